@@ -1,0 +1,115 @@
+// Frame: Grafana's data frame, a named set of equally long typed columns.
+// Columns are contiguous vectors so appending a row is a push_back per field.
+// Thread-safety: none; a Frame is owned by one thread at a time.
+#ifndef RUNNEL_FRAME_H_
+#define RUNNEL_FRAME_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace runnel {
+
+enum class FieldType { kTime, kFloat64, kInt64, kString, kBool };
+
+// A point in time as nanoseconds since the Unix epoch.
+struct Timestamp {
+  int64_t unix_nanos = 0;
+};
+
+using Labels = std::map<std::string, std::string>;
+
+// One column. Nullable fields keep a validity flag per row.
+class Field {
+ public:
+  using Value =
+      std::variant<std::monostate, Timestamp, double, int64_t, std::string,
+                   bool>;  // monostate = null
+
+  Field(std::string name, FieldType type, bool nullable = false,
+        Labels labels = {});
+
+  const std::string& name() const { return name_; }
+  FieldType type() const { return type_; }
+  bool nullable() const { return nullable_; }
+  const Labels& labels() const { return labels_; }
+  // Field config as a JSON object text ("" when unset), e.g. {"unit":"ms"}.
+  const std::string& config_json() const { return config_json_; }
+  void set_config_json(std::string json) { config_json_ = std::move(json); }
+  void set_labels(Labels labels) { labels_ = std::move(labels); }
+
+  size_t size() const;
+  void Reserve(size_t rows);
+  void Clear();
+
+  // Typed appends. The value's type must match the field's type; a mismatch
+  // is a programming error and aborts in debug builds.
+  void AppendTime(Timestamp t);
+  void AppendFloat64(double v);
+  void AppendInt64(int64_t v);
+  void AppendString(std::string v);
+  void AppendBool(bool v);
+  // Only for nullable fields.
+  void AppendNull();
+  // Generic append (monostate = null).
+  void Append(const Value& v);
+
+  bool IsNull(size_t row) const;
+  // Typed reads; row must be valid and not null.
+  Timestamp TimeAt(size_t row) const;
+  double Float64At(size_t row) const;
+  int64_t Int64At(size_t row) const;
+  const std::string& StringAt(size_t row) const;
+  bool BoolAt(size_t row) const;
+
+ private:
+  std::string name_;
+  FieldType type_;
+  bool nullable_;
+  Labels labels_;
+  std::string config_json_;
+  // Exactly one of these is used, chosen by type_.
+  std::vector<int64_t> ints_;  // time (unix nanos) and int64
+  std::vector<double> floats_;
+  std::vector<std::string> strings_;
+  std::vector<uint8_t> bools_;
+  std::vector<uint8_t> valid_;  // nullable fields only; 1 = has a value
+};
+
+class Frame {
+ public:
+  explicit Frame(std::string name = "") : name_(std::move(name)) {}
+
+  const std::string& name() const { return name_; }
+  const std::string& ref_id() const { return ref_id_; }
+  void set_ref_id(std::string ref_id) { ref_id_ = std::move(ref_id); }
+  // Frame meta as a JSON object text ("" when unset).
+  const std::string& meta_json() const { return meta_json_; }
+  void set_meta_json(std::string json) { meta_json_ = std::move(json); }
+
+  // Adds a field and returns it; the reference stays valid until the next
+  // AddField.
+  Field& AddField(std::string name, FieldType type, bool nullable = false,
+                  Labels labels = {});
+  std::vector<Field>& fields() { return fields_; }
+  const std::vector<Field>& fields() const { return fields_; }
+
+  // Appends one row: one value per field, in field order.
+  void AppendRow(const std::vector<Field::Value>& row);
+  size_t rows() const { return fields_.empty() ? 0 : fields_[0].size(); }
+  // Removes every row and keeps the schema, so a frame can be reused.
+  void ClearRows();
+
+ private:
+  std::string name_;
+  std::string ref_id_;
+  std::string meta_json_;
+  std::vector<Field> fields_;
+};
+
+}  // namespace runnel
+
+#endif  // RUNNEL_FRAME_H_

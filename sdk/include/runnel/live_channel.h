@@ -1,0 +1,34 @@
+// Live channel ids: "scope/namespace/path" as Grafana validates them
+// (reference §4). Pure functions; thread-safe.
+#ifndef RUNNEL_LIVE_CHANNEL_H_
+#define RUNNEL_LIVE_CHANNEL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace runnel {
+
+inline constexpr size_t kMaxChannelLength = 160;
+
+struct LiveChannel {
+  std::string scope;      // grafana, plugin, ds, stream, watch
+  std::string namespace_; // data source uid, plugin id, stream id, feature
+  std::string path;
+
+  std::string ToString() const;
+};
+
+// Returns the channel, or nullopt with *error set to why it is invalid.
+std::optional<LiveChannel> ParseChannel(std::string_view id,
+                                        std::string* error = nullptr);
+
+// "<orgId>/<channel>" as the frontend sends it. Sets *org_id.
+std::optional<LiveChannel> ParseOrgChannel(std::string_view id,
+                                           int64_t* org_id,
+                                           std::string* error = nullptr);
+
+}  // namespace runnel
+
+#endif  // RUNNEL_LIVE_CHANNEL_H_

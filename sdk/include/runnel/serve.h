@@ -1,0 +1,41 @@
+// Serve: runs the plugin process the way a go-plugin host (Grafana, or the
+// Runnel host) expects: checks the magic cookie, negotiates the protocol
+// version, listens on a unix socket (or tcp when asked), prints the handshake
+// line, serves the pluginv2 services that have a handler plus health and the
+// controller, and returns when the host says Shutdown or on SIGTERM/SIGINT.
+#ifndef RUNNEL_SERVE_H_
+#define RUNNEL_SERVE_H_
+
+#include <memory>
+
+#include "runnel/data.h"
+#include "runnel/diagnostics.h"
+#include "runnel/instance_manager.h"
+#include "runnel/resource.h"
+#include "runnel/stream.h"
+
+namespace runnel {
+
+// The handlers a plugin provides. Every one is optional: a service with no
+// handler is not registered, and the host's call answers Unimplemented.
+struct ServeOptions {
+  std::shared_ptr<QueryDataHandler> query_data;
+  std::shared_ptr<CheckHealthHandler> check_health;
+  std::shared_ptr<CallResourceHandler> call_resource;
+  std::shared_ptr<SubscribeStreamHandler> subscribe_stream;
+  std::shared_ptr<PublishStreamHandler> publish_stream;
+  std::shared_ptr<RunStreamHandler> run_stream;
+};
+
+// ServeOptions whose handlers route every call to the data source's instance
+// (see instance_manager.h). A call whose instance does not implement the
+// handler answers Unimplemented.
+ServeOptions ManageInstances(InstanceFactory factory);
+
+// Runs the plugin until it is told to stop. Returns the process exit code:
+// 0 after a graceful stop, 1 when not started by a plugin host.
+int Serve(ServeOptions options);
+
+}  // namespace runnel
+
+#endif  // RUNNEL_SERVE_H_
