@@ -1,0 +1,70 @@
+// Server: the host's HTTP server and Grafana Live WebSocket endpoint, on
+// Boost.Beast/Asio. One io_context run by config.io_threads threads.
+//
+// Routes:
+//   GET /api/live/ws    Centrifuge protocol v2 JSON (WebSocket upgrade)
+//   GET /api/live/list  {"channels":[{"channel":..,"subscribers":N},..]}
+//   GET <path>          routes added with HandleGet
+//   GET /...            files under config.static_root (index.html at /)
+//
+// Thread-safety: HandleGet only before Start. Start/Shutdown from one
+// (owner) thread. Stats, port and ActiveConnections from any thread.
+// Ownership: `hub` and `channel_handler` are not owned and must outlive the
+// server (until Shutdown returns). `channel_handler` may be null: then ds/
+// and plugin/ channels answer 404.
+#ifndef RUNNEL_HOST_LIVE_SERVER_H_
+#define RUNNEL_HOST_LIVE_SERVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "live/channel_handler.h"
+#include "live/http_types.h"
+#include "live/hub.h"
+#include "live/live_config.h"
+#include "runnel/status.h"
+
+namespace runnel::host {
+
+// A snapshot for /metrics.
+struct LiveStats {
+  uint64_t connections = 0;        // open WebSocket connections (current)
+  uint64_t connections_total = 0;  // accepted since start
+  uint64_t subscriptions = 0;      // current, summed over channels
+  uint64_t channels = 0;           // channels with a subscriber
+  uint64_t publications_in = 0;    // publications into the hub
+  uint64_t messages_out = 0;       // messages handed to client writers
+  uint64_t slow_disconnects = 0;   // connections closed with 3008
+};
+
+class Server {
+ public:
+  Server(LiveConfig config, Hub& hub, ChannelHandler* channel_handler);
+  ~Server();  // Shutdown() if still running
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Adds a GET route for an exact path. Call before Start.
+  void HandleGet(std::string path, HttpGetHandler handler);
+
+  // Binds http_addr:http_port and starts the I/O threads. An error if the
+  // address cannot be bound.
+  Status Start();
+  // The bound port (useful with http_port 0). Valid after Start.
+  uint16_t port() const;
+
+  // Closes every client with 3001 "shutdown" (flushing what is queued),
+  // stops accepting and joins the I/O threads. Safe to call twice.
+  void Shutdown();
+
+  LiveStats Stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace runnel::host
+
+#endif  // RUNNEL_HOST_LIVE_SERVER_H_
