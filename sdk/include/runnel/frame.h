@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "runnel/status.h"
+
 namespace runnel {
 
 enum class FieldType { kTime, kFloat64, kInt64, kString, kBool };
@@ -97,8 +99,10 @@ class Frame {
   std::vector<Field>& fields() { return fields_; }
   const std::vector<Field>& fields() const { return fields_; }
 
-  // Appends one row: one value per field, in field order.
-  void AppendRow(const std::vector<Field::Value>& row);
+  // Appends one row: one value per field, in field order. A row with the
+  // wrong number of values, a value of the wrong type, or a null for a
+  // non-nullable field is rejected (InvalidArgument) and nothing is appended.
+  Status AppendRow(const std::vector<Field::Value>& row);
   size_t rows() const { return fields_.empty() ? 0 : fields_[0].size(); }
   // Removes every row and keeps the schema, so a frame can be reused.
   void ClearRows();
