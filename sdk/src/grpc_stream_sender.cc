@@ -1,0 +1,37 @@
+#include "grpc_stream_sender.h"
+
+#include <algorithm>
+
+namespace runnel::internal {
+
+Status GrpcStreamSender::SendBytes(std::string_view bytes) {
+  if (write_failed_ || Cancelled()) {
+    return Status::Cancelled("the stream was cancelled by the host");
+  }
+  packet_.mutable_data()->assign(bytes.data(), bytes.size());
+  if (!writer_->Write(packet_)) {
+    write_failed_ = true;
+    return Status::Cancelled("the host closed the stream");
+  }
+  return Status::Ok();
+}
+
+bool GrpcStreamSender::Cancelled() const {
+  return lifetime_->stopping() || context_->IsCancelled();
+}
+
+bool GrpcStreamSender::SleepFor(std::chrono::nanoseconds d) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + d;
+  while (true) {
+    if (Cancelled()) return false;
+    const Clock::duration remaining = deadline - Clock::now();
+    if (remaining <= Clock::duration::zero()) return true;
+    if (lifetime_->WaitFor(std::min<std::chrono::nanoseconds>(
+            remaining, kCancelPollInterval))) {
+      return false;
+    }
+  }
+}
+
+}  // namespace runnel::internal
