@@ -1,1 +1,416 @@
+// Frame JSON: expectations written by hand from the encoder rules of
+// reference plugin-protocol.md §3 (key order, omitted keys, epoch-ms times
+// with "nanos", NaN/Inf as null + "entities", include modes).
+#include "runnel/frame_json.h"
+
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "json_escape.h"
+#include "runnel/frame.h"
+
+namespace runnel {
+namespace {
+
+using nlohmann::json;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+Frame TestdataFrame() {
+  Frame frame("testdata");
+  frame.AddField("Time", FieldType::kTime);
+  frame.AddField("Value", FieldType::kFloat64);
+  frame.AddField("Min", FieldType::kFloat64);
+  frame.AddField("Max", FieldType::kFloat64);
+  return frame;
+}
+
+// The schema-only example of reference §3, as printed there.
+constexpr char kReferenceSchemaExample[] =
+    R"({"schema":{"name":"testdata","fields":[
+  {"name":"Time","type":"time","typeInfo":{"frame":"time.Time"}},
+  {"name":"Value","type":"number","typeInfo":{"frame":"float64"}},
+  {"name":"Min","type":"number","typeInfo":{"frame":"float64"}},
+  {"name":"Max","type":"number","typeInfo":{"frame":"float64"}}]}})";
+
+TEST(FrameJsonTest, TestdataSchemaOnlyMatchesReference) {
+  std::string got = FrameToJSON(TestdataFrame(), FrameInclude::kSchemaOnly);
+  EXPECT_EQ(json::parse(got), json::parse(kReferenceSchemaExample));
+  // Byte for byte, which also pins the key order.
+  EXPECT_EQ(
+      got,
+      R"({"schema":{"name":"testdata","fields":[)"
+      R"({"name":"Time","type":"time","typeInfo":{"frame":"time.Time"}},)"
+      R"({"name":"Value","type":"number","typeInfo":{"frame":"float64"}},)"
+      R"({"name":"Min","type":"number","typeInfo":{"frame":"float64"}},)"
+      R"({"name":"Max","type":"number","typeInfo":{"frame":"float64"}}]}})");
+}
+
+TEST(FrameJsonTest, TestdataDataOnlyRowWithNanosMatchesReference) {
+  Frame frame = TestdataFrame();
+  ASSERT_TRUE(
+      frame.AppendRow({Timestamp{1'700'000'000'123'456'789}, 52.1, 30.7, 77.9})
+          .ok());
+  EXPECT_EQ(FrameToJSON(frame, FrameInclude::kDataOnly),
+            R"({"data":{"values":[[1700000000123],[52.1],[30.7],[77.9]],)"
+            R"("nanos":[[456789],null,null,null]}})");
+}
+
+TEST(FrameJsonTest, IncludeModes) {
+  Frame frame("f");
+  frame.AddField("v", FieldType::kInt64);
+  ASSERT_TRUE(frame.AppendRow({int64_t{1}}).ok());
+  const std::string schema =
+      R"({"name":"f","fields":[{"name":"v","type":"number","typeInfo":{"frame":"int64"}}]})";
+  const std::string data = R"({"values":[[1]]})";
+  EXPECT_EQ(FrameToJSON(frame, FrameInclude::kAll),
+            R"({"schema":)" + schema + R"(,"data":)" + data + "}");
+  EXPECT_EQ(FrameToJSON(frame, FrameInclude::kSchemaOnly),
+            R"({"schema":)" + schema + "}");
+  EXPECT_EQ(FrameToJSON(frame, FrameInclude::kDataOnly),
+            R"({"data":)" + data + "}");
+  // Like Go's FrameJSON.Bytes for neither part.
+  EXPECT_EQ(FrameToJSON(frame, static_cast<FrameInclude>(0)), "{}");
+}
+
+TEST(FrameJsonTest, AppendsToCallersBuffer) {
+  Frame frame;
+  frame.AddField("", FieldType::kBool);
+  std::string out = "prefix:";
+  AppendFrameJSON(frame, FrameInclude::kDataOnly, out);
+  AppendFrameJSON(frame, FrameInclude::kDataOnly, out);
+  EXPECT_EQ(out, R"(prefix:{"data":{"values":[[]]}}{"data":{"values":[[]]}})");
+}
+
+TEST(FrameJsonTest, EmptyFrame) {
+  EXPECT_EQ(FrameToJSON(Frame(), FrameInclude::kAll),
+            R"({"schema":{"fields":[]},"data":{"values":[]}})");
+}
+
+TEST(FrameJsonTest, EmptyNamesAreOmittedAndRefIdFollowsName) {
+  Frame frame;
+  frame.set_ref_id("A");
+  frame.AddField("", FieldType::kString);
+  EXPECT_EQ(FrameToJSON(frame, FrameInclude::kSchemaOnly),
+            R"({"schema":{"refId":"A","fields":[)"
+            R"({"type":"string","typeInfo":{"frame":"string"}}]}})");
+  Frame named("n");
+  named.set_ref_id("B");
+  EXPECT_EQ(FrameToJSON(named, FrameInclude::kSchemaOnly),
+            R"({"schema":{"name":"n","refId":"B","fields":[]}})");
+}
+
+TEST(FrameJsonTest, NoNanosWhenAllTimesAreWholeMilliseconds) {
+  Frame frame;
+  frame.AddField("t", FieldType::kTime);
+  ASSERT_TRUE(frame.AppendRow({Timestamp{1'000'000}}).ok());
+  ASSERT_TRUE(frame.AppendRow({Timestamp{-3'000'000}}).ok());
+  EXPECT_EQ(FrameToJSON(frame, FrameInclude::kDataOnly),
+            R"({"data":{"values":[[1,-3]]}})");
+}
+
+TEST(FrameJsonTest, NanosListEveryRowOfATimeFieldThatNeedsThem) {
+  Frame frame;
+  frame.AddField("t", FieldType::kTime);
+  frame.AddField("u", FieldType::kTime);  // whole milliseconds only: null
+  frame.AddField("n", FieldType::kTime, /*nullable=*/true);
+  ASSERT_TRUE(frame.AppendRow({Timestamp{5'000'000}, Timestamp{0}, {}}).ok());
+  ASSERT_TRUE(
+      frame
+          .AppendRow({Timestamp{5'000'001}, Timestamp{7'000'000}, Timestamp{1}})
+          .ok());
+  // Before the epoch, milliseconds round down and the extra stays positive.
+  ASSERT_TRUE(
+      frame.AppendRow({Timestamp{-1}, Timestamp{0}, Timestamp{2'999'999}})
+          .ok());
+  EXPECT_EQ(FrameToJSON(frame, FrameInclude::kDataOnly),
+            R"({"data":{"values":[[5,5,-1],[0,7,0],[null,0,2]],)"
+            R"("nanos":[[0,1,999999],null,[0,1,999999]]}})");
+}
+
+TEST(FrameJsonTest, NaNAndInfinityBecomeNullPlusEntities) {
+  Frame frame;
+  frame.AddField("t", FieldType::kTime);
+  frame.AddField("v", FieldType::kFloat64);
+  frame.AddField("w", FieldType::kFloat64);
+  ASSERT_TRUE(frame.AppendRow({Timestamp{0}, 1.5, kInf}).ok());
+  ASSERT_TRUE(frame.AppendRow({Timestamp{0}, kNaN, 2.0}).ok());
+  ASSERT_TRUE(frame.AppendRow({Timestamp{0}, kInf, 3.0}).ok());
+  ASSERT_TRUE(frame.AppendRow({Timestamp{0}, -kInf, 4.0}).ok());
+  ASSERT_TRUE(frame.AppendRow({Timestamp{0}, kNaN, 5.0}).ok());
+  EXPECT_EQ(
+      FrameToJSON(frame, FrameInclude::kDataOnly),
+      R"({"data":{"values":[[0,0,0,0,0],[1.5,null,null,null,null],[null,2,3,4,5]],)"
+      R"("entities":[null,{"NaN":[1,4],"Inf":[2],"NegInf":[3]},{"Inf":[0]}]}})");
+}
+
+TEST(FrameJsonTest, NullableFloatWithNaNAsInReference) {
+  Frame frame;
+  frame.AddField("t", FieldType::kTime);
+  frame.AddField("v", FieldType::kFloat64, /*nullable=*/true);
+  ASSERT_TRUE(frame.AppendRow({Timestamp{1'000'000}, 1.5}).ok());
+  ASSERT_TRUE(frame.AppendRow({Timestamp{2'000'000}, kNaN}).ok());
+  ASSERT_TRUE(frame.AppendRow({Timestamp{3'000'000}, {}}).ok());
+  EXPECT_EQ(
+      FrameToJSON(frame, FrameInclude::kAll),
+      R"({"schema":{"fields":[)"
+      R"({"name":"t","type":"time","typeInfo":{"frame":"time.Time"}},)"
+      R"({"name":"v","type":"number","typeInfo":{"frame":"float64","nullable":true}}]},)"
+      R"("data":{"values":[[1,2,3],[1.5,null,null]],)"
+      R"("entities":[null,{"NaN":[1]}]}})");
+}
+
+TEST(FrameJsonTest, EntitiesComeBeforeNanos) {
+  Frame frame;
+  frame.AddField("t", FieldType::kTime);
+  frame.AddField("v", FieldType::kFloat64);
+  ASSERT_TRUE(frame.AppendRow({Timestamp{1'000'500}, -kInf}).ok());
+  EXPECT_EQ(
+      FrameToJSON(frame, FrameInclude::kDataOnly),
+      R"({"data":{"values":[[1],[null]],"entities":[null,{"NegInf":[0]}],)"
+      R"("nanos":[[500],null]}})");
+}
+
+TEST(FrameJsonTest, NullableFieldsOfEveryType) {
+  Frame frame;
+  frame.AddField("t", FieldType::kTime, true);
+  frame.AddField("f", FieldType::kFloat64, true);
+  frame.AddField("i", FieldType::kInt64, true);
+  frame.AddField("s", FieldType::kString, true);
+  frame.AddField("b", FieldType::kBool, true);
+  ASSERT_TRUE(frame.AppendRow({{}, {}, {}, {}, {}}).ok());
+  ASSERT_TRUE(frame
+                  .AppendRow({Timestamp{4'000'000}, 0.5, int64_t{-2},
+                              std::string("x"), false})
+                  .ok());
+  EXPECT_EQ(
+      FrameToJSON(frame, FrameInclude::kAll),
+      R"({"schema":{"fields":[)"
+      R"({"name":"t","type":"time","typeInfo":{"frame":"time.Time","nullable":true}},)"
+      R"({"name":"f","type":"number","typeInfo":{"frame":"float64","nullable":true}},)"
+      R"({"name":"i","type":"number","typeInfo":{"frame":"int64","nullable":true}},)"
+      R"({"name":"s","type":"string","typeInfo":{"frame":"string","nullable":true}},)"
+      R"({"name":"b","type":"boolean","typeInfo":{"frame":"bool","nullable":true}}]},)"
+      R"("data":{"values":[[null,4],[null,0.5],[null,-2],[null,"x"],[null,false]]}})");
+}
+
+TEST(FrameJsonTest, Int64AndBool) {
+  Frame frame;
+  frame.AddField("i", FieldType::kInt64);
+  frame.AddField("b", FieldType::kBool);
+  ASSERT_TRUE(
+      frame.AppendRow({std::numeric_limits<int64_t>::min(), true}).ok());
+  ASSERT_TRUE(frame.AppendRow({int64_t{0}, false}).ok());
+  ASSERT_TRUE(
+      frame.AppendRow({std::numeric_limits<int64_t>::max(), true}).ok());
+  EXPECT_EQ(
+      FrameToJSON(frame, FrameInclude::kDataOnly),
+      R"({"data":{"values":[[-9223372036854775808,0,9223372036854775807],)"
+      R"([true,false,true]]}})");
+}
+
+TEST(FrameJsonTest, LabelsSortedByKeyAndOmittedWhenEmpty) {
+  Frame frame;
+  frame.AddField("v", FieldType::kFloat64, false,
+                 {{"host", "b\"1"}, {"b", "2"}, {"a", ""}});
+  frame.AddField("w", FieldType::kFloat64, false, {});
+  EXPECT_EQ(
+      FrameToJSON(frame, FrameInclude::kSchemaOnly),
+      R"({"schema":{"fields":[)"
+      R"({"name":"v","type":"number","typeInfo":{"frame":"float64"},)"
+      R"("labels":{"a":"","b":"2","host":"b\"1"}},)"
+      R"({"name":"w","type":"number","typeInfo":{"frame":"float64"}}]}})");
+}
+
+TEST(FrameJsonTest, ConfigIsWrittenMinifiedAfterLabels) {
+  Frame frame;
+  Field& v = frame.AddField("v", FieldType::kFloat64, true, {{"k", "v"}});
+  v.set_config_json(
+      "{ \"unit\" : \"ms\",\n  \"decimals\": 2,\"custom\":{\"a\":[1, 2.5e3, "
+      "true, null]} }");
+  EXPECT_EQ(
+      FrameToJSON(frame, FrameInclude::kSchemaOnly),
+      R"({"schema":{"fields":[{"name":"v","type":"number",)"
+      R"("typeInfo":{"frame":"float64","nullable":true},"labels":{"k":"v"},)"
+      R"("config":{"unit":"ms","decimals":2,"custom":{"a":[1,2.5e3,true,null]}}}]}})");
+}
+
+TEST(FrameJsonTest, InvalidOrNonObjectConfigIsLeftOut) {
+  for (const char* bad :
+       {"{\"unit\":", "[1]", "\"ms\"", "{\"a\":1} x", "{\"a\":\"\n\"}"}) {
+    Frame frame;
+    frame.AddField("v", FieldType::kFloat64).set_config_json(bad);
+    EXPECT_EQ(FrameToJSON(frame, FrameInclude::kSchemaOnly),
+              R"({"schema":{"fields":[{"name":"v","type":"number",)"
+              R"("typeInfo":{"frame":"float64"}}]}})")
+        << bad;
+  }
+}
+
+std::string SchemaWithMeta(const std::string& meta_json) {
+  Frame frame("f");
+  frame.set_ref_id("A");
+  frame.set_meta_json(meta_json);
+  return FrameToJSON(frame, FrameInclude::kSchemaOnly);
+}
+
+TEST(FrameJsonTest, MetaAlwaysCarriesTypeVersion) {
+  EXPECT_EQ(
+      SchemaWithMeta("{}"),
+      R"({"schema":{"name":"f","refId":"A","meta":{"typeVersion":[0,0]},"fields":[]}})");
+  // Inserted after "type", where Go's FrameMeta struct puts it.
+  EXPECT_EQ(
+      SchemaWithMeta(R"({"type":"timeseries-wide","custom":{"type":1}})"),
+      R"({"schema":{"name":"f","refId":"A","meta":{"type":"timeseries-wide",)"
+      R"("typeVersion":[0,0],"custom":{"type":1}},"fields":[]}})");
+  EXPECT_EQ(SchemaWithMeta(R"({"channel":"x","type":"table"})"),
+            R"({"schema":{"name":"f","refId":"A","meta":{"channel":"x",)"
+            R"("type":"table","typeVersion":[0,0]},"fields":[]}})");
+  // Else first; a nested "typeVersion" does not count.
+  EXPECT_EQ(SchemaWithMeta("{\n  \"custom\": {\"typeVersion\": [9, 9]}\n}"),
+            R"({"schema":{"name":"f","refId":"A","meta":{"typeVersion":[0,0],)"
+            R"("custom":{"typeVersion":[9,9]}},"fields":[]}})");
+  // The author's own typeVersion is kept.
+  EXPECT_EQ(
+      SchemaWithMeta(R"({"type":"numeric-wide","typeVersion":[0,1]})"),
+      R"({"schema":{"name":"f","refId":"A","meta":{"type":"numeric-wide",)"
+      R"("typeVersion":[0,1]},"fields":[]}})");
+}
+
+TEST(FrameJsonTest, InvalidMetaIsLeftOut) {
+  for (const char* bad : {"{", "[]", "null", "{\"a\":1,}", "{'a':1}"}) {
+    EXPECT_EQ(SchemaWithMeta(bad),
+              R"({"schema":{"name":"f","refId":"A","fields":[]}})")
+        << bad;
+  }
+  Frame frame;
+  frame.set_meta_json("nope");
+  EXPECT_EQ(FrameToJSON(frame, FrameInclude::kSchemaOnly),
+            R"({"schema":{"fields":[]}})");
+}
+
+TEST(FrameJsonTest, StringsAreEscapedLikeGo) {
+  Frame frame;
+  frame.AddField("s", FieldType::kString);
+  const std::string tricky =
+      "q\"b\\n\nr\rt\tc\x01\x1f<>&\x7f"
+      "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"  // é € 😀 stay as they are
+      "\xE2\x80\xA8\xE2\x80\xA9"              // U+2028 U+2029
+      "\xFF\xC3";                             // invalid UTF-8
+  ASSERT_TRUE(frame.AppendRow({tricky}).ok());
+  std::string got = FrameToJSON(frame, FrameInclude::kDataOnly);
+  EXPECT_EQ(got,
+            "{\"data\":{\"values\":[[\"q\\\"b\\\\n\\nr\\rt\\tc\\u0001\\u001f"
+            "\\u003c\\u003e\\u0026\x7f\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
+            "\\u2028\\u2029\\ufffd\\ufffd\"]]}}");
+  for (char c : got) EXPECT_GE(static_cast<unsigned char>(c), 0x20);
+  EXPECT_EQ(json::parse(got)["data"]["values"][0][0].get<std::string>(),
+            "q\"b\\n\nr\rt\tc\x01\x1f<>&\x7f\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98"
+            "\x80\xE2\x80\xA8\xE2\x80\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST(FrameJsonTest, InvalidUtf8FormsAreReplacedBytewise) {
+  auto escaped = [](std::string_view s) {
+    std::string out;
+    internal::AppendJSONString(s, out);
+    return out;
+  };
+  EXPECT_EQ(escaped("\xC0\x80"), R"("\ufffd\ufffd")");            // overlong
+  EXPECT_EQ(escaped("\xED\xA0\x80"), R"("\ufffd\ufffd\ufffd")");  // surrogate
+  EXPECT_EQ(escaped("\xF4\x90\x80\x80"),
+            R"("\ufffd\ufffd\ufffd\ufffd")");           // above U+10FFFF
+  EXPECT_EQ(escaped("\xE2\x82"), R"("\ufffd\ufffd")");  // truncated
+  EXPECT_EQ(escaped("\xF4\x8F\xBF\xBF"), "\"\xF4\x8F\xBF\xBF\"");  // U+10FFFF
+  EXPECT_EQ(escaped(std::string_view("a\0b", 3)), R"("a\u0000b")");
+  EXPECT_EQ(escaped(""), R"("")");
+}
+
+TEST(FrameJsonTest, NamesAndLabelsAreEscapedToo) {
+  Frame frame("a\nb");
+  frame.set_ref_id("<A>");
+  frame.AddField("x\"y", FieldType::kBool, false, {{"k\t", "v\\"}});
+  EXPECT_EQ(FrameToJSON(frame, FrameInclude::kSchemaOnly),
+            R"({"schema":{"name":"a\nb","refId":"\u003cA\u003e","fields":[)"
+            R"({"name":"x\"y","type":"boolean","typeInfo":{"frame":"bool"},)"
+            R"("labels":{"k\t":"v\\"}}]}})");
+}
+
+std::string Float(double v) {
+  std::string out;
+  internal::AppendJSONFloat64(v, out);
+  return out;
+}
+
+TEST(FrameJsonTest, FloatsUseGoShortestFormatting) {
+  EXPECT_EQ(Float(52), "52");
+  EXPECT_EQ(Float(52.1), "52.1");
+  EXPECT_EQ(Float(-30.7), "-30.7");
+  EXPECT_EQ(Float(0), "0");
+  EXPECT_EQ(Float(-0.0), "-0");
+  EXPECT_EQ(Float(0.1), "0.1");
+  EXPECT_EQ(Float(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(Float(1e-6), "0.000001");
+  EXPECT_EQ(Float(0.000001234), "0.000001234");
+  EXPECT_EQ(Float(9.99e-7), "9.99e-07");
+  EXPECT_EQ(Float(1e-7), "1e-07");
+  EXPECT_EQ(Float(1e20), "100000000000000000000");
+  EXPECT_EQ(Float(123456789012345680000.0), "123456789012345680000");
+  EXPECT_EQ(Float(1e21), "1e+21");
+  EXPECT_EQ(Float(-1.5e300), "-1.5e+300");
+  EXPECT_EQ(Float(5e-324), "5e-324");
+  EXPECT_EQ(Float(std::numeric_limits<double>::max()),
+            "1.7976931348623157e+308");
+  EXPECT_EQ(Float(1234.5678), "1234.5678");
+  EXPECT_EQ(Float(9007199254740993.0), "9007199254740992");
+}
+
+TEST(FrameJsonTest, FloatsRoundTrip) {
+  uint64_t state = 88172645463325252ull;
+  for (int i = 0; i < 20000; ++i) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    double v;
+    std::memcpy(&v, &state, sizeof v);
+    if (!std::isfinite(v)) continue;
+    std::string s = Float(v);
+    EXPECT_EQ(std::strtod(s.c_str(), nullptr), v) << s;
+    EXPECT_EQ(json::parse(s).get<double>(), v) << s;
+  }
+}
+
+TEST(FrameJsonTest, MinifierAcceptsJsonAndRejectsTheRest) {
+  auto minify = [](std::string_view in) -> std::string {
+    std::string out = "x";
+    if (!internal::AppendMinifiedJSON(in, out)) {
+      EXPECT_EQ(out, "x");  // unchanged on failure
+      return "<invalid>";
+    }
+    return out.substr(1);
+  };
+  EXPECT_EQ(minify(" { \"a\" : [ 1 , -0.5e-3 , \"s p\" , {} , [] ] } "),
+            R"({"a":[1,-0.5e-3,"s p",{},[]]})");
+  EXPECT_EQ(minify("\"\\u00e9\\n\""), "\"\\u00e9\\n\"");
+  EXPECT_EQ(minify("true"), "true");
+  EXPECT_EQ(minify("\"\xC3\xA9\""), "\"\xC3\xA9\"");
+  for (const char* bad :
+       {"",         " ",       "{",     "}",   "[1,]",    "{\"a\"}",
+        "{\"a\":}", "01",      "1.",    "-",   "1e",      ".5",
+        "+1",       "tru",     "nul",   "\"a", "\"\\x\"", "\"\\u12\"",
+        "\"\t\"",   "[1] [2]", "{a:1}", "NaN", "\"\xFF\""}) {
+    EXPECT_EQ(minify(bad), "<invalid>") << bad;
+  }
+  EXPECT_EQ(minify(std::string(256, '[') + std::string(256, ']')),
+            std::string(256, '[') + std::string(256, ']'));
+  EXPECT_EQ(minify(std::string(257, '[') + std::string(257, ']')), "<invalid>");
+}
+
+}  // namespace
+}  // namespace runnel

@@ -1,0 +1,35 @@
+// Internal JSON writing helpers shared by the frame encoder and the logger.
+// Each appends to the caller's buffer and allocates nothing else, so a hot
+// loop can reuse one std::string. Pure functions; thread-safe.
+#ifndef RUNNEL_SDK_SRC_JSON_ESCAPE_H_
+#define RUNNEL_SDK_SRC_JSON_ESCAPE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace runnel::internal {
+
+// Appends s as a quoted JSON string, escaped as Go's encoding/json (and the
+// Grafana SDK's jsoniter in standard-library mode) does: `"` and `\`
+// backslash-escaped; \n \r \t short; other bytes below 0x20 and the HTML
+// characters < > & as \u00XX; U+2028/U+2029 as \u2028/\u2029; each byte of
+// invalid UTF-8 as \ufffd. The result never holds a raw control character.
+void AppendJSONString(std::string_view s, std::string& out);
+
+// Appends a finite double as Go's jsoniter WriteFloat64 does: the shortest
+// digits that round-trip, in plain notation for 1e-6 <= |v| < 1e21 or v == 0
+// ("52", "52.1", "0.000001", "-0"), otherwise in exponent notation with at
+// least two exponent digits ("1e-07", "1.5e+21"). Precondition: v is finite.
+void AppendJSONFloat64(double v, std::string& out);
+
+void AppendJSONInt64(int64_t v, std::string& out);
+
+// Checks that text is one complete JSON value (RFC 8259, valid UTF-8,
+// nesting at most 256 deep) and appends it with insignificant whitespace
+// removed. Returns false and leaves out unchanged when it is not.
+bool AppendMinifiedJSON(std::string_view text, std::string& out);
+
+}  // namespace runnel::internal
+
+#endif  // RUNNEL_SDK_SRC_JSON_ESCAPE_H_
