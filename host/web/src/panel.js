@@ -260,7 +260,6 @@ export class Panel {
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
           spanGaps: labeled,
-          points: { show: false },
         })),
       ],
     };

@@ -1,0 +1,191 @@
+// Issue 4, end to end: the panel page served by the real host, in headless
+// Chromium from Debian driven by playwright-core, plotting the real testdata
+// plugin's streams. A screenshot goes to $RUNNEL_TEST_OUT (or a temp dir).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { launchBrowser } from './support/browser.mjs';
+import { BUILD_DIR, sleep, startHost } from './support/host.mjs';
+
+const DEADLINE_MS = 20_000;
+const CHANNEL_20HZ = 'ds/testdata/random-20Hz-stream';
+const CHANNEL_LABELED = 'ds/testdata/random-labeled-stream';
+
+function outputDir() {
+  const dir = process.env.RUNNEL_TEST_OUT
+    ? resolve(process.env.RUNNEL_TEST_OUT)
+    : mkdtempSync(join(tmpdir(), 'runnel-e2e-out-'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+// The attributes a panel exposes (see host/web/src/panel.js).
+async function panelData(page, index) {
+  return page.locator('[data-testid=panel]').nth(index).evaluate((el) => ({ ...el.dataset }));
+}
+
+async function legend(page, index) {
+  return page.locator('[data-testid=panel]').nth(index).locator('.u-legend .u-label').allTextContents();
+}
+
+// Polls until accept(panel data) holds; returns the data. Fails with the last
+// seen data after timeoutMs.
+async function waitForPanel(page, index, accept, what, timeoutMs = DEADLINE_MS) {
+  const deadline = Date.now() + timeoutMs;
+  let data = null;
+  while (Date.now() < deadline) {
+    data = await panelData(page, index).catch(() => null);
+    if (data && accept(data)) return data;
+    await sleep(100);
+  }
+  assert.fail(`panel ${index}: ${what} not seen within ${timeoutMs} ms; last: ${JSON.stringify(data)}`);
+}
+
+async function pickChannel(page, index, channel) {
+  const input = page.locator('[data-testid=panel]').nth(index).locator('.channel-input');
+  await input.fill(channel);
+  await input.press('Enter');
+}
+
+describe('the panel page in headless Chromium', () => {
+  let host;
+  let browser;
+  let page;
+  const pageErrors = [];
+  const outDir = outputDir();
+
+  before(async () => {
+    assert.ok(
+      existsSync(join(BUILD_DIR, 'host', 'web', 'index.html')),
+      `the page is not built: ${join(BUILD_DIR, 'host', 'web')} (cmake target runnel_web)`,
+    );
+    host = await startHost();
+    browser = await launchBrowser();
+    page = browser.page;
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+
+  after(async () => {
+    try {
+      if (page) {
+        const shot = join(outDir, 'panel-final.png');
+        await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+      }
+      await browser?.close();
+    } finally {
+      await host?.stop();
+    }
+  });
+
+  test('the page is served with its assets', async () => {
+    const index = await fetch(`${host.url}/`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type') || '', /text\/html/);
+    const html = await index.text();
+    const asset = html.match(/(?:src|href)="\.?\/?(assets\/[^"]+\.js)"/);
+    assert.ok(asset, 'index.html links a script under assets/');
+    const script = await fetch(`${host.url}/${asset[1]}`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') || '', /javascript/);
+  });
+
+  test('with no channel chosen, one panel opens on the 20 Hz stream', async () => {
+    await page.goto(`${host.url}/`);
+    await page.waitForSelector('body[data-ready=true]', { timeout: DEADLINE_MS });
+    assert.equal(await page.locator('[data-testid=panel]').count(), 1);
+    const data = await waitForPanel(page, 0, (d) => d.state === 'live', 'live');
+    assert.equal(data.channel, CHANNEL_20HZ);
+    assert.match(page.url(), /panels=ds\/testdata\/random-20Hz-stream/);
+  });
+
+  test('picking the 20 Hz stream plots it: points grow, legend shows Value, Min, Max', async (t) => {
+    await pickChannel(page, 0, CHANNEL_20HZ);
+    await waitForPanel(page, 0, (d) => d.state === 'live' && Number(d.points) > 0, 'first points');
+    const before = Number((await panelData(page, 0)).points);
+    await sleep(2000);
+    const afterData = await panelData(page, 0);
+    const grown = Number(afterData.points) - before;
+    t.diagnostic(`points grew by ${grown} in 2 s`);
+    assert.ok(grown >= 20, `points grew by ${grown} in 2 s, expected at least 20`);
+    assert.equal(afterData.seriesCount, '3');
+    await waitForPanel(page, 0, (d) => d.series === '["Value","Min","Max"]', 'series names');
+    assert.deepEqual(await legend(page, 0), ['Value', 'Min', 'Max']);
+    const status = await page.locator('[data-testid=status]').evaluate((el) => ({ ...el.dataset }));
+    assert.equal(status.connection, 'connected');
+    assert.ok(Number(status.packetRate) > 0, `packet rate shown: ${status.packetRate}`);
+  });
+
+  test('a second panel on the labeled stream has one series per label set', async (t) => {
+    await page.click('[data-testid=add-panel]');
+    assert.equal(await page.locator('[data-testid=panel]').count(), 2);
+    await pickChannel(page, 1, CHANNEL_LABELED);
+    const data = await waitForPanel(
+      page,
+      1,
+      (d) => d.state === 'live' && Number(d.labelSets) >= 2 && d.series && JSON.parse(d.series).length >= 2,
+      'two label sets',
+    );
+    const names = await legend(page, 1);
+    t.diagnostic(`label sets: ${data.labelSets}, legend: ${JSON.stringify(names)}`);
+    assert.equal(Number(data.seriesCount), Number(data.labelSets), 'one series per label set');
+    assert.equal(names.length, JSON.parse(data.series).length);
+    assert.equal(new Set(names).size, names.length, 'each legend entry is its own label set');
+    for (const name of names) assert.match(name, /^Value \{s=[AB], s=p\d+, x=X\}$/);
+    assert.ok(names.some((n) => n.includes('s=A')) && names.some((n) => n.includes('s=B')));
+    // The first panel keeps plotting on the same connection.
+    assert.equal((await panelData(page, 0)).state, 'live');
+    await page.waitForFunction(
+      (expected) => window.location.search.includes(expected),
+      `panels=${CHANNEL_20HZ},${CHANNEL_LABELED}`,
+      { timeout: DEADLINE_MS },
+    );
+  });
+
+  test('an invalid channel is refused with the host error next to the input', async () => {
+    await page.click('[data-testid=add-panel]');
+    await pickChannel(page, 2, 'ds/testdata');
+    const data = await waitForPanel(page, 2, (d) => d.state === 'refused', 'refused');
+    assert.equal(data.errorCode, '400');
+    const errorText = await page.locator('[data-testid=panel]').nth(2).locator('[data-testid=channel-error]');
+    assert.ok(await errorText.isVisible(), 'the error is visible');
+    assert.match(await errorText.textContent(), /400: .*invalid channel/i);
+
+    await pickChannel(page, 2, 'ds/nope/random-20Hz-stream');
+    const unknown = await waitForPanel(page, 2, (d) => d.state === 'refused' && d.errorCode === '404', '404');
+    assert.match(unknown.error, /^404: /);
+    const badge = await page.locator('[data-testid=panel]').nth(2).locator('[data-testid=sub-state]').textContent();
+    assert.match(badge, /refused/);
+    const shot = join(outDir, 'panel.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+  });
+
+  test('the URL reopens the same panels', async () => {
+    const url = page.url();
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready=true]', { timeout: DEADLINE_MS });
+    assert.equal(await page.locator('[data-testid=panel]').count(), 3);
+    assert.equal((await waitForPanel(page, 0, (d) => d.state === 'live', 'live')).channel, CHANNEL_20HZ);
+    assert.equal((await waitForPanel(page, 1, (d) => d.state === 'live', 'live')).channel, CHANNEL_LABELED);
+    await waitForPanel(page, 2, (d) => d.state === 'refused', 'refused');
+  });
+
+  test('when the host goes away the page says so, reconnects and plots again', async () => {
+    await waitForPanel(page, 0, (d) => Number(d.points) > 0, 'points');
+    await host.kill();
+    await page.waitForSelector('[data-testid=status]:not([data-connection=connected])', {
+      timeout: DEADLINE_MS,
+    });
+    const connectionText = await page.locator('#connection-state').textContent();
+    assert.match(connectionText, /reconnecting|connecting|disconnected/);
+    await host.start();
+    await page.waitForSelector('[data-testid=status][data-connection=connected]', { timeout: DEADLINE_MS });
+    const resumed = await waitForPanel(page, 0, (d) => d.state === 'live', 'live again');
+    const rows = Number(resumed.rowsTotal);
+    await waitForPanel(page, 0, (d) => Number(d.rowsTotal) >= rows + 20, 'new points after restart');
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  });
+});
