@@ -1,0 +1,229 @@
+#include "config/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "config/config_values.h"
+
+namespace runnel::host {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The keys each known section understands; anything else is warned about.
+const std::map<std::string, std::set<std::string>>& KnownKeys() {
+  static const auto* known = new std::map<std::string, std::set<std::string>>{
+      {"server", {"http_addr", "http_port", "root_url", "static_root_path"}},
+      {"paths", {"plugins", "provisioning"}},
+      {"live",
+       {"max_connections", "allowed_origins", "message_size_limit",
+        "client_queue_max_size", "ping_interval", "pong_timeout",
+        "stale_close_delay"}},
+      {"stream", {"grace_period"}},
+      {"log", {"level"}},
+  };
+  return *known;
+}
+
+// Reads typed values out of an IniStore, turning every failure into a
+// message that names the value's origin.
+class Reader {
+ public:
+  explicit Reader(const IniStore& ini) : ini_(ini) {}
+
+  const Status& status() const { return status_; }
+
+  void String(const char* section, const char* key, std::string* out) {
+    if (const IniValue* v = ini_.Find(section, key)) {
+      *out = std::string(TrimSpace(v->value));
+    }
+  }
+
+  // Calls check(value, &error) after parsing; false fails with error.
+  template <typename Check>
+  void Int(const char* section, const char* key, int64_t* out, Check check) {
+    const IniValue* v = ini_.Find(section, key);
+    if (v == nullptr || !status_.ok()) return;
+    std::string error;
+    int64_t value = 0;
+    if (!ParseInt64(v->value, &value, &error) || !check(value, &error)) {
+      Fail(*v, section, key, error);
+      return;
+    }
+    *out = value;
+  }
+
+  template <typename Check>
+  void Duration(const char* section, const char* key,
+                std::chrono::milliseconds* out, Check check) {
+    const IniValue* v = ini_.Find(section, key);
+    if (v == nullptr || !status_.ok()) return;
+    std::string error;
+    std::chrono::milliseconds value{0};
+    if (!ParseDuration(v->value, &value, &error) || !check(value, &error)) {
+      Fail(*v, section, key, error);
+      return;
+    }
+    *out = value;
+  }
+
+  void LogLevel(runnel::log::Level* out) {
+    const IniValue* v = ini_.Find("log", "level");
+    if (v == nullptr || !status_.ok()) return;
+    static const std::map<std::string, runnel::log::Level> kLevels = {
+        {"trace", runnel::log::Level::kTrace},
+        {"debug", runnel::log::Level::kDebug},
+        {"info", runnel::log::Level::kInfo},
+        {"warn", runnel::log::Level::kWarn},
+        {"warning", runnel::log::Level::kWarn},
+        {"error", runnel::log::Level::kError},
+        {"critical", runnel::log::Level::kError},
+    };
+    auto it = kLevels.find(std::string(TrimSpace(v->value)));
+    if (it == kLevels.end()) {
+      Fail(*v, "log", "level",
+           "'" + v->value +
+               "' is not a level (trace, debug, info, warn, "
+               "error)");
+      return;
+    }
+    *out = it->second;
+  }
+
+  void Fail(const IniValue& v, const std::string& section,
+            const std::string& key, const std::string& why) {
+    if (!status_.ok()) return;
+    status_ = Status::InvalidArgument(v.origin.ToString() + ": [" + section +
+                                      "] " + key + ": " + why);
+  }
+
+ private:
+  const IniStore& ini_;
+  Status status_;
+};
+
+auto AtLeast(int64_t minimum, std::string what) {
+  return [minimum, what](int64_t value, std::string* error) {
+    if (value >= minimum) return true;
+    *error = std::to_string(value) + " " + what;
+    return false;
+  };
+}
+
+auto NonNegative() {
+  return [](std::chrono::milliseconds, std::string*) { return true; };
+}
+
+auto Positive() {
+  return [](std::chrono::milliseconds value, std::string* error) {
+    if (value.count() > 0) return true;
+    *error = "must be longer than 0";
+    return false;
+  };
+}
+
+std::string Absolute(const std::string& home, const std::string& path) {
+  if (path.empty()) return path;
+  fs::path p(path);
+  if (p.is_relative()) p = fs::path(home) / p;
+  return p.lexically_normal().string();
+}
+
+}  // namespace
+
+Status ConfigFromIni(const IniStore& ini, const ConfigSources& sources,
+                     Config* config) {
+  Reader read(ini);
+  config->home_path = sources.home_path;
+
+  ServerSettings& server = config->server;
+  read.String("server", "http_addr", &server.http_addr);
+  int64_t port = server.http_port;
+  read.Int("server", "http_port", &port, [](int64_t v, std::string* error) {
+    if (v >= 0 && v <= 65535) return true;
+    *error = std::to_string(v) + " is not a TCP port (0..65535)";
+    return false;
+  });
+  server.http_port = static_cast<int>(port);
+  read.String("server", "root_url", &server.root_url);
+  read.String("server", "static_root_path", &server.static_root_path);
+  server.static_root_path =
+      Absolute(sources.home_path, server.static_root_path);
+
+  PathSettings& paths = config->paths;
+  read.String("paths", "plugins", &paths.plugins);
+  if (paths.plugins.empty()) {
+    paths.plugins = (fs::path(sources.executable_dir) / ".." / "plugins")
+                        .lexically_normal()
+                        .string();
+  } else {
+    paths.plugins = Absolute(sources.home_path, paths.plugins);
+  }
+  read.String("paths", "provisioning", &paths.provisioning);
+  if (paths.provisioning.empty()) paths.provisioning = "conf/provisioning";
+  paths.provisioning = Absolute(sources.home_path, paths.provisioning);
+
+  LiveSettings& live = config->live;
+  read.Int("live", "max_connections", &live.max_connections,
+           AtLeast(-1,
+                   "is not allowed: use -1 (unlimited), 0 (Live off) "
+                   "or a positive limit"));
+  std::string origins;
+  read.String("live", "allowed_origins", &origins);
+  live.allowed_origins = ParseList(origins);
+  read.Int("live", "message_size_limit", &live.message_size_limit,
+           AtLeast(1, "is too small: must be at least 1 byte"));
+  read.Int("live", "client_queue_max_size", &live.client_queue_max_size,
+           AtLeast(1, "is too small: must be at least 1 byte"));
+  read.Duration("live", "ping_interval", &live.ping_interval, Positive());
+  read.Duration("live", "pong_timeout", &live.pong_timeout, NonNegative());
+  read.Duration("live", "stale_close_delay", &live.stale_close_delay,
+                Positive());
+
+  read.Duration("stream", "grace_period", &config->stream.grace_period,
+                NonNegative());
+  read.LogLevel(&config->log.level);
+  if (!read.status().ok()) return read.status();
+
+  config->plugin_settings.clear();
+  config->warnings.clear();
+  for (const auto& [section, keys] : ini.sections()) {
+    if (section.rfind("plugin.", 0) == 0) {
+      auto& settings = config->plugin_settings[section.substr(7)];
+      for (const auto& [key, value] : keys) settings[key] = value.value;
+      continue;
+    }
+    auto known = KnownKeys().find(section);
+    if (known == KnownKeys().end()) continue;  // other Grafana sections
+    for (const auto& [key, value] : keys) {
+      if (known->second.count(key) == 0) {
+        config->warnings.push_back(value.origin.ToString() + ": [" + section +
+                                   "] " + key + " is not a known key");
+      }
+    }
+  }
+  config->raw = ini;
+  return Status::Ok();
+}
+
+Status LoadConfig(const ConfigSources& sources, Config* config) {
+  EnvLookup getenv = sources.getenv;
+  if (!getenv) getenv = [](const char* name) { return std::getenv(name); };
+  std::string defaults = sources.defaults_file;
+  if (defaults.empty()) {
+    defaults = (fs::path(sources.home_path) / "conf" / "defaults.ini").string();
+  }
+  IniStore ini;
+  Status status = ini.ParseFile(defaults);
+  if (!status.ok()) return status;
+  if (!sources.config_file.empty()) {
+    status = ini.ParseFile(sources.config_file);
+    if (!status.ok()) return status;
+  }
+  ini.ApplyEnvironment(kEnvPrefix, getenv);
+  ini.ExpandEnvironment(getenv);
+  return ConfigFromIni(ini, sources, config);
+}
+
+}  // namespace runnel::host

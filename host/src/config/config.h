@@ -1,0 +1,91 @@
+// Config: the host's typed settings, loaded like Grafana's: defaults.ini,
+// then the --config file over it, then RUNNEL_<SECTION>_<KEY> environment
+// variables over both. Every bad value stops start-up with a message naming
+// where the value came from (file:line or the environment variable).
+//
+// Relative paths are resolved against the home path (the folder holding
+// conf/), except [paths] plugins, which when empty means the plugin folders
+// built next to the host: <executable dir>/../plugins.
+//
+// Thread-safety: LoadConfig is for start-up (inih has process-wide options);
+// a loaded Config is a plain value.
+#ifndef RUNNEL_HOST_CONFIG_CONFIG_H_
+#define RUNNEL_HOST_CONFIG_CONFIG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/ini_store.h"
+#include "runnel/log.h"
+#include "runnel/status.h"
+
+namespace runnel::host {
+
+// Environment variable prefix: RUNNEL_LIVE_MAX_CONNECTIONS.
+inline constexpr char kEnvPrefix[] = "RUNNEL";
+
+struct ServerSettings {
+  std::string http_addr;  // "" = all interfaces
+  int http_port = 3000;   // 0 = pick a free port
+  std::string root_url;
+  std::string static_root_path;  // absolute; "" = serve no files
+};
+
+struct PathSettings {
+  std::string plugins;       // absolute folder scanned for plugins
+  std::string provisioning;  // absolute; holds datasources/*.yaml
+};
+
+struct LiveSettings {
+  int64_t max_connections = 100;  // 0 disables Live; -1 unlimited
+  std::vector<std::string> allowed_origins;
+  int64_t message_size_limit = 65536;
+  int64_t client_queue_max_size = 4 * 1024 * 1024;
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds pong_timeout{10000};  // 0 = no pong check
+  std::chrono::milliseconds stale_close_delay{15000};
+};
+
+struct StreamSettings {
+  // How long a channel's RunStream outlives its last subscriber.
+  std::chrono::milliseconds grace_period{5000};
+};
+
+struct LogSettings {
+  runnel::log::Level level = runnel::log::Level::kInfo;
+};
+
+struct Config {
+  std::string home_path;
+  ServerSettings server;
+  PathSettings paths;
+  LiveSettings live;
+  StreamSettings stream;
+  LogSettings log;
+  // [plugin.<id>] sections: id → key → value (for GF_PLUGIN_<KEY>).
+  std::map<std::string, std::map<std::string, std::string>> plugin_settings;
+  // Unknown keys in known sections (likely typos), as "file:line: ..." lines.
+  std::vector<std::string> warnings;
+  IniStore raw;  // every value with its origin
+};
+
+struct ConfigSources {
+  std::string home_path;      // folder holding conf/; relative paths start here
+  std::string defaults_file;  // "" = <home_path>/conf/defaults.ini
+  std::string config_file;    // --config; "" = none
+  std::string executable_dir;  // folder of the running host binary
+  EnvLookup getenv;            // null = ::getenv
+};
+
+Status LoadConfig(const ConfigSources& sources, Config* config);
+
+// Types the values of an IniStore (already layered) into *config.
+Status ConfigFromIni(const IniStore& ini, const ConfigSources& sources,
+                     Config* config);
+
+}  // namespace runnel::host
+
+#endif  // RUNNEL_HOST_CONFIG_CONFIG_H_

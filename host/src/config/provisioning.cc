@@ -1,0 +1,299 @@
+#include "config/provisioning.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace runnel::host {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxUidLength = 40;
+
+std::string Where(const std::string& file, const YAML::Mark& mark) {
+  // yaml-cpp lines are 0-based; a null mark has line -1.
+  return file + ":" + std::to_string(mark.line >= 0 ? mark.line + 1 : 1);
+}
+
+// A plain (unquoted) YAML scalar becomes a bool, null or number when it
+// reads as one, as Grafana's YAML decoder does; quoted ones stay strings.
+nlohmann::json ScalarToJson(const YAML::Node& node) {
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;  // quoted
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  if (text.empty() || text == "~" || text == "null" || text == "Null") {
+    return nullptr;
+  }
+  try {
+    size_t used = 0;
+    long long i = std::stoll(text, &used, 10);
+    if (used == text.size()) return i;
+    double d = std::stod(text, &used);
+    if (used == text.size()) return d;
+  } catch (const std::exception&) {
+  }
+  return text;
+}
+
+nlohmann::json YamlToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      nlohmann::json obj = nlohmann::json::object();
+      for (const auto& kv : node) {
+        obj[kv.first.as<std::string>()] = YamlToJson(kv.second);
+      }
+      return obj;
+    }
+    case YAML::NodeType::Sequence: {
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& item : node) arr.push_back(YamlToJson(item));
+      return arr;
+    }
+    case YAML::NodeType::Scalar:
+      return ScalarToJson(node);
+    default:
+      return nullptr;
+  }
+}
+
+std::string DeriveUid(const std::string& name) {
+  std::string uid;
+  for (char c : name) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '_') {
+      uid.push_back(static_cast<char>(std::tolower(u)));
+    } else {
+      uid.push_back('-');
+    }
+    if (uid.size() == kMaxUidLength) break;
+  }
+  return uid;
+}
+
+bool ValidUid(const std::string& uid) {
+  if (uid.empty() || uid.size() > kMaxUidLength) return false;
+  return std::all_of(uid.begin(), uid.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+// Reads one data source map into *ds. Returns an error naming the line.
+Status ReadDataSource(const YAML::Node& item, const std::string& file,
+                      DataSource* ds) {
+  std::string where = Where(file, item.Mark());
+  if (!item.IsMap()) {
+    return Status::InvalidArgument(where + ": each data source must be a map");
+  }
+  ds->source_file = file;
+  ds->source_line = item.Mark().line + 1;
+  for (const auto& kv : item) {
+    const std::string key = kv.first.as<std::string>();
+    const YAML::Node& value = kv.second;
+    std::string at = Where(file, kv.first.Mark());
+    auto scalar = [&](std::string* out) -> Status {
+      if (value.IsNull()) return Status::Ok();
+      if (!value.IsScalar()) {
+        return Status::InvalidArgument(at + ": '" + key +
+                                       "' must be a single value");
+      }
+      *out = value.Scalar();
+      return Status::Ok();
+    };
+    auto boolean = [&](bool* out) -> Status {
+      if (value.IsNull()) return Status::Ok();
+      bool b = false;
+      if (!value.IsScalar() || !YAML::convert<bool>::decode(value, b)) {
+        return Status::InvalidArgument(at + ": '" + key +
+                                       "' must be true or false");
+      }
+      *out = b;
+      return Status::Ok();
+    };
+    Status status;
+    if (key == "name") {
+      status = scalar(&ds->name);
+    } else if (key == "type") {
+      status = scalar(&ds->type);
+    } else if (key == "uid") {
+      status = scalar(&ds->uid);
+    } else if (key == "url") {
+      status = scalar(&ds->url);
+    } else if (key == "user") {
+      status = scalar(&ds->user);
+    } else if (key == "database") {
+      status = scalar(&ds->database);
+    } else if (key == "basicAuth") {
+      status = boolean(&ds->basic_auth);
+    } else if (key == "basicAuthUser") {
+      status = scalar(&ds->basic_auth_user);
+    } else if (key == "isDefault") {
+      status = boolean(&ds->is_default);
+    } else if (key == "jsonData") {
+      if (!value.IsNull() && !value.IsMap()) {
+        status = Status::InvalidArgument(at + ": 'jsonData' must be a map");
+      } else if (value.IsMap()) {
+        ds->json_data = YamlToJson(value).dump();
+      }
+    } else if (key == "secureJsonData") {
+      if (!value.IsNull() && !value.IsMap()) {
+        status =
+            Status::InvalidArgument(at + ": 'secureJsonData' must be a map");
+      } else if (value.IsMap()) {
+        for (const auto& secret : value) {
+          if (!secret.second.IsScalar() && !secret.second.IsNull()) {
+            return Status::InvalidArgument(
+                Where(file, secret.first.Mark()) + ": secureJsonData '" +
+                secret.first.as<std::string>() + "' must be a string");
+          }
+          ds->secure_json_data[secret.first.as<std::string>()] =
+              secret.second.IsNull() ? "" : secret.second.Scalar();
+        }
+      }
+    }
+    // Other Grafana fields (orgId, access, version, editable, ...) are
+    // accepted and have no meaning here.
+    if (!status.ok()) return status;
+  }
+  if (ds->name.empty()) {
+    return Status::InvalidArgument(where + ": data source has no 'name'");
+  }
+  if (ds->type.empty()) {
+    return Status::InvalidArgument(where + ": data source '" + ds->name +
+                                   "' has no 'type'");
+  }
+  if (ds->uid.empty()) ds->uid = DeriveUid(ds->name);
+  if (!ValidUid(ds->uid)) {
+    return Status::InvalidArgument(
+        where + ": data source '" + ds->name + "' has uid '" + ds->uid +
+        "': a uid is 1 to 40 characters of letters, digits, '-' and '_'");
+  }
+  return Status::Ok();
+}
+
+Status ParseDocument(const YAML::Node& root, const std::string& file,
+                     std::vector<DataSource>* out) {
+  if (root.IsNull()) return Status::Ok();  // empty file
+  if (!root.IsMap()) {
+    return Status::InvalidArgument(
+        Where(file, root.Mark()) +
+        ": expected a map with 'apiVersion' and 'datasources'");
+  }
+  if (YAML::Node version = root["apiVersion"]; version && !version.IsNull()) {
+    int v = 0;
+    if (!version.IsScalar() || !YAML::convert<int>::decode(version, v) ||
+        v < 0) {
+      return Status::InvalidArgument(Where(file, version.Mark()) +
+                                     ": 'apiVersion' must be a number");
+    }
+  }
+  YAML::Node list = root["datasources"];
+  if (!list || list.IsNull()) return Status::Ok();
+  if (!list.IsSequence()) {
+    return Status::InvalidArgument(Where(file, list.Mark()) +
+                                   ": 'datasources' must be a list");
+  }
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  for (const auto& item : list) {
+    DataSource ds;
+    Status status = ReadDataSource(item, file, &ds);
+    if (!status.ok()) return status;
+    std::string where = Where(file, item.Mark());
+    for (const DataSource& other : *out) {
+      std::string first =
+          other.source_file + ":" + std::to_string(other.source_line);
+      if (other.uid == ds.uid) {
+        return Status::InvalidArgument(where + ": duplicate data source uid '" +
+                                       ds.uid + "' (first at " + first + ")");
+      }
+      if (other.name == ds.name) {
+        return Status::InvalidArgument(where +
+                                       ": duplicate data source name '" +
+                                       ds.name + "' (first at " + first + ")");
+      }
+      if (other.is_default && ds.is_default) {
+        return Status::InvalidArgument(
+            where + ": only one data source can be isDefault (first at " +
+            first + ")");
+      }
+    }
+    ds.id = static_cast<int64_t>(out->size()) + 1;
+    ds.updated_ms = now_ms;
+    out->push_back(std::move(ds));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseDataSourcesYaml(const std::string& text,
+                            const std::string& file_name,
+                            std::vector<DataSource>* out) {
+  try {
+    return ParseDocument(YAML::Load(text), file_name, out);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(Where(file_name, e.mark) + ": " + e.msg);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(file_name + ": " + e.what());
+  }
+}
+
+Status LoadDataSources(const std::string& provisioning_dir,
+                       std::vector<DataSource>* out) {
+  fs::path dir = fs::path(provisioning_dir) / "datasources";
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Status::Ok();
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string ext = entry.path().extension().string();
+    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+      files.push_back(entry.path());
+    }
+  }
+  if (ec) {
+    return Status::Internal(dir.string() + ": cannot list: " + ec.message());
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      return Status::NotFound(file.string() + ": cannot open");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    Status status = ParseDataSourcesYaml(text.str(), file.string(), out);
+    if (!status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+Status CheckDataSourceTypes(
+    const std::vector<DataSource>& sources,
+    const std::function<bool(const std::string&)>& resolves,
+    const std::vector<std::string>& known_plugin_ids) {
+  for (const DataSource& ds : sources) {
+    if (resolves(ds.type)) continue;
+    std::string have;
+    for (const std::string& id : known_plugin_ids) {
+      have += (have.empty() ? "" : ", ") + id;
+    }
+    if (have.empty()) have = "none";
+    return Status::NotFound(
+        ds.source_file + ":" + std::to_string(ds.source_line) +
+        ": data source '" + ds.name + "' has type '" + ds.type +
+        "', which is not an installed plugin (have: " + have + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace runnel::host
