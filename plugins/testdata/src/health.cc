@@ -1,0 +1,12 @@
+#include "health.h"
+
+namespace runnel_testdata {
+
+runnel::Status Health::CheckHealth(const runnel::CheckHealthRequest& /*req*/,
+                                   runnel::CheckHealthResult* result) {
+  result->status = runnel::HealthStatus::kOk;
+  result->message = kHealthMessage;
+  return runnel::Status::Ok();
+}
+
+}  // namespace runnel_testdata

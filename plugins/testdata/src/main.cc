@@ -1,0 +1,25 @@
+// The Runnel testdata plugin: Grafana's TestData streams and random-walk
+// queries, served over the pluginv2 protocol. Start it from a plugin host;
+// run directly it prints the go-plugin "this binary is a plugin" message.
+#include <memory>
+#include <utility>
+
+#include "health.h"
+#include "query.h"
+#include "resources.h"
+#include "runnel/serve.h"
+#include "running_streams.h"
+#include "streams.h"
+
+int main() {
+  auto running = std::make_shared<runnel_testdata::RunningStreams>();
+  auto streams = std::make_shared<runnel_testdata::Streams>(running);
+  runnel::ServeOptions options;
+  options.subscribe_stream = streams;
+  options.publish_stream = streams;
+  options.run_stream = streams;
+  options.query_data = std::make_shared<runnel_testdata::Query>();
+  options.check_health = std::make_shared<runnel_testdata::Health>();
+  options.call_resource = std::make_shared<runnel_testdata::Resources>(running);
+  return runnel::Serve(std::move(options));
+}

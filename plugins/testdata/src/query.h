@@ -1,0 +1,30 @@
+// Query: the testdata plugin's QueryData. Each query gets one frame named
+// after its refId with a random walk over the query's time range: fields
+// Time and Value, one point every max(intervalMS, range/maxDataPoints) ms,
+// never more than maxDataPoints points.
+// Thread-safety: stateless; each call has its own generator.
+#ifndef RUNNEL_PLUGINS_TESTDATA_QUERY_H_
+#define RUNNEL_PLUGINS_TESTDATA_QUERY_H_
+
+#include <cstdint>
+
+#include "runnel/data.h"
+
+namespace runnel_testdata {
+
+// Defaults when the query leaves the field at 0.
+inline constexpr int64_t kDefaultMaxDataPoints = 1000;
+inline constexpr int64_t kDefaultIntervalMs = 1000;
+
+// The step between points in ms (>= 1) for a query.
+int64_t QueryStepMs(const runnel::DataQuery& query);
+
+class Query final : public runnel::QueryDataHandler {
+ public:
+  runnel::Status QueryData(const runnel::QueryDataRequest& req,
+                           runnel::QueryDataResponse* resp) override;
+};
+
+}  // namespace runnel_testdata
+
+#endif  // RUNNEL_PLUGINS_TESTDATA_QUERY_H_

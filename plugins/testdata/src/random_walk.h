@@ -1,0 +1,35 @@
+// RandomWalk: the value generator of Grafana's testdata streams. The walker
+// moves by a random step in [-0.5, 0.5); Min/Max lie a random spread of
+// (rand*50 + 0.01) below/above it.
+// Thread-safety: none; one walk per stream thread.
+#ifndef RUNNEL_PLUGINS_TESTDATA_RANDOM_WALK_H_
+#define RUNNEL_PLUGINS_TESTDATA_RANDOM_WALK_H_
+
+#include <random>
+
+namespace runnel_testdata {
+
+class RandomWalk {
+ public:
+  RandomWalk();  // seeded from std::random_device; starts at rand*100
+
+  // Moves the walker one step and returns its new value.
+  double Step();
+  double value() const { return walker_; }
+  // walker - (rand*spread + 0.01) and walker + (rand*spread + 0.01).
+  double Min();
+  double Max();
+  // Uniform in [0, 1); also used for drop decisions.
+  double Uniform();
+
+  static constexpr double kSpread = 50.0;
+
+ private:
+  std::mt19937_64 rng_;
+  std::uniform_real_distribution<double> unit_{0.0, 1.0};
+  double walker_;
+};
+
+}  // namespace runnel_testdata
+
+#endif  // RUNNEL_PLUGINS_TESTDATA_RANDOM_WALK_H_

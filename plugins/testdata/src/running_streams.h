@@ -1,0 +1,37 @@
+// RunningStreams: how many RunStream calls are live in this plugin process.
+// The "streams" resource reports it so tests and the host team can see that
+// a cancelled stream really ended.
+// Thread-safety: lock-free; any thread.
+#ifndef RUNNEL_PLUGINS_TESTDATA_RUNNING_STREAMS_H_
+#define RUNNEL_PLUGINS_TESTDATA_RUNNING_STREAMS_H_
+
+#include <atomic>
+#include <cstdint>
+
+namespace runnel_testdata {
+
+class RunningStreams {
+ public:
+  // Counts one stream for the guard's lifetime.
+  class Guard {
+   public:
+    explicit Guard(RunningStreams* streams) : streams_(streams) {
+      streams_->count_.fetch_add(1, std::memory_order_relaxed);
+    }
+    ~Guard() { streams_->count_.fetch_sub(1, std::memory_order_relaxed); }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+   private:
+    RunningStreams* streams_;
+  };
+
+  int64_t count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t> count_{0};
+};
+
+}  // namespace runnel_testdata
+
+#endif  // RUNNEL_PLUGINS_TESTDATA_RUNNING_STREAMS_H_
