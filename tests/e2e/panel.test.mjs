@@ -90,6 +90,11 @@ describe('the panel page in headless Chromium', () => {
     const script = await fetch(`${host.url}/${asset[1]}`);
     assert.equal(script.status, 200);
     assert.match(script.headers.get('content-type') || '', /javascript/);
+    // Hashed assets are cached for long; index.html is revalidated.
+    const assetCache = script.headers.get('cache-control') || '';
+    const maxAge = Number((assetCache.match(/max-age=(\d+)/) || [])[1] || 0);
+    assert.ok(maxAge >= 86400, `assets/ Cache-Control: '${assetCache}'`);
+    assert.doesNotMatch(index.headers.get('cache-control') || '', /immutable|max-age=[1-9]/);
   });
 
   test('with no channel chosen, one panel opens on the 20 Hz stream', async () => {

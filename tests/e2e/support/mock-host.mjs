@@ -94,6 +94,7 @@ const server = createServer((req, res) => {
     return;
   }
   res.setHeader('content-type', TYPES[extname(file)] || 'application/octet-stream');
+  res.setHeader('cache-control', url.pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
   createReadStream(file).pipe(res);
 });
 
