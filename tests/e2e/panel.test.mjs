@@ -55,6 +55,7 @@ describe('the panel page in headless Chromium', () => {
   let browser;
   let page;
   const pageErrors = [];
+  const sockets = []; // every WebSocket the page opened
   const outDir = outputDir();
 
   before(async () => {
@@ -66,6 +67,7 @@ describe('the panel page in headless Chromium', () => {
     browser = await launchBrowser();
     page = browser.page;
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('websocket', (ws) => sockets.push(ws));
   });
 
   after(async () => {
@@ -140,8 +142,11 @@ describe('the panel page in headless Chromium', () => {
     assert.equal(new Set(names).size, names.length, 'each legend entry is its own label set');
     for (const name of names) assert.match(name, /^Value \{s=[AB], s=p\d+, x=X\}$/);
     assert.ok(names.some((n) => n.includes('s=A')) && names.some((n) => n.includes('s=B')));
-    // The first panel keeps plotting on the same connection.
+    // The first panel keeps plotting, and both share one connection.
     assert.equal((await panelData(page, 0)).state, 'live');
+    const open = sockets.filter((ws) => !ws.isClosed());
+    assert.equal(open.length, 1, `open WebSockets: ${open.map((ws) => ws.url()).join(', ')}`);
+    assert.match(open[0].url(), /\/api\/live\/ws$/);
     await page.waitForFunction(
       (expected) => window.location.search.includes(expected),
       `panels=${CHANNEL_20HZ},${CHANNEL_LABELED}`,
