@@ -148,8 +148,13 @@ Status ConfigFromIni(const IniStore& ini, const ConfigSources& sources,
   server.http_port = static_cast<int>(port);
   read.String("server", "root_url", &server.root_url);
   read.String("server", "static_root_path", &server.static_root_path);
-  server.static_root_path =
-      Absolute(sources.home_path, server.static_root_path);
+  if (server.static_root_path.empty()) {
+    server.static_root_path =
+        (fs::path(sources.executable_dir) / "web").lexically_normal().string();
+  } else {
+    server.static_root_path =
+        Absolute(sources.home_path, server.static_root_path);
+  }
 
   PathSettings& paths = config->paths;
   read.String("paths", "plugins", &paths.plugins);

@@ -4,8 +4,9 @@
 // where the value came from (file:line or the environment variable).
 //
 // Relative paths are resolved against the home path (the folder holding
-// conf/), except [paths] plugins, which when empty means the plugin folders
-// built next to the host: <executable dir>/../plugins.
+// conf/). Two may be empty and then default to what the build puts next to
+// the host: [paths] plugins = <executable dir>/../plugins and
+// [server] static_root_path = <executable dir>/web (the panel page).
 //
 // Thread-safety: LoadConfig is for start-up (inih has process-wide options);
 // a loaded Config is a plain value.
@@ -31,7 +32,7 @@ struct ServerSettings {
   std::string http_addr;  // "" = all interfaces
   int http_port = 3000;   // 0 = pick a free port
   std::string root_url;
-  std::string static_root_path;  // absolute; "" = serve no files
+  std::string static_root_path;  // absolute; default <executable dir>/web
 };
 
 struct PathSettings {

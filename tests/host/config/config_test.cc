@@ -63,6 +63,7 @@ TEST_F(ConfigTest, DefaultsMatchGrafana) {
   EXPECT_EQ(config.stream.grace_period, std::chrono::seconds(5));
   EXPECT_EQ(config.log.level, runnel::log::Level::kInfo);
   EXPECT_EQ(config.paths.plugins, "/opt/runnel/plugins");
+  EXPECT_EQ(config.server.static_root_path, "/opt/runnel/host/web");
   EXPECT_EQ(config.paths.provisioning,
             (std::filesystem::path(RUNNEL_SOURCE_DIR) / "conf/provisioning")
                 .lexically_normal()
