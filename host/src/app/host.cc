@@ -1,0 +1,143 @@
+#include "app/host.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "app/status_endpoints.h"
+#include "config/provisioning.h"
+#include "plugin/plugin_json.h"
+#include "runnel/log.h"
+
+namespace runnel::host {
+namespace {
+
+// How long start-up waits for the plugins before serving anyway (a plugin
+// that is still starting makes subscribes wait or fail with 500).
+constexpr std::chrono::milliseconds kPluginStartWait{10000};
+
+}  // namespace
+
+LiveConfig MakeLiveConfig(const Config& config) {
+  LiveConfig live;
+  live.http_addr =
+      config.server.http_addr.empty() ? "0.0.0.0" : config.server.http_addr;
+  live.http_port = static_cast<uint16_t>(config.server.http_port);
+  live.root_url = config.server.root_url;
+  live.allowed_origins = config.live.allowed_origins;
+  live.max_connections = config.live.max_connections;
+  live.message_size_limit = static_cast<size_t>(config.live.message_size_limit);
+  live.client_queue_max_size =
+      static_cast<size_t>(config.live.client_queue_max_size);
+  live.ping_interval = config.live.ping_interval;
+  live.pong_timeout = config.live.pong_timeout;
+  live.stale_close_delay = config.live.stale_close_delay;
+  live.static_root = config.server.static_root_path;
+  return live;
+}
+
+Host::~Host() { Shutdown(); }
+
+Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
+  registry_ = std::make_unique<PluginRegistry>();
+  DiscoveryResult found = DiscoverPlugins({config.paths.plugins});
+  for (const std::string& error : found.errors) {
+    runnel::log::Warn("plugin skipped", {{"error", error}});
+  }
+  std::vector<std::string> plugin_ids;
+  for (PluginManifest& manifest : found.plugins) {
+    SupervisorOptions options;
+    options.process.gf_version = kHostVersion;
+    // [plugin.<id>] by id, or by an alias id when that is what was used.
+    auto settings = config.plugin_settings.find(manifest.id);
+    for (const std::string& alias : manifest.alias_ids) {
+      if (settings != config.plugin_settings.end()) break;
+      settings = config.plugin_settings.find(alias);
+    }
+    if (settings != config.plugin_settings.end()) {
+      options.process.plugin_settings = settings->second;
+    }
+    std::string id = manifest.id;
+    std::string dir = manifest.dir;
+    Status added = registry_->Add(
+        std::make_unique<Supervisor>(std::move(manifest), options));
+    if (!added.ok()) {
+      runnel::log::Warn("plugin skipped",
+                        {{"dir", dir}, {"error", added.message()}});
+      continue;
+    }
+    plugin_ids.push_back(id);
+    runnel::log::Info("plugin found", {{"id", id}, {"dir", dir}});
+  }
+  Status types = CheckDataSourceTypes(
+      data_sources,
+      [this](const std::string& type) {
+        return registry_->Find(type) != nullptr;
+      },
+      plugin_ids);
+  if (!types.ok()) return types;
+
+  registry_->StartAll();
+  auto deadline = std::chrono::steady_clock::now() + kPluginStartWait;
+  for (Supervisor* plugin : registry_->All()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    Status running =
+        plugin->WaitUntilRunning(std::max(left, std::chrono::milliseconds(0)));
+    if (!running.ok()) {
+      runnel::log::Warn("plugin not running yet",
+                        {{"id", plugin->id()}, {"error", running.message()}});
+    }
+  }
+
+  hub_ = std::make_unique<Hub>();
+  StreamManagerOptions stream_options;
+  stream_options.grace_period = config.stream.grace_period;
+  // Check often enough that a short grace period is honoured closely.
+  stream_options.check_interval =
+      std::clamp(config.stream.grace_period / 5, std::chrono::milliseconds(50),
+                 std::chrono::milliseconds(1000));
+  Hub* hub = hub_.get();
+  streams_ = std::make_unique<StreamManager>(
+      registry_.get(), std::move(data_sources),
+      [hub](const std::string& channel, std::string_view data) {
+        hub->Publish(channel, data);
+      },
+      [hub](const std::string& channel) {
+        return hub->NumSubscribers(channel);
+      },
+      stream_options);
+
+  server_ =
+      std::make_unique<Server>(MakeLiveConfig(config), *hub_, streams_.get());
+  server_->HandleGet("/api/health",
+                     [this](const HttpRequest&) { return Health(); });
+  server_->HandleGet("/metrics",
+                     [this](const HttpRequest&) { return Metrics(); });
+  return server_->Start();
+}
+
+uint16_t Host::port() const { return server_ ? server_->port() : 0; }
+
+void Host::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (server_) server_->Shutdown();
+  if (streams_) streams_->Shutdown();
+  if (registry_) registry_->StopAll();
+}
+
+HttpResponse Host::Health() const {
+  HttpResponse response;
+  response.body = HealthJson(SnapshotPlugins(*registry_), kHostVersion);
+  return response;
+}
+
+HttpResponse Host::Metrics() const {
+  HttpResponse response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = MetricsText(server_->Stats(), streams_->Stats(),
+                              SnapshotPlugins(*registry_));
+  return response;
+}
+
+}  // namespace runnel::host

@@ -1,0 +1,62 @@
+// Host: the whole host process wired together: plugin supervisors, the stream
+// manager, the hub and the Live/HTTP server, built from a loaded Config and
+// the provisioned data sources.
+//
+// Start order: discover plugins, check every data source's type resolves to
+// one (else an error naming the YAML file and line), start the supervisors,
+// wait (bounded) for them to run, start the server. Shutdown order: the
+// server (clients get 3001), the streams, the plugins (Shutdown RPC, grace,
+// SIGKILL).
+//
+// Thread-safety: Start and Shutdown from one thread; port() after Start.
+// Ownership: owns every component.
+#ifndef RUNNEL_HOST_APP_HOST_H_
+#define RUNNEL_HOST_APP_HOST_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "config/datasource.h"
+#include "live/hub.h"
+#include "live/live_config.h"
+#include "live/server.h"
+#include "plugin/plugin_registry.h"
+#include "runnel/status.h"
+#include "stream/stream_manager.h"
+
+namespace runnel::host {
+
+inline constexpr char kHostVersion[] = "0.1.0";
+
+// The server's settings from the config.
+LiveConfig MakeLiveConfig(const Config& config);
+
+class Host {
+ public:
+  Host() = default;
+  ~Host();  // Shutdown()
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  Status Start(const Config& config, std::vector<DataSource> data_sources);
+  uint16_t port() const;
+  // Idempotent.
+  void Shutdown();
+
+ private:
+  HttpResponse Health() const;
+  HttpResponse Metrics() const;
+
+  std::unique_ptr<PluginRegistry> registry_;
+  std::unique_ptr<Hub> hub_;
+  std::unique_ptr<StreamManager> streams_;
+  std::unique_ptr<Server> server_;
+  bool shut_down_ = false;
+};
+
+}  // namespace runnel::host
+
+#endif  // RUNNEL_HOST_APP_HOST_H_

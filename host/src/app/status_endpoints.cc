@@ -1,0 +1,116 @@
+#include "app/status_endpoints.h"
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace runnel::host {
+namespace {
+
+// Escapes a Prometheus label value (backslash, quote, newline).
+std::string LabelValue(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void Metric(std::ostringstream& out, const char* name, const char* type,
+            const char* help, uint64_t value) {
+  out << "# HELP " << name << ' ' << help << '\n'
+      << "# TYPE " << name << ' ' << type << '\n'
+      << name << ' ' << value << '\n';
+}
+
+}  // namespace
+
+std::vector<PluginSnapshot> SnapshotPlugins(const PluginRegistry& registry) {
+  std::vector<PluginSnapshot> out;
+  for (const Supervisor* plugin : registry.All()) {
+    PluginSnapshot s;
+    s.id = plugin->id();
+    s.aliases = plugin->manifest().alias_ids;
+    s.state = std::string(PluginStateName(plugin->state()));
+    s.pid = plugin->pid();
+    s.restarts = plugin->restarts();
+    s.last_error = plugin->last_error();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string HealthJson(const std::vector<PluginSnapshot>& plugins,
+                       const std::string& version) {
+  nlohmann::json body;
+  body["status"] = "ok";
+  body["version"] = version;
+  body["plugins"] = nlohmann::json::array();
+  for (const PluginSnapshot& p : plugins) {
+    nlohmann::json item;
+    item["id"] = p.id;
+    item["aliases"] = p.aliases;
+    item["state"] = p.state;
+    item["pid"] = p.pid;
+    item["restarts"] = p.restarts;
+    if (!p.last_error.empty()) item["lastError"] = p.last_error;
+    body["plugins"].push_back(std::move(item));
+  }
+  return body.dump();
+}
+
+std::string MetricsText(const LiveStats& live, const StreamStats& streams,
+                        const std::vector<PluginSnapshot>& plugins) {
+  std::ostringstream out;
+  Metric(out, "runnel_live_connections", "gauge",
+         "Open Grafana Live WebSocket connections.", live.connections);
+  Metric(out, "runnel_live_connections_total", "counter",
+         "WebSocket connections accepted since start.", live.connections_total);
+  Metric(out, "runnel_live_subscriptions", "gauge",
+         "Channel subscriptions, summed over channels.", live.subscriptions);
+  Metric(out, "runnel_live_channels", "gauge",
+         "Channels with at least one subscriber.", live.channels);
+  Metric(out, "runnel_live_publications_in_total", "counter",
+         "Publications into the hub.", live.publications_in);
+  Metric(out, "runnel_live_publications_out_total", "counter",
+         "Messages handed to client writers (one per subscriber).",
+         live.messages_out);
+  Metric(out, "runnel_live_slow_disconnects_total", "counter",
+         "Clients closed with 3008 because their queue was full.",
+         live.slow_disconnects);
+
+  out << "# HELP runnel_plugin_up Whether the plugin process is running.\n"
+      << "# TYPE runnel_plugin_up gauge\n";
+  for (const PluginSnapshot& p : plugins) {
+    out << "runnel_plugin_up{plugin=\"" << LabelValue(p.id) << "\"} "
+        << (p.state == "running" ? 1 : 0) << '\n';
+  }
+  out << "# HELP runnel_plugin_restarts_total Plugin process restarts.\n"
+      << "# TYPE runnel_plugin_restarts_total counter\n";
+  for (const PluginSnapshot& p : plugins) {
+    out << "runnel_plugin_restarts_total{plugin=\"" << LabelValue(p.id)
+        << "\"} " << p.restarts << '\n';
+  }
+
+  Metric(out, "runnel_streams", "gauge", "Channels with a running RunStream.",
+         streams.channels.size());
+  Metric(out, "runnel_stream_starts_total", "counter",
+         "RunStream calls started for a new channel.",
+         streams.runstream_starts);
+  Metric(out, "runnel_stream_restarts_total", "counter",
+         "RunStream calls run again after an error or a plugin restart.",
+         streams.runstream_restarts);
+  Metric(out, "runnel_stream_packets_total", "counter",
+         "Packets received from RunStream calls.", streams.packets);
+  Metric(out, "runnel_stream_invalid_packets_total", "counter",
+         "RunStream packets that were not JSON.", streams.invalid_packets);
+  return out.str();
+}
+
+}  // namespace runnel::host

@@ -1,0 +1,46 @@
+// The host's small HTTP API bodies:
+//   GET /api/health  {"status":"ok","version":..,"plugins":[{"id":..,
+//                    "aliases":[..],"state":"running","pid":123,
+//                    "restarts":0,"lastError":".."}]}
+//   GET /metrics     Prometheus text format 0.0.4 (see MetricsText).
+// Thread-safety: pure functions of the snapshots they are given.
+#ifndef RUNNEL_HOST_APP_STATUS_ENDPOINTS_H_
+#define RUNNEL_HOST_APP_STATUS_ENDPOINTS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "live/server.h"
+#include "stream/stream_manager.h"
+
+namespace runnel::host {
+
+// One plugin's state, taken from its Supervisor.
+struct PluginSnapshot {
+  std::string id;
+  std::vector<std::string> aliases;
+  std::string state;  // PluginStateName
+  int64_t pid = -1;
+  int64_t restarts = 0;
+  std::string last_error;
+};
+
+std::vector<PluginSnapshot> SnapshotPlugins(const PluginRegistry& registry);
+
+std::string HealthJson(const std::vector<PluginSnapshot>& plugins,
+                       const std::string& version);
+
+// runnel_live_connections, runnel_live_subscriptions, runnel_live_channels
+// (gauges); runnel_live_connections_total, runnel_live_publications_in_total,
+// runnel_live_publications_out_total (messages handed to client writers),
+// runnel_live_slow_disconnects_total; runnel_plugin_up{plugin},
+// runnel_plugin_restarts_total{plugin}; runnel_streams (running RunStreams),
+// runnel_stream_starts_total, runnel_stream_restarts_total,
+// runnel_stream_packets_total, runnel_stream_invalid_packets_total.
+std::string MetricsText(const LiveStats& live, const StreamStats& streams,
+                        const std::vector<PluginSnapshot>& plugins);
+
+}  // namespace runnel::host
+
+#endif  // RUNNEL_HOST_APP_STATUS_ENDPOINTS_H_

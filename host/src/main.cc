@@ -1,0 +1,173 @@
+// runnel: the host process. Loads the config (conf/defaults.ini, --config,
+// RUNNEL_* environment variables) and the provisioned data sources, starts
+// the plugins, the stream manager and the Live server, prints
+// "Runnel listening on http://<addr>:<port>/" once ready, and on SIGTERM or
+// SIGINT shuts down (clients get 3001, streams stop, plugins get the Shutdown
+// RPC, then SIGKILL after the grace) and exits 0. A bad config, YAML file or
+// data source type exits 1 with a message naming the file and line.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/host.h"
+#include "app/host_paths.h"
+#include "config/config.h"
+#include "config/provisioning.h"
+#include "runnel/log.h"
+
+namespace {
+
+using runnel::Status;
+
+// Written by the signal handler, read by main: the self-pipe.
+int g_signal_pipe[2] = {-1, -1};
+
+void OnSignal(int signo) {
+  int saved = errno;
+  unsigned char byte = static_cast<unsigned char>(signo);
+  [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &byte, 1);
+  errno = saved;
+}
+
+bool InstallSignalHandlers() {
+  if (pipe2(g_signal_pipe, O_CLOEXEC) != 0) return false;
+  struct sigaction action = {};
+  action.sa_handler = &OnSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  signal(SIGPIPE, SIG_IGN);
+  return sigaction(SIGTERM, &action, nullptr) == 0 &&
+         sigaction(SIGINT, &action, nullptr) == 0;
+}
+
+int WaitForSignal() {
+  unsigned char byte = 0;
+  while (true) {
+    ssize_t n = read(g_signal_pipe[0], &byte, 1);
+    if (n == 1) return byte;
+    if (n < 0 && errno == EINTR) continue;
+    return 0;
+  }
+}
+
+struct Flags {
+  std::string config_file;
+  std::string home_path;
+  bool help = false;
+  std::string error;
+};
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags flags;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value = [&](const std::string& name, std::string* out) {
+      if (arg == name) {
+        if (i + 1 >= args.size()) {
+          flags.error = name + " needs a value";
+          return true;
+        }
+        *out = args[++i];
+        return true;
+      }
+      if (arg.rfind(name + "=", 0) == 0) {
+        *out = arg.substr(name.size() + 1);
+        return true;
+      }
+      return false;
+    };
+    if (arg == "-h" || arg == "--help") {
+      flags.help = true;
+    } else if (value("--config", &flags.config_file) ||
+               value("--homepath", &flags.home_path)) {
+    } else {
+      flags.error = "unknown argument '" + arg + "'";
+    }
+    if (!flags.error.empty()) break;
+  }
+  return flags;
+}
+
+constexpr char kUsage[] =
+    "usage: runnel [--config FILE] [--homepath DIR]\n"
+    "  --config FILE    settings over conf/defaults.ini (grafana.ini style)\n"
+    "  --homepath DIR   folder holding conf/ (default: the current folder,\n"
+    "                   the install prefix, or the source tree)\n"
+    "Environment variables RUNNEL_<SECTION>_<KEY> override both files.\n";
+
+int Fail(const std::string& message) {
+  std::cerr << "runnel: " << message << std::endl;
+  runnel::log::Error("start-up failed", {{"error", message}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags = ParseFlags(argc, argv);
+  if (flags.help) {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (!flags.error.empty()) {
+    std::cerr << "runnel: " << flags.error << "\n" << kUsage;
+    return 2;
+  }
+  if (!InstallSignalHandlers()) {
+    return Fail(std::string("cannot install signal handlers: ") +
+                std::strerror(errno));
+  }
+
+  runnel::host::ConfigSources sources;
+  sources.executable_dir = runnel::host::ExecutableDir();
+  sources.home_path = runnel::host::ResolveHomePath(
+      flags.home_path, sources.executable_dir, RUNNEL_SOURCE_DIR);
+  sources.config_file = flags.config_file;
+  runnel::host::Config config;
+  Status status = runnel::host::LoadConfig(sources, &config);
+  if (!status.ok()) return Fail(status.message());
+  runnel::log::SetLevel(config.log.level);
+  for (const std::string& warning : config.warnings) {
+    runnel::log::Warn("config", {{"warning", warning}});
+  }
+  runnel::log::Info("config loaded",
+                    {{"homepath", config.home_path},
+                     {"plugins", config.paths.plugins},
+                     {"provisioning", config.paths.provisioning}});
+
+  std::vector<runnel::host::DataSource> data_sources;
+  status =
+      runnel::host::LoadDataSources(config.paths.provisioning, &data_sources);
+  if (!status.ok()) return Fail(status.message());
+  for (const auto& ds : data_sources) {
+    runnel::log::Info("data source provisioned",
+                      {{"name", ds.name}, {"uid", ds.uid}, {"type", ds.type}});
+  }
+
+  runnel::host::Host host;
+  status = host.Start(config, std::move(data_sources));
+  if (!status.ok()) {
+    host.Shutdown();
+    return Fail(status.message());
+  }
+  std::string addr = config.server.http_addr;
+  if (addr.empty() || addr == "0.0.0.0" || addr == "::") addr = "localhost";
+  if (addr.find(':') != std::string::npos) addr = "[" + addr + "]";
+  std::cout << "Runnel listening on http://" << addr << ":" << host.port()
+            << "/" << std::endl;
+
+  int signo = WaitForSignal();
+  runnel::log::Info("shutting down",
+                    {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+  host.Shutdown();
+  runnel::log::Info("stopped");
+  return 0;
+}
