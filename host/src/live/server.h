@@ -60,8 +60,9 @@ class Server {
 
   LiveStats Stats() const;
 
+  class Impl;  // implementation detail (server.cc)
+
  private:
-  class Impl;
   std::unique_ptr<Impl> impl_;
 };
 

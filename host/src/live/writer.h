@@ -13,7 +13,6 @@
 #define RUNNEL_HOST_LIVE_WRITER_H_
 
 #include <cstddef>
-#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -52,7 +51,10 @@ class Writer {
   const size_t max_frame_bytes_;
   // Guards every field below.
   mutable std::mutex mutex_;
-  std::deque<SharedBuffer> queue_;
+  // Pending messages are queue_[head_..]; a vector (not a deque) so an idle
+  // connection holds no allocation.
+  std::vector<SharedBuffer> queue_;
+  size_t head_ = 0;
   size_t queued_bytes_ = 0;
   bool writing_ = false;  // a batch is out (between TakeBatch calls)
   bool closed_ = false;

@@ -1,0 +1,120 @@
+#include "live/hub.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "live/protocol.h"
+
+namespace runnel::host {
+namespace {
+
+// FNV-1a 64, as centrifuge's node.go index().
+uint64_t Fnv1a64(std::string_view s) {
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+Hub::Shard& Hub::ShardFor(std::string_view wire_channel) {
+  return shards_[Fnv1a64(wire_channel) % kShards];
+}
+
+const Hub::Shard& Hub::ShardFor(std::string_view wire_channel) const {
+  return shards_[Fnv1a64(wire_channel) % kShards];
+}
+
+bool Hub::Subscribe(const std::string& wire_channel, Subscriber* subscriber) {
+  Shard& shard = ShardFor(wire_channel);
+  std::unique_lock lock(shard.mutex);
+  auto [it, created] = shard.channels.try_emplace(wire_channel);
+  if (!it->second.insert(subscriber).second) return false;
+  if (created) channels_.fetch_add(1, std::memory_order_relaxed);
+  subscriptions_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+bool Hub::Unsubscribe(const std::string& wire_channel, Subscriber* subscriber) {
+  Shard& shard = ShardFor(wire_channel);
+  std::unique_lock lock(shard.mutex);
+  auto it = shard.channels.find(wire_channel);
+  if (it == shard.channels.end() || it->second.erase(subscriber) == 0) {
+    return false;
+  }
+  subscriptions_.fetch_sub(1, std::memory_order_relaxed);
+  if (it->second.empty()) {
+    shard.channels.erase(it);
+    channels_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  return true;
+}
+
+void Hub::DeliverLocked(const std::unordered_set<Subscriber*>& subscribers,
+                        const SharedBuffer& message) {
+  for (Subscriber* subscriber : subscribers) subscriber->Deliver(message);
+  messages_out_.fetch_add(subscribers.size(), std::memory_order_relaxed);
+}
+
+void Hub::Publish(const std::string& wire_channel, std::string_view data_json) {
+  publications_in_.fetch_add(1, std::memory_order_relaxed);
+  Shard& shard = ShardFor(wire_channel);
+  std::shared_lock lock(shard.mutex);
+  auto it = shard.channels.find(wire_channel);
+  if (it == shard.channels.end()) return;
+  // Encoded once, under the lock only so that no encoding happens for a
+  // channel nobody listens to.
+  SharedBuffer message =
+      MakeSharedBuffer(EncodePublicationPush(wire_channel, data_json));
+  DeliverLocked(it->second, message);
+}
+
+void Hub::Broadcast(const std::string& wire_channel,
+                    const SharedBuffer& message) {
+  publications_in_.fetch_add(1, std::memory_order_relaxed);
+  Shard& shard = ShardFor(wire_channel);
+  std::shared_lock lock(shard.mutex);
+  auto it = shard.channels.find(wire_channel);
+  if (it == shard.channels.end()) return;
+  DeliverLocked(it->second, message);
+}
+
+size_t Hub::NumSubscribers(const std::string& wire_channel) const {
+  const Shard& shard = ShardFor(wire_channel);
+  std::shared_lock lock(shard.mutex);
+  auto it = shard.channels.find(wire_channel);
+  return it == shard.channels.end() ? 0 : it->second.size();
+}
+
+std::vector<HubChannelInfo> Hub::Channels() const {
+  std::vector<HubChannelInfo> out;
+  for (const Shard& shard : shards_) {
+    std::shared_lock lock(shard.mutex);
+    for (const auto& [channel, subscribers] : shard.channels) {
+      out.push_back({channel, subscribers.size()});
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const HubChannelInfo& a, const HubChannelInfo& b) {
+              return a.channel < b.channel;
+            });
+  return out;
+}
+
+size_t Hub::NumChannels() const {
+  return channels_.load(std::memory_order_relaxed);
+}
+
+size_t Hub::NumSubscriptions() const {
+  return subscriptions_.load(std::memory_order_relaxed);
+}
+
+HubCounters Hub::Counters() const {
+  return {publications_in_.load(std::memory_order_relaxed),
+          messages_out_.load(std::memory_order_relaxed)};
+}
+
+}  // namespace runnel::host

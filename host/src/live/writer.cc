@@ -1,0 +1,79 @@
+#include "live/writer.h"
+
+namespace runnel::host {
+namespace {
+// Queue capacity kept after a drain; more is given back.
+constexpr size_t kKeptCapacity = 32;
+}  // namespace
+
+Writer::Writer(size_t max_queue_bytes, size_t max_messages_in_frame,
+               size_t max_frame_bytes)
+    : max_queue_bytes_(max_queue_bytes),
+      max_messages_in_frame_(
+          max_messages_in_frame == 0 ? 1 : max_messages_in_frame),
+      max_frame_bytes_(max_frame_bytes) {}
+
+Writer::EnqueueResult Writer::Enqueue(SharedBuffer message) {
+  std::lock_guard lock(mutex_);
+  if (closed_) return EnqueueResult::kClosed;
+  queued_bytes_ += message->size();
+  queue_.push_back(std::move(message));
+  if (queued_bytes_ > max_queue_bytes_) {
+    closed_ = true;
+    queue_.clear();
+    queue_.shrink_to_fit();
+    head_ = 0;
+    queued_bytes_ = 0;
+    return EnqueueResult::kSlow;
+  }
+  if (writing_) return EnqueueResult::kQueued;
+  writing_ = true;
+  return EnqueueResult::kStartWrite;
+}
+
+bool Writer::TakeBatch(std::vector<SharedBuffer>* batch) {
+  batch->clear();
+  std::lock_guard lock(mutex_);
+  size_t frame_bytes = 0;
+  while (head_ < queue_.size() && batch->size() < max_messages_in_frame_) {
+    size_t size = queue_[head_]->size();
+    if (!batch->empty() && frame_bytes + size + 1 > max_frame_bytes_) break;
+    frame_bytes += size + 1;
+    queued_bytes_ -= size;
+    batch->push_back(std::move(queue_[head_]));
+    ++head_;
+  }
+  if (head_ == queue_.size()) {
+    queue_.clear();
+    head_ = 0;
+    if (queue_.capacity() > kKeptCapacity) queue_.shrink_to_fit();
+  } else if (head_ > queue_.size() / 2) {
+    queue_.erase(queue_.begin(), queue_.begin() + head_);
+    head_ = 0;
+  }
+  writing_ = !batch->empty();
+  return writing_;
+}
+
+void Writer::Close(bool drop_queued) {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+  if (drop_queued) {
+    queue_.clear();
+    head_ = 0;
+    queue_.shrink_to_fit();
+    queued_bytes_ = 0;
+  }
+}
+
+size_t Writer::queued_bytes() const {
+  std::lock_guard lock(mutex_);
+  return queued_bytes_;
+}
+
+size_t Writer::queued_messages() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size() - head_;
+}
+
+}  // namespace runnel::host
