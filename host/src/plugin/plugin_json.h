@@ -30,8 +30,9 @@ struct PluginManifest {
 std::string_view GoArch();
 
 // Reads <folder>/plugin.json (or <folder>/dist/plugin.json if dist/ exists).
-// NotFound: no plugin.json in the folder. InvalidArgument: the file is bad
-// (unparsable JSON, missing id/executable, backend not true, no executable
+// NotFound: no plugin.json in the folder. Unimplemented: "backend" is not
+// true (a frontend-only plugin). InvalidArgument: the file is bad
+// (unparsable JSON, missing id/executable, no executable
 // file found); the message names the file and what is wrong.
 Status ReadPluginFolder(const std::string& folder, PluginManifest* manifest);
 

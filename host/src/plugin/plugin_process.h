@@ -8,6 +8,8 @@
 // exits, so call Start() from a thread that lives as long as the plugin
 // should (the Supervisor uses its own thread). The destructor kills (SIGKILL
 // to the group) and reaps a process that is still running.
+// The process is reaped by waitpid(pid): the host must not reap children
+// with waitpid(-1) or ignore SIGCHLD.
 //
 // Thread-safety: all methods may be called from any thread.
 #ifndef RUNNEL_HOST_PLUGIN_PLUGIN_PROCESS_H_
@@ -53,6 +55,9 @@ std::vector<std::string> BuildPluginEnvironment(
     const PluginProcessOptions& options,
     const std::vector<std::string>& host_env);
 
+// "exited with code 1", "killed by signal 9".
+std::string DescribeWaitStatus(int wait_status);
+
 class PluginProcess {
  public:
   // Spawns the executable and waits for its handshake. On failure (spawn
@@ -80,19 +85,24 @@ class PluginProcess {
  private:
   PluginProcess() = default;
   void WaitLoop();
+  // Reads lines from fd until EOF, or until woken and the pipe is drained.
+  void ReadLines(int fd, std::string carry,
+                 const std::function<void(std::string_view)>& on_line);
 
   PluginProcessOptions options_;
   pid_t pid_ = -1;
   HandshakeInfo handshake_;
   int stdout_fd_ = -1;
   int stderr_fd_ = -1;
-  std::string stdout_rest_;  // bytes after the handshake line
-  std::string stderr_rest_;  // not used after start
+  int wake_read_fd_ = -1;   // readable once the process is reaped: readers
+  int wake_write_fd_ = -1;  // drain what is left and stop
 
-  mutable std::mutex mu_;  // guards exited_, wait_status_ and signalling pid_
+  mutable std::mutex mu_;  // guards exited_, wait_status_, exit_armed_, and
+                           // signalling pid_ (never after it is reaped)
   mutable std::condition_variable exited_cv_;
   bool exited_ = false;
   int wait_status_ = -1;
+  bool exit_armed_ = false;  // Start succeeded: on_exit may be called
 
   std::thread waiter_;  // waitid + reap
   std::thread stdout_drainer_;
