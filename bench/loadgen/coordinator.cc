@@ -1,0 +1,339 @@
+#include "coordinator.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "latency_histogram.h"
+#include "proc_stat.h"
+#include "worker.h"
+
+namespace runnel::loadgen {
+namespace {
+
+constexpr int kFdsReservedPerWorker = 64;
+
+int64_t MonotonicNow() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+void SleepSeconds(double seconds) {
+  if (seconds <= 0) return;
+  timespec ts;
+  ts.tv_sec = static_cast<time_t>(seconds);
+  ts.tv_nsec = static_cast<long>((seconds - ts.tv_sec) * 1e9);
+  while (nanosleep(&ts, &ts) != 0) {
+  }
+}
+
+// Raises the soft file limit to the hard one; returns the new soft limit.
+rlim_t RaiseFileLimit() {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+  getrlimit(RLIMIT_NOFILE, &limit);
+  return limit.rlim_cur;
+}
+
+struct WorkerProcess {
+  pid_t pid = -1;
+  int control_fd = -1;  // coordinator writes commands
+  int report_fd = -1;   // coordinator reads READY / RESULT lines
+  std::string pending;  // bytes read, not yet a full line
+  bool ready = false;
+  std::string result;  // the RESULT line, once received
+};
+
+// Reads whatever is available from `worker` into lines; returns false on EOF.
+bool ReadLines(WorkerProcess& worker) {
+  char buffer[65536];
+  const ssize_t got = read(worker.report_fd, buffer, sizeof(buffer));
+  if (got <= 0) return false;
+  worker.pending.append(buffer, static_cast<size_t>(got));
+  size_t newline;
+  while ((newline = worker.pending.find('\n')) != std::string::npos) {
+    const std::string line = worker.pending.substr(0, newline);
+    worker.pending.erase(0, newline + 1);
+    if (line.starts_with("READY")) worker.ready = true;
+    if (line.starts_with("RESULT")) worker.result = line;
+  }
+  return true;
+}
+
+// Waits until `done(worker)` holds for every worker (or it exited).
+template <typename Done>
+void WaitForAll(std::vector<WorkerProcess>& workers, Done done) {
+  while (true) {
+    std::vector<pollfd> fds;
+    std::vector<WorkerProcess*> waiting;
+    for (auto& worker : workers) {
+      if (worker.report_fd >= 0 && !done(worker)) {
+        fds.push_back({worker.report_fd, POLLIN, 0});
+        waiting.push_back(&worker);
+      }
+    }
+    if (fds.empty()) return;
+    if (poll(fds.data(), fds.size(), 1000) <= 0) continue;
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].revents && !ReadLines(*waiting[i])) {
+        close(waiting[i]->report_fd);
+        waiting[i]->report_fd = -1;
+      }
+    }
+  }
+}
+
+void SendCommand(std::vector<WorkerProcess>& workers, char command) {
+  for (auto& worker : workers) {
+    if (worker.control_fd >= 0) {
+      (void)!write(worker.control_fd, &command, 1);
+    }
+  }
+}
+
+// The value of `key=` in a RESULT line, as a number (0 if absent).
+int64_t Field(std::string_view line, std::string_view key) {
+  std::string needle(1, ' ');
+  needle.append(key);
+  needle.push_back('=');
+  const size_t at = line.find(needle);
+  if (at == std::string_view::npos) return 0;
+  const char* begin = line.data() + at + needle.size();
+  int64_t value = 0;
+  std::from_chars(begin, line.data() + line.size(), value);
+  return value;
+}
+
+std::string_view TextField(std::string_view line, std::string_view key) {
+  std::string needle(1, ' ');
+  needle.append(key);
+  needle.push_back('=');
+  const size_t at = line.find(needle);
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = line.substr(at + needle.size());
+  return rest.substr(0, rest.find(' '));
+}
+
+struct ProcessSamples {
+  double cpu_seconds = 0;
+  long rss_kb = 0;
+  int alive = 0;
+};
+
+ProcessSamples SampleAll(const std::vector<pid_t>& pids) {
+  ProcessSamples total;
+  for (pid_t pid : pids) {
+    if (const auto sample = SampleProcess(pid)) {
+      total.cpu_seconds += sample->cpu_seconds;
+      total.rss_kb += sample->rss_kb;
+      ++total.alive;
+    }
+  }
+  return total;
+}
+
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string JsonNumber(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.6g", value);
+  return buffer;
+}
+
+}  // namespace
+
+int RunCoordinator(const Options& options) {
+  signal(SIGPIPE, SIG_IGN);
+  const rlim_t file_limit = RaiseFileLimit();
+  const int per_worker =
+      std::max<int>(1, static_cast<int>(file_limit) - kFdsReservedPerWorker);
+  const int procs = std::max(
+      options.procs, (options.connections + per_worker - 1) / per_worker);
+
+  const ProcessSamples before_connect = SampleAll(options.watch_pids);
+  const int64_t start_ns = MonotonicNow();
+  std::vector<WorkerProcess> workers(procs);
+  int first_index = 0;
+  for (int i = 0; i < procs; ++i) {
+    const int count =
+        options.connections / procs + (i < options.connections % procs ? 1 : 0);
+    int control[2], report[2];
+    if (pipe(control) != 0 || pipe(report) != 0) {
+      perror("pipe");
+      return 1;
+    }
+    const pid_t pid = fork();
+    if (pid < 0) {
+      perror("fork");
+      return 1;
+    }
+    if (pid == 0) {
+      close(control[1]);
+      close(report[0]);
+      for (int j = 0; j < i; ++j) {
+        close(workers[j].control_fd);
+        close(workers[j].report_fd);
+      }
+      _exit(RunWorker(options, WorkerSlice{first_index, count}, control[0],
+                      report[1]));
+    }
+    close(control[0]);
+    close(report[1]);
+    workers[i].pid = pid;
+    workers[i].control_fd = control[1];
+    workers[i].report_fd = report[0];
+    first_index += count;
+  }
+
+  WaitForAll(workers, [](const WorkerProcess& w) { return w.ready; });
+  const int64_t connected_ns = MonotonicNow();
+  if (!options.ready_file.empty()) {
+    std::ofstream(options.ready_file) << "ready\n";
+  }
+  SleepSeconds(options.warmup_s);
+  const ProcessSamples at_start = SampleAll(options.watch_pids);
+  const int64_t measure_start_ns = MonotonicNow();
+  SendCommand(workers, 'M');
+  SleepSeconds(options.duration_s);
+  SendCommand(workers, 'S');
+  const int64_t measure_end_ns = MonotonicNow();
+  const ProcessSamples at_end = SampleAll(options.watch_pids);
+  WaitForAll(workers, [](const WorkerProcess& w) { return !w.result.empty(); });
+  for (auto& worker : workers) {
+    if (worker.control_fd >= 0) close(worker.control_fd);
+    if (worker.report_fd >= 0) close(worker.report_fd);
+    int status = 0;
+    waitpid(worker.pid, &status, 0);
+  }
+
+  // Merge.
+  const std::vector<std::string_view> kSums = {"subscribed_at_ready",
+                                               "subscribed_end",
+                                               "upgraded",
+                                               "connect_errors",
+                                               "protocol_errors",
+                                               "disconnects",
+                                               "disconnects_measured",
+                                               "messages",
+                                               "messages_without_time",
+                                               "pings"};
+  std::map<std::string_view, int64_t> sums;
+  std::map<std::string, int64_t> closes;
+  LatencyHistogram latency;
+  int64_t first_start_ns = 0, last_subscribed_ns = 0;
+  int reported = 0;
+  for (const auto& worker : workers) {
+    if (worker.result.empty()) continue;
+    ++reported;
+    for (auto key : kSums) sums[key] += Field(worker.result, key);
+    const int64_t worker_start = Field(worker.result, "start_ns");
+    if (first_start_ns == 0 || worker_start < first_start_ns) {
+      first_start_ns = worker_start;
+    }
+    last_subscribed_ns = std::max(last_subscribed_ns,
+                                  Field(worker.result, "last_subscribed_ns"));
+    LatencyHistogram part;
+    if (part.Parse(TextField(worker.result, "latency"))) latency.Merge(part);
+    std::string_view codes = TextField(worker.result, "closes");
+    while (!codes.empty()) {
+      const size_t comma = codes.find(',');
+      const std::string_view pair = codes.substr(0, comma);
+      const size_t colon = pair.find(':');
+      if (colon != std::string_view::npos) {
+        int64_t count = 0;
+        std::from_chars(pair.data() + colon + 1, pair.data() + pair.size(),
+                        count);
+        closes[std::string(pair.substr(0, colon))] += count;
+      }
+      codes = comma == std::string_view::npos ? std::string_view()
+                                              : codes.substr(comma + 1);
+    }
+  }
+
+  const double window_s = (measure_end_ns - measure_start_ns) / 1e9;
+  const double connect_s = last_subscribed_ns > first_start_ns
+                               ? (last_subscribed_ns - first_start_ns) / 1e9
+                               : (connected_ns - start_ns) / 1e9;
+  const double messages = static_cast<double>(sums["messages"]);
+  const double cpu_s = at_end.cpu_seconds - at_start.cpu_seconds;
+  const int64_t held = sums["subscribed_at_ready"];
+
+  std::string json = "{";
+  auto add = [&json](std::string_view key, const std::string& value) {
+    if (json.size() > 1) json += ',';
+    json += JsonString(key);
+    json += ':';
+    json += value;
+  };
+  add("label", JsonString(options.label));
+  add("protocol", JsonString(ProtocolName(options.protocol)));
+  add("target_connections", std::to_string(options.connections));
+  add("procs", std::to_string(procs));
+  add("workers_reported", std::to_string(reported));
+  add("file_limit", std::to_string(file_limit));
+  for (auto key : kSums) add(key, std::to_string(sums[key]));
+  add("connect_seconds", JsonNumber(connect_s));
+  add("connects_per_s", JsonNumber(connect_s > 0 ? held / connect_s : 0));
+  add("window_s", JsonNumber(window_s));
+  add("messages_per_s", JsonNumber(window_s > 0 ? messages / window_s : 0));
+  add("latency_samples", std::to_string(latency.Count()));
+  add("latency_p50_ms", JsonNumber(latency.Percentile(0.50) / 1e6));
+  add("latency_p99_ms", JsonNumber(latency.Percentile(0.99) / 1e6));
+  add("latency_p999_ms", JsonNumber(latency.Percentile(0.999) / 1e6));
+  add("latency_max_ms", JsonNumber(latency.MaxNanos() / 1e6));
+  std::string codes = "{";
+  for (const auto& [code, count] : closes) {
+    if (codes.size() > 1) codes += ',';
+    codes += JsonString(code) + ":" + std::to_string(count);
+  }
+  add("close_codes", codes + "}");
+  if (!options.watch_pids.empty()) {
+    std::string pids = "[";
+    for (pid_t pid : options.watch_pids) {
+      if (pids.size() > 1) pids += ',';
+      pids += std::to_string(pid);
+    }
+    add("server_pids", pids + "]");
+    add("server_alive_end", std::to_string(at_end.alive));
+    add("server_cpu_s", JsonNumber(cpu_s));
+    add("server_cpu_s_per_million",
+        JsonNumber(messages > 0 ? cpu_s / messages * 1e6 : 0));
+    add("server_rss_before_kb", std::to_string(before_connect.rss_kb));
+    add("server_rss_ready_kb", std::to_string(at_start.rss_kb));
+    add("server_rss_end_kb", std::to_string(at_end.rss_kb));
+    add("server_rss_per_conn_kb",
+        JsonNumber(held > 0 ? static_cast<double>(at_start.rss_kb -
+                                                  before_connect.rss_kb) /
+                                  held
+                            : 0));
+  }
+  json += "}";
+  std::printf("%s\n", json.c_str());
+  std::fflush(stdout);
+  return reported == procs ? 0 : 1;
+}
+
+}  // namespace runnel::loadgen

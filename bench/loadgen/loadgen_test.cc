@@ -1,0 +1,158 @@
+// Unit tests of the load generator's parsers: send-time extraction, line
+// sorting per protocol, WebSocket framing, and the latency histogram.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "latency_histogram.h"
+#include "protocol.h"
+#include "ws_codec.h"
+
+namespace runnel::loadgen {
+namespace {
+
+TEST(ExtractSendNanos, TakesLastNumberOfValues) {
+  int64_t nanos = 0;
+  ASSERT_TRUE(ExtractSendNanos(
+      R"({"data":{"values":[[1700000000000],[0.25],[1700000000123456789]]}})",
+      &nanos));
+  EXPECT_EQ(nanos, 1700000000123456789);
+}
+
+TEST(ExtractSendNanos, IgnoresStringsAndSchema) {
+  int64_t nanos = 0;
+  ASSERT_TRUE(ExtractSendNanos(
+      R"({"schema":{"fields":[{"name":"a]"}]},"data":{"values":[["x]9"],[42]]}})",
+      &nanos));
+  EXPECT_EQ(nanos, 42);
+}
+
+TEST(ExtractSendNanos, InsideCentrifugePush) {
+  int64_t nanos = 0;
+  ASSERT_TRUE(ExtractSendNanos(
+      R"({"push":{"channel":"1/plugin/testdata/bench/20hz","pub":{"data":{"data":{"values":[[1],[2],[3]]}}}}})",
+      &nanos));
+  EXPECT_EQ(nanos, 3);
+}
+
+TEST(ExtractSendNanos, MissingValues) {
+  int64_t nanos = 0;
+  EXPECT_FALSE(ExtractSendNanos(R"({"data":{}})", &nanos));
+  EXPECT_FALSE(ExtractSendNanos(R"({"values":[]})", &nanos));
+}
+
+TEST(ClassifyLine, V2) {
+  EXPECT_EQ(ClassifyLine(Protocol::kCentrifugeV2, "{}").kind, LineKind::kPing);
+  const Line reply =
+      ClassifyLine(Protocol::kCentrifugeV2, R"({"id":2,"subscribe":{}})");
+  EXPECT_EQ(reply.kind, LineKind::kReply);
+  EXPECT_EQ(reply.id, 2u);
+  EXPECT_EQ(ClassifyLine(Protocol::kCentrifugeV2,
+                         R"({"id":1,"error":{"code":100,"message":"x"}})")
+                .kind,
+            LineKind::kErrorReply);
+  EXPECT_EQ(ClassifyLine(
+                Protocol::kCentrifugeV2,
+                R"({"push":{"channel":"c","pub":{"data":{"values":[[1]]}}}})")
+                .kind,
+            LineKind::kPublication);
+  EXPECT_EQ(
+      ClassifyLine(Protocol::kCentrifugeV2,
+                   R"({"push":{"channel":"c","unsubscribe":{"code":2000}}})")
+          .kind,
+      LineKind::kOtherPush);
+}
+
+TEST(ClassifyLine, V1) {
+  const Line reply = ClassifyLine(Protocol::kCentrifugeV1,
+                                  R"({"id":1,"result":{"client":"x"}})");
+  EXPECT_EQ(reply.kind, LineKind::kReply);
+  EXPECT_EQ(reply.id, 1u);
+  EXPECT_EQ(ClassifyLine(Protocol::kCentrifugeV1,
+                         R"({"result":{"channel":"c","data":{"data":{}}}})")
+                .kind,
+            LineKind::kPublication);
+  EXPECT_EQ(ClassifyLine(Protocol::kCentrifugeV1,
+                         R"({"result":{"type":1,"channel":"c","data":{}}})")
+                .kind,
+            LineKind::kOtherPush);
+  EXPECT_EQ(ClassifyLine(Protocol::kCentrifugeV1,
+                         R"({"id":2,"error":{"code":103,"message":"x"}})")
+                .kind,
+            LineKind::kErrorReply);
+}
+
+TEST(Commands, Text) {
+  EXPECT_EQ(ConnectCommand(Protocol::kCentrifugeV2),
+            R"({"connect":{"name":"js"},"id":1})");
+  EXPECT_EQ(SubscribeCommand(Protocol::kCentrifugeV2, "1/plugin/testdata/x"),
+            R"({"subscribe":{"channel":"1/plugin/testdata/x"},"id":2})");
+  EXPECT_EQ(SubscribeCommand(Protocol::kCentrifugeV1, "bench"),
+            R"({"id":2,"method":1,"params":{"channel":"bench"}})");
+  EXPECT_TRUE(ConnectCommand(Protocol::kPlain).empty());
+}
+
+TEST(WsCodec, ClientFrameRoundTripsThroughParser) {
+  for (size_t size : {0u, 5u, 125u, 126u, 70000u}) {
+    const std::string payload(size, 'x');
+    std::string wire;
+    AppendClientFrame(WsOpcode::kText, payload, &wire);
+    WsFrame frame;
+    // Incomplete input asks for more.
+    EXPECT_EQ(ParseServerFrame(wire.data(), wire.size() - 1, 1 << 20, &frame),
+              0);
+    ASSERT_EQ(ParseServerFrame(wire.data(), wire.size(), 1 << 20, &frame),
+              static_cast<long>(wire.size()));
+    EXPECT_TRUE(frame.fin);
+    EXPECT_EQ(frame.opcode, WsOpcode::kText);
+    EXPECT_EQ(frame.payload, payload);
+  }
+}
+
+TEST(WsCodec, RejectsOversizeAndReservedBits) {
+  std::string wire;
+  AppendClientFrame(WsOpcode::kText, std::string(300, 'a'), &wire);
+  WsFrame frame;
+  EXPECT_EQ(ParseServerFrame(wire.data(), wire.size(), 100, &frame), -1);
+  char reserved[] = {static_cast<char>(0xC1), 0x00};
+  EXPECT_EQ(ParseServerFrame(reserved, 2, 100, &frame), -1);
+}
+
+TEST(WsCodec, UpgradeResponse) {
+  size_t head = 0;
+  EXPECT_EQ(ParseUpgradeResponse("HTTP/1.1 101 Switching", &head),
+            UpgradeResult::kIncomplete);
+  const std::string ok =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: "
+      "websocket\r\n\r\n\x81\x02{}";
+  EXPECT_EQ(ParseUpgradeResponse(ok, &head), UpgradeResult::kAccepted);
+  EXPECT_EQ(ok.substr(head), "\x81\x02{}");
+  EXPECT_EQ(ParseUpgradeResponse("HTTP/1.1 404 Not Found\r\n\r\n", &head),
+            UpgradeResult::kRejected);
+}
+
+TEST(LatencyHistogram, PercentilesWithinPrecision) {
+  LatencyHistogram histogram;
+  for (int i = 1; i <= 1000; ++i) histogram.Record(int64_t{i} * 1000000);
+  EXPECT_EQ(histogram.Count(), 1000u);
+  EXPECT_NEAR(histogram.Percentile(0.5), 500e6, 500e6 * 0.04);
+  EXPECT_NEAR(histogram.Percentile(0.99), 990e6, 990e6 * 0.04);
+  EXPECT_EQ(histogram.MaxNanos(), 1000000000);
+}
+
+TEST(LatencyHistogram, SerializeParseMerge) {
+  LatencyHistogram a, b;
+  a.Record(10);
+  a.Record(5000);
+  b.Record(7000000);
+  LatencyHistogram parsed;
+  ASSERT_TRUE(parsed.Parse(a.Serialize()));
+  parsed.Merge(b);
+  EXPECT_EQ(parsed.Count(), 3u);
+  EXPECT_EQ(parsed.MaxNanos(), 7000000);
+  EXPECT_FALSE(parsed.Parse("garbage"));
+  EXPECT_EQ(parsed.Count(), 3u);
+}
+
+}  // namespace
+}  // namespace runnel::loadgen

@@ -1,0 +1,132 @@
+#include "options.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+
+namespace runnel::loadgen {
+namespace {
+
+constexpr std::string_view kUsage =
+    R"(usage: runnel_loadgen --url ws://HOST:PORT/PATH [options]
+  --protocol v2|v1|plain   Centrifuge v2 JSON (Runnel), v1 JSON (Centrifuge 0.15),
+                           or plain messages (Node ws)            [v2]
+  --channel NAME           channel to subscribe to (v1, v2)
+  --connections N          connections to open and hold            [1]
+  --sources K              source addresses 127.0.0.2..(1+K); 0: none [4]
+  --procs P                worker processes (0: fewest the file limit allows) [0]
+  --concurrency C          handshakes in flight per worker         [256]
+  --connect-timeout S      give up connecting after S seconds      [60]
+  --stall-timeout S        ... or after S seconds without progress [10]
+  --warmup S               seconds between all subscribed and measuring [1]
+  --duration S             measurement window in seconds           [5]
+  --watch-pid PID          report CPU seconds and RSS of PID (repeatable)
+  --label TEXT             copied into the JSON result
+  --ready-file PATH        written with the connection count once connected
+Prints one JSON line with the results on stdout.)";
+
+template <typename T>
+bool ParseNumber(std::string_view text, T* value) {
+  if constexpr (std::is_floating_point_v<T>) {
+    char* end = nullptr;
+    const std::string copy(text);
+    *value = std::strtod(copy.c_str(), &end);
+    return end != copy.c_str() && *end == '\0';
+  } else {
+    auto [ptr, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), *value);
+    return ec == std::errc() && ptr == text.data() + text.size();
+  }
+}
+
+// ws://host:port/path with an IPv4 host.
+bool ParseUrl(std::string_view url, Options* options) {
+  constexpr std::string_view kScheme = "ws://";
+  if (!url.starts_with(kScheme)) return false;
+  url.remove_prefix(kScheme.size());
+  const size_t slash = url.find('/');
+  const std::string_view authority = url.substr(0, slash);
+  options->path =
+      slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
+  const size_t colon = authority.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  options->host = std::string(authority.substr(0, colon));
+  return ParseNumber(authority.substr(colon + 1), &options->port) &&
+         options->port != 0;
+}
+
+}  // namespace
+
+bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
+  bool have_url = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      *error = std::string(kUsage);
+      return false;
+    }
+    if (i + 1 >= argc) {
+      *error =
+          "missing value for " + std::string(flag) + "\n" + std::string(kUsage);
+      return false;
+    }
+    const std::string_view value = argv[++i];
+    bool ok = true;
+    if (flag == "--url") {
+      ok = have_url = ParseUrl(value, options);
+    } else if (flag == "--protocol") {
+      const auto protocol = ParseProtocol(value);
+      ok = protocol.has_value();
+      if (ok) options->protocol = *protocol;
+    } else if (flag == "--channel") {
+      options->channel = std::string(value);
+    } else if (flag == "--connections") {
+      ok =
+          ParseNumber(value, &options->connections) && options->connections > 0;
+    } else if (flag == "--sources") {
+      ok = ParseNumber(value, &options->sources) && options->sources >= 0 &&
+           options->sources < 250;
+    } else if (flag == "--procs") {
+      ok = ParseNumber(value, &options->procs) && options->procs >= 0;
+    } else if (flag == "--concurrency") {
+      ok = ParseNumber(value, &options->connect_concurrency) &&
+           options->connect_concurrency > 0;
+    } else if (flag == "--connect-timeout") {
+      ok = ParseNumber(value, &options->connect_timeout_s);
+    } else if (flag == "--stall-timeout") {
+      ok = ParseNumber(value, &options->stall_timeout_s);
+    } else if (flag == "--warmup") {
+      ok = ParseNumber(value, &options->warmup_s);
+    } else if (flag == "--duration") {
+      ok = ParseNumber(value, &options->duration_s);
+    } else if (flag == "--watch-pid") {
+      pid_t pid = 0;
+      ok = ParseNumber(value, &pid) && pid > 0;
+      if (ok) options->watch_pids.push_back(pid);
+    } else if (flag == "--label") {
+      options->label = std::string(value);
+    } else if (flag == "--ready-file") {
+      options->ready_file = std::string(value);
+    } else {
+      *error = "unknown flag " + std::string(flag) + "\n" + std::string(kUsage);
+      return false;
+    }
+    if (!ok) {
+      *error = "bad value for " + std::string(flag) + ": " +
+               std::string(value) + "\n" + std::string(kUsage);
+      return false;
+    }
+  }
+  if (!have_url) {
+    *error = "--url is required\n" + std::string(kUsage);
+    return false;
+  }
+  if (options->protocol != Protocol::kPlain && options->channel.empty()) {
+    *error = "--channel is required for protocol " +
+             std::string(ProtocolName(options->protocol));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace runnel::loadgen

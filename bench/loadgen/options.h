@@ -1,0 +1,43 @@
+// Options of one load-generator run, parsed from the command line.
+//
+// Thread-safety: a plain value; copied into every worker process.
+#ifndef RUNNEL_BENCH_LOADGEN_OPTIONS_H_
+#define RUNNEL_BENCH_LOADGEN_OPTIONS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "protocol.h"
+
+namespace runnel::loadgen {
+
+struct Options {
+  Protocol protocol = Protocol::kCentrifugeV2;
+  std::string host = "127.0.0.1";  // server IPv4 address
+  uint16_t port = 0;
+  std::string path = "/";
+  std::string channel;
+  int connections = 1;
+  // Source addresses 127.0.0.2 .. 127.0.0.(1 + sources), round robin;
+  // 0 binds nothing (the kernel picks 127.0.0.1).
+  int sources = 4;
+  int procs = 0;  // worker processes; 0 = as few as the file limit allows
+  int connect_concurrency = 256;  // handshakes in flight per worker
+  double connect_timeout_s = 60;  // give up connecting after this
+  double stall_timeout_s = 10;    // ... or after this long without progress
+  double warmup_s = 1;            // after all are subscribed, before measuring
+  double duration_s = 5;          // the measurement window
+  std::vector<pid_t> watch_pids;  // servers whose CPU and RSS to report
+  std::string label;              // copied into the JSON line
+  std::string ready_file;         // written once connected, if set
+};
+
+// Parses argv. On error returns false and sets *error (usage included).
+bool ParseOptions(int argc, char** argv, Options* options, std::string* error);
+
+}  // namespace runnel::loadgen
+
+#endif  // RUNNEL_BENCH_LOADGEN_OPTIONS_H_

@@ -1,0 +1,39 @@
+#include "proc_stat.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace runnel::loadgen {
+
+std::optional<ProcessSample> SampleProcess(pid_t pid) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  std::ifstream stat_file(dir + "/stat");
+  std::string stat;
+  if (!stat_file || !std::getline(stat_file, stat)) return std::nullopt;
+  // The command name (field 2) is in parentheses and may hold spaces; the
+  // fields after the last ')' start with field 3 (state).
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int index = 3; index <= 15 && fields >> field; ++index) {
+    if (index == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (index == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  std::ifstream statm_file(dir + "/statm");
+  long size_pages = 0, resident_pages = 0;
+  if (!(statm_file >> size_pages >> resident_pages)) return std::nullopt;
+  ProcessSample sample;
+  sample.cpu_seconds =
+      static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
+  sample.rss_kb = resident_pages * (sysconf(_SC_PAGESIZE) / 1024);
+  return sample;
+}
+
+}  // namespace runnel::loadgen

@@ -1,0 +1,24 @@
+// ProcessSample: CPU time and resident memory of a running process, read
+// from /proc/<pid>/stat and /proc/<pid>/statm (Linux only).
+//
+// Thread-safety: free function, no state.
+#ifndef RUNNEL_BENCH_LOADGEN_PROC_STAT_H_
+#define RUNNEL_BENCH_LOADGEN_PROC_STAT_H_
+
+#include <sys/types.h>
+
+#include <optional>
+
+namespace runnel::loadgen {
+
+struct ProcessSample {
+  double cpu_seconds = 0;  // utime + stime of the process (not its children)
+  long rss_kb = 0;         // resident set size
+};
+
+// The sample, or nullopt when the process does not exist (any more).
+std::optional<ProcessSample> SampleProcess(pid_t pid);
+
+}  // namespace runnel::loadgen
+
+#endif  // RUNNEL_BENCH_LOADGEN_PROC_STAT_H_

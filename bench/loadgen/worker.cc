@@ -1,0 +1,543 @@
+#include "worker.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "latency_histogram.h"
+#include "protocol.h"
+#include "ws_codec.h"
+
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24
+#endif
+
+namespace runnel::loadgen {
+namespace {
+
+constexpr size_t kReadBufferSize = 256 * 1024;
+constexpr size_t kMaxMessage = 16 * 1024 * 1024;
+constexpr uint64_t kControlTag = ~uint64_t{0};
+
+int64_t Now(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+enum class State : uint8_t {
+  kFree,
+  kTcpConnecting,
+  kUpgrading,
+  kConnecting,   // connect command sent
+  kSubscribing,  // subscribe command sent
+  kSubscribed,
+};
+
+// Per-connection state: kept small; the strings stay empty (no heap) unless
+// a frame is split across reads or a write would block.
+struct Conn {
+  State state = State::kFree;
+  bool want_write = false;
+  std::string in;         // bytes of an incomplete frame (or HTTP head)
+  std::string fragments;  // a fragmented message being reassembled
+  std::string out;        // bytes the socket did not take yet
+};
+
+class Worker {
+ public:
+  Worker(const Options& options, WorkerSlice slice, int control_fd,
+         int report_fd)
+      : options_(options),
+        slice_(slice),
+        control_fd_(control_fd),
+        report_fd_(report_fd),
+        upgrade_request_(BuildUpgradeRequest(
+            options.host + ":" + std::to_string(options.port), options.path)),
+        connect_command_(ConnectCommand(options.protocol)),
+        subscribe_command_(SubscribeCommand(options.protocol, options.channel)),
+        read_buffer_(kReadBufferSize) {}
+
+  int Run();
+
+ private:
+  void OpenMore();
+  void Open(int global_index);
+  void OnEvent(int fd, uint32_t events);
+  void OnWritable(int fd, Conn& conn);
+  void OnReadable(int fd, Conn& conn);
+  void Consume(int fd, Conn& conn, char* data, size_t size);
+  // Processes frames in data[0,size); returns bytes consumed or -1 on close.
+  long ProcessFrames(int fd, Conn& conn, char* data, size_t size);
+  void OnMessage(int fd, Conn& conn, std::string_view message);
+  void OnLine(int fd, Conn& conn, std::string_view line);
+  void OnPublication(std::string_view payload);
+  void Send(int fd, Conn& conn, WsOpcode opcode, std::string_view payload);
+  void Flush(int fd, Conn& conn);
+  void SetWantWrite(int fd, Conn& conn, bool want);
+  void Subscribed(Conn& conn);
+  void Close(int fd, Conn& conn, int close_code);
+  void OnControl();
+  void MaybeReportReady();
+  void WriteReport(const std::string& line);
+  std::string ResultLine() const;
+
+  const Options& options_;
+  const WorkerSlice slice_;
+  const int control_fd_;
+  const int report_fd_;
+  const std::string upgrade_request_;
+  const std::string connect_command_;
+  const std::string subscribe_command_;
+  std::vector<char> read_buffer_;
+  std::vector<Conn> conns_;  // indexed by fd
+  int epoll_fd_ = -1;
+
+  int next_ = 0;       // connections opened so far
+  int in_flight_ = 0;  // opened, not yet subscribed nor failed
+  bool connect_phase_over_ = false;
+  bool measuring_ = false;
+  bool stop_ = false;
+  int64_t batch_realtime_ns_ = 0;  // receive time of the current read
+  int64_t start_ns_ = 0;           // monotonic
+  int64_t last_progress_ns_ = 0;   // monotonic
+  int64_t last_subscribed_ns_ = 0;
+
+  int subscribed_now_ = 0;
+  int subscribed_total_ = 0;
+  int subscribed_at_ready_ = 0;
+  uint64_t upgraded_ = 0;
+  uint64_t connect_errors_ = 0;
+  uint64_t protocol_errors_ = 0;
+  uint64_t disconnects_ = 0;
+  uint64_t disconnects_measured_ = 0;
+  uint64_t messages_ = 0;  // in the window
+  uint64_t messages_without_time_ = 0;
+  uint64_t pings_ = 0;
+  std::map<int, uint64_t> close_codes_;
+  LatencyHistogram latency_;
+  std::string scratch_;
+};
+
+int Worker::Run() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) {
+    perror("epoll_create1");
+    return 1;
+  }
+  epoll_event control_event{};
+  control_event.events = EPOLLIN;
+  control_event.data.u64 = kControlTag;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, control_fd_, &control_event);
+
+  start_ns_ = last_progress_ns_ = Now(CLOCK_MONOTONIC);
+  OpenMore();
+  std::vector<epoll_event> events(1024);
+  while (!stop_) {
+    const int ready = epoll_wait(epoll_fd_, events.data(),
+                                 static_cast<int>(events.size()), 100);
+    if (ready < 0 && errno != EINTR) {
+      perror("epoll_wait");
+      return 1;
+    }
+    batch_realtime_ns_ = Now(CLOCK_REALTIME);
+    for (int i = 0; i < ready; ++i) {
+      if (events[i].data.u64 == kControlTag) {
+        OnControl();
+      } else {
+        OnEvent(static_cast<int>(events[i].data.u64), events[i].events);
+      }
+    }
+    if (!connect_phase_over_) {
+      OpenMore();
+      MaybeReportReady();
+    }
+  }
+  WriteReport(ResultLine());
+  return 0;
+}
+
+void Worker::OpenMore() {
+  while (next_ < slice_.count && in_flight_ < options_.connect_concurrency) {
+    Open(slice_.first_index + next_);
+    ++next_;
+  }
+}
+
+void Worker::Open(int global_index) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    ++connect_errors_;
+    return;
+  }
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (options_.sources > 0) {
+    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    source.sin_addr.s_addr =
+        htonl((127u << 24) | (2u + global_index % options_.sources));
+    if (bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof(source)) != 0) {
+      close(fd);
+      ++connect_errors_;
+      return;
+    }
+  }
+  sockaddr_in server{};
+  server.sin_family = AF_INET;
+  server.sin_port = htons(options_.port);
+  inet_pton(AF_INET, options_.host.c_str(), &server.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof(server)) != 0 &&
+      errno != EINPROGRESS) {
+    close(fd);
+    ++connect_errors_;
+    return;
+  }
+  if (static_cast<size_t>(fd) >= conns_.size()) conns_.resize(fd + 1024);
+  Conn& conn = conns_[fd];
+  conn = Conn{};
+  conn.state = State::kTcpConnecting;
+  conn.want_write = true;
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT;
+  event.data.u64 = static_cast<uint64_t>(fd);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event);
+  ++in_flight_;
+}
+
+void Worker::OnEvent(int fd, uint32_t events) {
+  Conn& conn = conns_[fd];
+  if (conn.state == State::kFree) return;
+  if (events & EPOLLOUT) OnWritable(fd, conn);
+  if (conn.state == State::kFree) return;
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) OnReadable(fd, conn);
+}
+
+void Worker::OnWritable(int fd, Conn& conn) {
+  if (conn.state == State::kTcpConnecting) {
+    int error = 0;
+    socklen_t length = sizeof(error);
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    if (error != 0) {
+      Close(fd, conn, -1);
+      return;
+    }
+    conn.state = State::kUpgrading;
+    conn.out = upgrade_request_;
+  }
+  Flush(fd, conn);
+}
+
+void Worker::Flush(int fd, Conn& conn) {
+  while (!conn.out.empty()) {
+    const ssize_t written = write(fd, conn.out.data(), conn.out.size());
+    if (written < 0) {
+      if (errno == EAGAIN || errno == EINTR) break;
+      Close(fd, conn, -1);
+      return;
+    }
+    conn.out.erase(0, static_cast<size_t>(written));
+  }
+  if (conn.out.empty()) conn.out.shrink_to_fit();
+  SetWantWrite(fd, conn, !conn.out.empty());
+}
+
+void Worker::SetWantWrite(int fd, Conn& conn, bool want) {
+  if (conn.want_write == want) return;
+  conn.want_write = want;
+  epoll_event event{};
+  event.events = EPOLLIN | (want ? uint32_t{EPOLLOUT} : uint32_t{0});
+  event.data.u64 = static_cast<uint64_t>(fd);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event);
+}
+
+void Worker::Send(int fd, Conn& conn, WsOpcode opcode,
+                  std::string_view payload) {
+  AppendClientFrame(opcode, payload, &conn.out);
+  Flush(fd, conn);
+}
+
+void Worker::OnReadable(int fd, Conn& conn) {
+  const ssize_t got = read(fd, read_buffer_.data(), read_buffer_.size());
+  if (got > 0) {
+    Consume(fd, conn, read_buffer_.data(), static_cast<size_t>(got));
+    return;
+  }
+  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  Close(fd, conn, -1);  // EOF or error
+}
+
+void Worker::Consume(int fd, Conn& conn, char* data, size_t size) {
+  if (conn.state == State::kUpgrading) {
+    conn.in.append(data, size);
+    size_t head_size = 0;
+    switch (ParseUpgradeResponse(conn.in, &head_size)) {
+      case UpgradeResult::kIncomplete:
+        return;
+      case UpgradeResult::kRejected:
+        Close(fd, conn, -2);
+        return;
+      case UpgradeResult::kAccepted:
+        break;
+    }
+    ++upgraded_;
+    last_progress_ns_ = Now(CLOCK_MONOTONIC);
+    conn.in.erase(0, head_size);
+    if (options_.protocol == Protocol::kPlain) {
+      Subscribed(conn);
+    } else {
+      conn.state = State::kConnecting;
+      Send(fd, conn, WsOpcode::kText, connect_command_);
+      if (conn.state == State::kFree) return;
+    }
+    size = 0;
+  }
+  if (conn.in.empty()) {
+    // The common case: whole frames in the read buffer, parsed in place.
+    const long used = ProcessFrames(fd, conn, data, size);
+    if (used >= 0 && static_cast<size_t>(used) < size) {
+      conn.in.assign(data + used, size - static_cast<size_t>(used));
+    }
+    return;
+  }
+  conn.in.append(data, size);
+  const long used = ProcessFrames(fd, conn, conn.in.data(), conn.in.size());
+  if (used < 0) return;
+  conn.in.erase(0, static_cast<size_t>(used));
+  if (conn.in.empty()) conn.in.shrink_to_fit();
+}
+
+long Worker::ProcessFrames(int fd, Conn& conn, char* data, size_t size) {
+  size_t offset = 0;
+  while (offset < size) {
+    WsFrame frame;
+    const long used =
+        ParseServerFrame(data + offset, size - offset, kMaxMessage, &frame);
+    if (used == 0) break;
+    if (used < 0) {
+      ++protocol_errors_;
+      Close(fd, conn, -3);
+      return -1;
+    }
+    offset += static_cast<size_t>(used);
+    switch (frame.opcode) {
+      case WsOpcode::kPing:
+        Send(fd, conn, WsOpcode::kPong, frame.payload);
+        break;
+      case WsOpcode::kPong:
+        break;
+      case WsOpcode::kClose: {
+        int code = 1005;
+        if (frame.payload.size() >= 2) {
+          code = (static_cast<uint8_t>(frame.payload[0]) << 8) |
+                 static_cast<uint8_t>(frame.payload[1]);
+        }
+        Close(fd, conn, code);
+        return -1;
+      }
+      case WsOpcode::kText:
+      case WsOpcode::kBinary:
+        if (frame.fin) {
+          OnMessage(fd, conn, frame.payload);
+        } else {
+          conn.fragments.assign(frame.payload);
+        }
+        break;
+      case WsOpcode::kContinuation:
+        conn.fragments.append(frame.payload);
+        if (frame.fin) {
+          std::string message;
+          message.swap(conn.fragments);
+          OnMessage(fd, conn, message);
+        }
+        break;
+      default:
+        ++protocol_errors_;
+        Close(fd, conn, -3);
+        return -1;
+    }
+    if (conn.state == State::kFree) return -1;
+  }
+  return static_cast<long>(offset);
+}
+
+void Worker::OnMessage(int fd, Conn& conn, std::string_view message) {
+  if (options_.protocol == Protocol::kPlain) {
+    OnPublication(message);
+    return;
+  }
+  while (!message.empty()) {
+    const size_t newline = message.find('\n');
+    const std::string_view line = message.substr(0, newline);
+    if (!line.empty()) OnLine(fd, conn, line);
+    if (conn.state == State::kFree || newline == std::string_view::npos) {
+      return;
+    }
+    message.remove_prefix(newline + 1);
+  }
+}
+
+void Worker::OnLine(int fd, Conn& conn, std::string_view line) {
+  const Line sorted = ClassifyLine(options_.protocol, line);
+  switch (sorted.kind) {
+    case LineKind::kPublication:
+      OnPublication(line);
+      return;
+    case LineKind::kPing:
+      ++pings_;
+      Send(fd, conn, WsOpcode::kText, "{}");
+      return;
+    case LineKind::kReply:
+      if (sorted.id == kConnectId && conn.state == State::kConnecting) {
+        conn.state = State::kSubscribing;
+        Send(fd, conn, WsOpcode::kText, subscribe_command_);
+      } else if (sorted.id == kSubscribeId &&
+                 conn.state == State::kSubscribing) {
+        Subscribed(conn);
+      }
+      return;
+    case LineKind::kErrorReply:
+      ++protocol_errors_;
+      if (conn.state != State::kSubscribed) Close(fd, conn, -4);
+      return;
+    case LineKind::kOtherPush:
+      return;
+    case LineKind::kUnknown:
+      ++protocol_errors_;
+      return;
+  }
+}
+
+void Worker::OnPublication(std::string_view payload) {
+  if (!measuring_) return;
+  ++messages_;
+  int64_t sent_ns = 0;
+  if (ExtractSendNanos(payload, &sent_ns)) {
+    latency_.Record(batch_realtime_ns_ - sent_ns);
+  } else {
+    ++messages_without_time_;
+  }
+}
+
+void Worker::Subscribed(Conn& conn) {
+  conn.state = State::kSubscribed;
+  ++subscribed_now_;
+  ++subscribed_total_;
+  --in_flight_;
+  last_progress_ns_ = last_subscribed_ns_ = Now(CLOCK_MONOTONIC);
+}
+
+void Worker::Close(int fd, Conn& conn, int close_code) {
+  if (conn.state == State::kSubscribed) {
+    --subscribed_now_;
+    ++disconnects_;
+    if (measuring_) ++disconnects_measured_;
+  } else {
+    ++connect_errors_;
+    --in_flight_;
+  }
+  ++close_codes_[close_code];
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  close(fd);
+  conn = Conn{};
+}
+
+void Worker::MaybeReportReady() {
+  const int64_t now = Now(CLOCK_MONOTONIC);
+  const bool all_done = next_ == slice_.count && in_flight_ == 0;
+  const bool timed_out =
+      now - start_ns_ > static_cast<int64_t>(options_.connect_timeout_s * 1e9);
+  const bool stalled = now - last_progress_ns_ >
+                       static_cast<int64_t>(options_.stall_timeout_s * 1e9);
+  if (!all_done && !timed_out && !stalled) return;
+  connect_phase_over_ = true;
+  subscribed_at_ready_ = subscribed_now_;
+  WriteReport("READY " + std::to_string(subscribed_now_) + "\n");
+}
+
+void Worker::OnControl() {
+  char command[64];
+  const ssize_t got = read(control_fd_, command, sizeof(command));
+  if (got <= 0) {
+    stop_ = true;  // the coordinator is gone
+    return;
+  }
+  for (ssize_t i = 0; i < got; ++i) {
+    if (command[i] == 'M') {
+      measuring_ = true;
+    } else if (command[i] == 'S') {
+      measuring_ = false;
+      stop_ = true;
+    }
+  }
+}
+
+void Worker::WriteReport(const std::string& line) {
+  size_t offset = 0;
+  while (offset < line.size()) {
+    const ssize_t written =
+        write(report_fd_, line.data() + offset, line.size() - offset);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    offset += static_cast<size_t>(written);
+  }
+}
+
+std::string Worker::ResultLine() const {
+  std::string line = "RESULT";
+  auto add = [&line](std::string_view key, auto value) {
+    line += ' ';
+    line += key;
+    line += '=';
+    line += std::to_string(value);
+  };
+  add("subscribed_at_ready", subscribed_at_ready_);
+  add("subscribed_end", subscribed_now_);
+  add("subscribed_total", subscribed_total_);
+  add("upgraded", upgraded_);
+  add("connect_errors", connect_errors_);
+  add("protocol_errors", protocol_errors_);
+  add("disconnects", disconnects_);
+  add("disconnects_measured", disconnects_measured_);
+  add("messages", messages_);
+  add("messages_without_time", messages_without_time_);
+  add("pings", pings_);
+  add("start_ns", start_ns_);
+  add("last_subscribed_ns", last_subscribed_ns_);
+  line += " closes=";
+  bool first = true;
+  for (const auto& [code, count] : close_codes_) {
+    if (!first) line += ',';
+    first = false;
+    line += std::to_string(code) + ":" + std::to_string(count);
+  }
+  line += " latency=" + latency_.Serialize() + "\n";
+  return line;
+}
+
+}  // namespace
+
+int RunWorker(const Options& options, WorkerSlice slice, int control_fd,
+              int report_fd) {
+  Worker worker(options, slice, control_fd, report_fd);
+  return worker.Run();
+}
+
+}  // namespace runnel::loadgen

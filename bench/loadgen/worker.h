@@ -1,0 +1,28 @@
+// Worker: one process's share of the connections, driven by one epoll loop.
+//
+// It opens `count` connections (handshake, connect, subscribe), writes
+// "READY <subscribed>\n" to `report_fd` once all are subscribed (or it gave
+// up), then waits on `control_fd` for "M" (start measuring) and "S" (stop),
+// and finally writes one "RESULT key=value ...\n" line and returns.
+// Answers WebSocket pings and v2 `{}` pings all along.
+//
+// Thread-safety: single-threaded; one Worker per process.
+#ifndef RUNNEL_BENCH_LOADGEN_WORKER_H_
+#define RUNNEL_BENCH_LOADGEN_WORKER_H_
+
+#include "options.h"
+
+namespace runnel::loadgen {
+
+struct WorkerSlice {
+  int first_index = 0;  // global index of the first connection (source addr)
+  int count = 0;
+};
+
+// Runs the worker to completion; returns a process exit code.
+int RunWorker(const Options& options, WorkerSlice slice, int control_fd,
+              int report_fd);
+
+}  // namespace runnel::loadgen
+
+#endif  // RUNNEL_BENCH_LOADGEN_WORKER_H_

@@ -1,0 +1,104 @@
+// Command centrifuge_peer is the Centrifuge (Go library, Debian's 0.15) peer
+// for Runnel's benchmarks: a WebSocket server on /connection/websocket that
+// accepts every connect and subscribe and publishes to one channel at a given
+// rate. Each publication carries its send time (Unix nanoseconds) as the last
+// value of a one-row data-frame-shaped JSON payload, the same shape the
+// testdata plugin's bench streams send through Runnel, so the load generator
+// reads all servers the same way.
+//
+// With -rate 0 it publishes nothing (idle-memory runs).
+// On start it prints "LISTEN <host:port>" on stdout.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/centrifugal/centrifuge"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
+	channel := flag.String("channel", "bench", "channel to publish to")
+	rate := flag.Float64("rate", 20, "publications per second (0: publish nothing)")
+	flag.Parse()
+
+	node, err := centrifuge.New(centrifuge.DefaultConfig)
+	if err != nil {
+		log.Fatalf("centrifuge.New: %v", err)
+	}
+	node.OnConnecting(func(ctx context.Context, e centrifuge.ConnectEvent) (centrifuge.ConnectReply, error) {
+		// Anonymous user: every connection is accepted.
+		return centrifuge.ConnectReply{Credentials: &centrifuge.Credentials{UserID: ""}}, nil
+	})
+	node.OnConnect(func(c *centrifuge.Client) {
+		c.OnSubscribe(func(e centrifuge.SubscribeEvent, cb centrifuge.SubscribeCallback) {
+			cb(centrifuge.SubscribeReply{}, nil)
+		})
+	})
+	if err := node.Run(); err != nil {
+		log.Fatalf("node.Run: %v", err)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/connection/websocket", centrifuge.NewWebsocketHandler(node, centrifuge.WebsocketConfig{
+		CheckOrigin: func(*http.Request) bool { return true },
+	}))
+	listener, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatalf("listen %s: %v", *addr, err)
+	}
+	fmt.Printf("LISTEN %s\n", listener.Addr().String())
+	os.Stdout.Sync()
+	go func() {
+		if err := http.Serve(listener, mux); err != nil {
+			log.Fatalf("serve: %v", err)
+		}
+	}()
+
+	if *rate > 0 {
+		go publishForever(node, *channel, *rate)
+	}
+
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	<-signals
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = node.Shutdown(ctx)
+}
+
+// publishForever publishes one payload every 1/rate seconds.
+func publishForever(node *centrifuge.Node, channel string, rate float64) {
+	ticker := time.NewTicker(time.Duration(float64(time.Second) / rate))
+	defer ticker.Stop()
+	var counter int64
+	buf := make([]byte, 0, 128)
+	for range ticker.C {
+		now := time.Now()
+		counter++
+		buf = buf[:0]
+		buf = append(buf, `{"data":{"values":[[`...)
+		buf = strconv.AppendInt(buf, now.UnixMilli(), 10)
+		buf = append(buf, `],[`...)
+		buf = strconv.AppendInt(buf, counter, 10)
+		buf = append(buf, `],[`...)
+		buf = strconv.AppendInt(buf, now.UnixNano(), 10)
+		buf = append(buf, `]]}}`...)
+		// Publish copies nothing it keeps after returning for the memory
+		// broker without history, but give it its own slice to be safe.
+		payload := append([]byte(nil), buf...)
+		if _, err := node.Publish(channel, payload); err != nil {
+			log.Printf("publish: %v", err)
+		}
+	}
+}

@@ -1,0 +1,86 @@
+// Node `ws` broadcast server: a peer for Runnel's benchmarks, written the way
+// many users would write a broadcast server.
+//
+// Usage: node server.js [--host 127.0.0.1] [--port 0] [--rate 20]
+// Prints "LISTEN <host:port>" on stdout once listening. Every connection is
+// accepted and receives every publication; --rate 0 publishes nothing
+// (idle-memory runs). Each message is a one-row data-frame-shaped JSON whose
+// last value is the send time in Unix nanoseconds, the same shape the Runnel
+// and Centrifuge benchmarks carry.
+'use strict';
+
+const { WebSocketServer, WebSocket } = require('ws');
+
+function parseArgs(argv) {
+  const args = { host: '127.0.0.1', port: 0, rate: 20 };
+  for (let i = 2; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '');
+    if (!(key in args) || i + 1 >= argv.length) {
+      console.error(`unknown or incomplete argument: ${argv[i]}`);
+      process.exit(2);
+    }
+    args[key] = key === 'host' ? argv[i + 1] : Number(argv[i + 1]);
+  }
+  return args;
+}
+
+// Unix time in nanoseconds with sub-millisecond resolution: the monotonic
+// clock plus an offset taken at the edge of a Date.now() millisecond tick.
+function makeUnixNanos() {
+  const start = Date.now();
+  let edge = start;
+  while (edge === start) edge = Date.now();
+  const offset = BigInt(edge) * 1000000n - process.hrtime.bigint();
+  return () => process.hrtime.bigint() + offset;
+}
+
+const args = parseArgs(process.argv);
+const unixNanos = makeUnixNanos();
+const server = new WebSocketServer({
+  host: args.host,
+  port: args.port,
+  perMessageDeflate: false,
+  clientTracking: true,
+});
+
+server.on('listening', () => {
+  const { address, port } = server.address();
+  process.stdout.write(`LISTEN ${address}:${port}\n`);
+});
+server.on('connection', (socket) => {
+  socket.on('error', () => {});
+});
+server.on('error', (err) => {
+  console.error(`ws server error: ${err.message}`);
+  process.exit(1);
+});
+
+// Publishes on an absolute schedule, like a Go ticker: setInterval drifts by
+// the callback's own time. A wake-up that comes late publishes once and
+// drops the missed ticks, so a starved server never falls into a backlog.
+function publishForever(rate) {
+  const periodNs = BigInt(Math.round(1e9 / rate));
+  let counter = 0;
+  let next = unixNanos() + periodNs;
+  const tick = () => {
+    let now = unixNanos();
+    if (now >= next) {
+      counter += 1;
+      const payload =
+        `{"data":{"values":[[${now / 1000000n}],[${counter}],[${now}]]}}`;
+      for (const client of server.clients) {
+        if (client.readyState === WebSocket.OPEN) client.send(payload);
+      }
+      while (next <= now) next += periodNs;
+      now = unixNanos();
+    }
+    setTimeout(tick, now >= next ? 0 : Number((next - now) / 1000000n));
+  };
+  setTimeout(tick, Number(periodNs / 1000000n));
+}
+
+if (args.rate > 0) publishForever(args.rate);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => process.exit(0));
+}
