@@ -1,0 +1,111 @@
+// The built host's connection limits and protocol time-outs, with short
+// timings configured: max_connections 3504, message size 1009, garbage 3501,
+// no connect 3502, no pong 3012.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "host_process.h"
+#include "live_client.h"
+#include "test_support.h"
+
+namespace runnel::host::testing {
+namespace {
+
+class LimitsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    host_ = new HostProcess(
+        "[live]\n"
+        "max_connections = 2\n"
+        "message_size_limit = 1024\n"
+        "stale_close_delay = 1s\n"
+        "ping_interval = 1s\n"
+        "pong_timeout = 1s\n");
+    if (!host_->Start(&start_error_)) {
+      delete host_;
+      host_ = nullptr;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete host_;
+    host_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(host_, nullptr) << start_error_;
+    // Connections of an earlier test may still be closing.
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          return MetricValue(Metrics(port()), "runnel_live_connections") == 0;
+        },
+        Millis(10000)))
+        << Metrics(port());
+  }
+  uint16_t port() const { return host_->port(); }
+
+  static HostProcess* host_;
+  static std::string start_error_;
+};
+
+HostProcess* LimitsTest::host_ = nullptr;
+std::string LimitsTest::start_error_;
+
+TEST_F(LimitsTest, ThirdConnectionGets3504AfterItsConnectReply) {
+  LiveClient a, b, c;
+  ASSERT_TRUE(a.Open(port()));
+  ASSERT_TRUE(a.Connect().contains("connect"));
+  ASSERT_TRUE(b.Open(port()));
+  ASSERT_TRUE(b.Connect().contains("connect"));
+  ASSERT_TRUE(c.Open(port()));
+  Json reply = c.Connect();
+  EXPECT_TRUE(reply.contains("connect")) << reply.dump();  // as Grafana
+  EXPECT_EQ(c.WaitClosed(Millis(10000)), 3504);
+  a.Pump(Millis(300));
+  b.Pump(Millis(300));
+  EXPECT_FALSE(a.closed());
+  EXPECT_FALSE(b.closed());
+}
+
+TEST_F(LimitsTest, OversizedMessageGets1009) {
+  LiveClient client;
+  ASSERT_TRUE(client.Open(port()));
+  ASSERT_TRUE(client.Connect().contains("connect"));
+  std::string big = R"({"id":2,"subscribe":{"channel":"1/ds/testdata/)" +
+                    std::string(2000, 'a') + R"("}})";
+  ASSERT_TRUE(client.SendText(big));
+  EXPECT_EQ(client.WaitClosed(Millis(10000)), 1009);
+}
+
+TEST_F(LimitsTest, GarbageGets3501) {
+  LiveClient client;
+  ASSERT_TRUE(client.Open(port()));
+  ASSERT_TRUE(client.SendText("this is not json"));
+  EXPECT_EQ(client.WaitClosed(Millis(10000)), 3501);
+}
+
+TEST_F(LimitsTest, SilentClientGets3502) {
+  LiveClient client;
+  ASSERT_TRUE(client.Open(port()));
+  EXPECT_EQ(client.WaitClosed(Millis(10000)), 3502);
+}
+
+TEST_F(LimitsTest, MissingPongGets3012) {
+  LiveClient client;
+  ASSERT_TRUE(client.Open(port()));
+  ASSERT_TRUE(client.Connect().contains("connect"));
+  client.set_auto_pong(false);
+  EXPECT_EQ(client.WaitClosed(Millis(10000)), 3012);
+  EXPECT_GE(client.pings_seen(), 1);
+}
+
+TEST_F(LimitsTest, AnsweredPingsKeepTheConnection) {
+  LiveClient client;
+  ASSERT_TRUE(client.Open(port()));
+  ASSERT_TRUE(client.Connect().contains("connect"));
+  client.Pump(Millis(3500));  // several ping intervals, answering each
+  EXPECT_FALSE(client.closed()) << "closed with " << client.close_code();
+  EXPECT_GE(client.pings_seen(), 2);
+}
+
+}  // namespace
+}  // namespace runnel::host::testing

@@ -1,0 +1,73 @@
+// A client that never reads is closed with 3008 once its queue passes
+// client_queue_max_size, while another client on the channel keeps receiving
+// every publication.
+#include <gtest/gtest.h>
+
+#include "host_process.h"
+#include "live_client.h"
+#include "test_support.h"
+
+namespace runnel::host::testing {
+namespace {
+
+TEST(SlowReaderTest, SlowClientGets3008AndOthersKeepEverything) {
+  HostProcess host(
+      "[live]\n"
+      "client_queue_max_size = 65536\n");
+  std::string error;
+  ASSERT_TRUE(host.Start(&error)) << error;
+  const uint16_t port = host.port();
+  const std::string channel = "1/plugin/testdata/bench/1000hz";
+
+  double published_before =
+      MetricValue(Metrics(port), "runnel_live_publications_in_total");
+  ASSERT_EQ(published_before, 0);  // no stream yet in this host
+
+  LiveClient fast;
+  ASSERT_TRUE(fast.Open(port));
+  ASSERT_TRUE(fast.Connect().contains("connect"));
+  ASSERT_TRUE(fast.Subscribe(channel).contains("subscribe"));
+
+  LiveClient slow;
+  LiveClient::OpenOptions options;
+  options.receive_buffer = 4096;
+  int status = 0;
+  ASSERT_TRUE(slow.Open(port, options, &status, &error)) << error;
+  ASSERT_TRUE(slow.Connect().contains("connect"));
+  ASSERT_TRUE(slow.Subscribe(channel).contains("subscribe"));
+  // From here on `slow` reads nothing.
+
+  int received = 0;
+  auto count_for = [&](Millis duration) {
+    received += fast.CountPublications(channel, duration);
+  };
+  bool cut = false;
+  for (int i = 0; i < 100 && !cut; ++i) {  // up to ~20 s
+    count_for(Millis(200));
+    cut = MetricValue(Metrics(port), "runnel_live_slow_disconnects_total") >= 1;
+  }
+  ASSERT_TRUE(cut) << "the slow client was not cut; fast got " << received;
+  count_for(Millis(1000));  // the fast one goes on after the cut
+  EXPECT_FALSE(fast.closed()) << "fast closed with " << fast.close_code();
+
+  // Unsubscribe: after the reply nothing more of the channel arrives.
+  Json reply = fast.Call("unsubscribe", Json{{"channel", channel}});
+  ASSERT_TRUE(reply.contains("unsubscribe")) << reply.dump();
+  received += fast.CountPublications(channel, Millis(0));
+  double published =
+      MetricValue(Metrics(port), "runnel_live_publications_in_total");
+
+  // Every publication made while `fast` was subscribed reached it. The
+  // counter also holds the few published between the unsubscribe reply and
+  // the /metrics read (1 kHz stream), hence the small slack.
+  EXPECT_LE(received, published);
+  EXPECT_GE(received, published - 50)
+      << "fast missed " << (published - received) << " of " << published;
+  EXPECT_GT(received, 500);
+
+  // The slow client finds its close code after what was already sent.
+  EXPECT_EQ(slow.WaitClosed(Millis(20000)), 3008);
+}
+
+}  // namespace
+}  // namespace runnel::host::testing

@@ -1,0 +1,70 @@
+// Small helpers shared by the integration tests: polling with a deadline,
+// /metrics and /api/health reads. Thread-safety: test thread only.
+#ifndef RUNNEL_TESTS_HOST_INTEGRATION_TEST_SUPPORT_H_
+#define RUNNEL_TESTS_HOST_INTEGRATION_TEST_SUPPORT_H_
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "live_client.h"
+
+namespace runnel::host::testing {
+
+// Polls `done` every 50 ms until it is true or `timeout` passes.
+inline bool WaitUntil(const std::function<bool()>& done, Millis timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(Millis(50));
+  }
+  return done();
+}
+
+inline std::string Metrics(uint16_t port) {
+  std::string body;
+  HttpGet(port, "/metrics", &body);
+  return body;
+}
+
+inline Json Health(uint16_t port) {
+  std::string body;
+  if (HttpGet(port, "/api/health", &body) != 200) return nullptr;
+  return Json::parse(body, nullptr, false);
+}
+
+// The pid of the plugin with this id (or -1), from /api/health.
+inline int PluginPid(uint16_t port, const std::string& id) {
+  Json health = Health(port);
+  if (!health.is_object()) return -1;
+  for (const Json& plugin : health["plugins"]) {
+    if (plugin.value("id", "") == id) return plugin.value("pid", -1);
+  }
+  return -1;
+}
+
+// Number of lines of `log` holding every one of `parts`.
+inline int CountLogLines(const std::string& log,
+                         std::initializer_list<std::string> parts) {
+  int count = 0;
+  size_t start = 0;
+  while (start < log.size()) {
+    size_t end = log.find('\n', start);
+    if (end == std::string::npos) end = log.size();
+    std::string_view line(log.data() + start, end - start);
+    bool all = true;
+    for (const std::string& part : parts) {
+      if (line.find(part) == std::string_view::npos) all = false;
+    }
+    if (all) ++count;
+    start = end + 1;
+  }
+  return count;
+}
+
+inline constexpr char kTestdataId[] = "runnel-testdata-datasource";
+
+}  // namespace runnel::host::testing
+
+#endif  // RUNNEL_TESTS_HOST_INTEGRATION_TEST_SUPPORT_H_
