@@ -5,7 +5,8 @@
 // started with the first subscriber's data. Every packet of a RunStream is
 // checked to be JSON and handed to `publish`.
 //   - A stream is cancelled once `num_subscribers` has returned 0 for the
-//     whole grace period (polled every check_interval; non-zero resets).
+//     whole grace period (polled every check_interval; non-zero resets), so
+//     between grace and grace + 2 * check_interval after the last one left.
 //   - A RunStream that ends with an error (or sends a non-JSON packet) is
 //     run again with Grafana's backoff: 0, 200 ms, 400 ms ... 5 s for runs
 //     shorter than 100 ms; a longer run resets the delay to 0.
@@ -33,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -42,11 +44,10 @@
 #include "live/channel_handler.h"
 #include "plugin/plugin_registry.h"
 #include "stream/channel_router.h"
+#include "stream/running_stream.h"
 #include "stream/worker_pool.h"
 
 namespace runnel::host {
-
-class RunningStream;
 
 struct StreamManagerOptions {
   std::chrono::milliseconds grace_period{5000};
@@ -92,6 +93,12 @@ class StreamManager : public ChannelHandler {
   void Shutdown();
 
  private:
+  struct StreamEntry {
+    std::shared_ptr<RunningStream> stream;
+    // When num_subscribers was first seen at 0 (none: it has subscribers).
+    std::optional<std::chrono::steady_clock::time_point> zero_since;
+  };
+
   void SubscribeOnWorker(const ClientIdentity& who,
                          const std::string& wire_channel,
                          const LiveChannel& channel, const std::string& data,
@@ -99,9 +106,12 @@ class StreamManager : public ChannelHandler {
   void PublishOnWorker(const ClientIdentity& who, const LiveChannel& channel,
                        const std::string& data,
                        const std::function<void(PublishReply)>& done);
+  // The plugin's current channel, waiting up to unavailable_wait while it
+  // (re)starts; null if it is not running by then.
+  PluginConnection ConnectionFor(Supervisor* plugin) const;
   // Starts the RunStream for wire_channel unless one is running.
   void EnsureStream(const std::string& wire_channel, const Route& route,
-                    const std::string& data);
+                    const ClientIdentity& who, const std::string& data);
   void OnStreamEnded(RunningStream* stream);  // from the stream's thread
   void CheckLoop();                           // the grace-period checker thread
   void OnPluginRestarted(const std::string& plugin_id);
@@ -111,17 +121,17 @@ class StreamManager : public ChannelHandler {
   const PublishFn publish_;
   const NumSubscribersFn num_subscribers_;
   const StreamManagerOptions options_;
+  RunningStreamCounters counters_;  // atomics; shared with the streams
 
   mutable std::mutex mu_;             // guards everything below
   std::condition_variable check_cv_;  // wakes CheckLoop on shutdown
   bool shut_down_ = false;
-  std::map<std::string, std::shared_ptr<RunningStream>> streams_;
+  std::map<std::string, StreamEntry> streams_;           // by wire channel
   std::vector<std::shared_ptr<RunningStream>> retired_;  // to be joined
   uint64_t runstream_starts_ = 0;
   std::vector<std::pair<Supervisor*, int>> listener_handles_;
   std::thread checker_;
-  // Declared last: destroyed first, after its tasks have finished.
-  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<WorkerPool> workers_;  // reset by Shutdown()
 };
 
 }  // namespace runnel::host

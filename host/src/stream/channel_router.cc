@@ -1,0 +1,67 @@
+#include "stream/channel_router.h"
+
+namespace runnel::host {
+
+ChannelRouter::ChannelRouter(const PluginRegistry* registry,
+                             std::vector<DataSource> data_sources)
+    : registry_(registry), data_sources_(std::move(data_sources)) {
+  for (const DataSource& ds : data_sources_) by_uid_[ds.uid] = &ds;
+}
+
+Status ChannelRouter::Resolve(const LiveChannel& channel, Route* route) const {
+  Route resolved;
+  resolved.path = channel.path;
+  if (channel.scope == "ds") {
+    auto it = by_uid_.find(channel.namespace_);
+    if (it == by_uid_.end()) {
+      return Status::NotFound("data source not found: " + channel.namespace_);
+    }
+    resolved.data_source = it->second;
+    resolved.plugin = registry_->Find(it->second->type);
+    if (resolved.plugin == nullptr) {
+      return Status::NotFound("data source " + channel.namespace_ +
+                              " has type " + it->second->type +
+                              ", which no plugin serves");
+    }
+  } else if (channel.scope == "plugin") {
+    resolved.plugin = registry_->Find(channel.namespace_);
+    if (resolved.plugin == nullptr) {
+      return Status::NotFound("plugin not found: " + channel.namespace_);
+    }
+  } else {
+    return Status::NotFound("scope not served by plugins: " + channel.scope);
+  }
+  *route = std::move(resolved);
+  return Status::Ok();
+}
+
+pluginv2::PluginContext ChannelRouter::MakePluginContext(
+    const Route& route, const ClientIdentity& who) const {
+  pluginv2::PluginContext context;
+  context.set_orgid(who.org_id);
+  context.set_pluginid(route.plugin->manifest().id);
+  context.set_pluginversion(route.plugin->manifest().version);
+  pluginv2::User* user = context.mutable_user();
+  user->set_login(who.login);
+  user->set_role(who.role);
+  if (const DataSource* ds = route.data_source) {
+    pluginv2::DataSourceInstanceSettings* settings =
+        context.mutable_datasourceinstancesettings();
+    settings->set_id(ds->id);
+    settings->set_name(ds->name);
+    settings->set_url(ds->url);
+    settings->set_user(ds->user);
+    settings->set_database(ds->database);
+    settings->set_basicauthenabled(ds->basic_auth);
+    settings->set_basicauthuser(ds->basic_auth_user);
+    settings->set_jsondata(ds->json_data);
+    for (const auto& [key, value] : ds->secure_json_data) {
+      (*settings->mutable_decryptedsecurejsondata())[key] = value;
+    }
+    settings->set_lastupdatedms(ds->updated_ms);
+    settings->set_uid(ds->uid);
+  }
+  return context;
+}
+
+}  // namespace runnel::host

@@ -1,0 +1,322 @@
+#include "stream/stream_manager.h"
+
+#include <nlohmann/json.hpp>
+
+#include "backend.grpc.pb.h"
+#include "runnel/log.h"
+
+namespace runnel::host {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int32_t kForbidden = 403;
+constexpr int32_t kNotFound = 404;
+constexpr int32_t kInternal = 500;
+
+// Grafana replies with the HTTP status text.
+const char* StatusText(int32_t code) {
+  switch (code) {
+    case kForbidden:
+      return "Forbidden";
+    case kNotFound:
+      return "Not Found";
+    default:
+      return "Internal Server Error";
+  }
+}
+
+// SubscribeStream / PublishStream status to a reply code (0 = OK).
+template <typename StatusEnum>
+int32_t ReplyCode(StatusEnum status) {
+  switch (static_cast<int>(status)) {
+    case 0:
+      return 0;
+    case 1:
+      return kNotFound;
+    case 2:
+      return kForbidden;
+    default:
+      return kInternal;
+  }
+}
+
+bool IsJsonOrEmpty(const std::string& data) {
+  return data.empty() || nlohmann::json::accept(data);
+}
+
+std::chrono::system_clock::time_point Deadline(std::chrono::milliseconds d) {
+  return std::chrono::system_clock::now() + d;
+}
+
+}  // namespace
+
+StreamManager::StreamManager(PluginRegistry* registry,
+                             std::vector<DataSource> data_sources,
+                             PublishFn publish,
+                             NumSubscribersFn num_subscribers,
+                             StreamManagerOptions options)
+    : registry_(registry),
+      router_(registry, std::move(data_sources)),
+      publish_(std::move(publish)),
+      num_subscribers_(std::move(num_subscribers)),
+      options_(options),
+      workers_(std::make_unique<WorkerPool>(options.worker_threads)) {
+  for (Supervisor* plugin : registry_->All()) {
+    std::string id = plugin->id();
+    int handle = plugin->AddListener(
+        [this, id](const PluginConnection&) { OnPluginRestarted(id); });
+    listener_handles_.emplace_back(plugin, handle);
+  }
+  checker_ = std::thread([this] { CheckLoop(); });
+}
+
+StreamManager::~StreamManager() { Shutdown(); }
+
+void StreamManager::OnSubscribe(const ClientIdentity& who,
+                                const std::string& wire_channel,
+                                const LiveChannel& channel,
+                                const std::string& data,
+                                std::function<void(SubscribeReply)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!shut_down_ &&
+        workers_->Submit([this, who, wire_channel, channel, data, done] {
+          SubscribeOnWorker(who, wire_channel, channel, data, done);
+        })) {
+      return;
+    }
+  }
+  done(SubscribeReply{kInternal, "shutting down", ""});
+}
+
+void StreamManager::OnPublish(const ClientIdentity& who,
+                              const std::string& /*wire_channel*/,
+                              const LiveChannel& channel,
+                              const std::string& data,
+                              std::function<void(PublishReply)> done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!shut_down_ && workers_->Submit([this, who, channel, data, done] {
+          PublishOnWorker(who, channel, data, done);
+        })) {
+      return;
+    }
+  }
+  done(PublishReply{kInternal, "shutting down", ""});
+}
+
+PluginConnection StreamManager::ConnectionFor(Supervisor* plugin) const {
+  PluginConnection connection = plugin->connection();
+  if (!connection.channel) {
+    plugin->WaitUntilRunning(options_.unavailable_wait);
+    connection = plugin->connection();
+  }
+  return connection;
+}
+
+void StreamManager::SubscribeOnWorker(
+    const ClientIdentity& who, const std::string& wire_channel,
+    const LiveChannel& channel, const std::string& data,
+    const std::function<void(SubscribeReply)>& done) {
+  auto fail = [&](int32_t code, std::string_view why) {
+    log::Debug("subscribe refused", {{"channel", wire_channel},
+                                     {"code", std::to_string(code)},
+                                     {"reason", why}});
+    done(SubscribeReply{code, StatusText(code), ""});
+  };
+  Route route;
+  Status s = router_.Resolve(channel, &route);
+  if (!s.ok()) return fail(kNotFound, s.message());
+
+  pluginv2::SubscribeStreamRequest request;
+  *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
+  request.set_path(route.path);
+  request.set_data(data);
+  pluginv2::SubscribeStreamResponse response;
+  grpc::Status rpc;
+  // One retry when the plugin restarted under us.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    PluginConnection connection = ConnectionFor(route.plugin);
+    if (!connection.channel) {
+      return fail(kInternal,
+                  "plugin " + route.plugin->id() + " is not running");
+    }
+    grpc::ClientContext context;
+    context.set_deadline(Deadline(options_.rpc_timeout));
+    rpc = pluginv2::Stream::NewStub(connection.channel)
+              ->SubscribeStream(&context, request, &response);
+    if (rpc.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+    route.plugin->WaitUntilRunning(options_.unavailable_wait);
+    if (route.plugin->connection().generation == connection.generation) break;
+  }
+  if (!rpc.ok()) {
+    return fail(kInternal, "SubscribeStream failed: " + rpc.error_message());
+  }
+  int32_t code = ReplyCode(response.status());
+  if (code != 0) return fail(code, "SubscribeStream status");
+  if (!IsJsonOrEmpty(response.data())) {
+    return fail(kInternal, "SubscribeStream initial data is not JSON");
+  }
+  EnsureStream(wire_channel, route, who, data);
+  done(SubscribeReply{0, "", response.data()});
+}
+
+void StreamManager::PublishOnWorker(
+    const ClientIdentity& who, const LiveChannel& channel,
+    const std::string& data, const std::function<void(PublishReply)>& done) {
+  auto fail = [&](int32_t code, std::string_view why) {
+    log::Debug("publish refused", {{"channel", channel.ToString()},
+                                   {"code", std::to_string(code)},
+                                   {"reason", why}});
+    done(PublishReply{code, StatusText(code), ""});
+  };
+  Route route;
+  Status s = router_.Resolve(channel, &route);
+  if (!s.ok()) return fail(kNotFound, s.message());
+  PluginConnection connection = ConnectionFor(route.plugin);
+  if (!connection.channel) {
+    return fail(kInternal, "plugin " + route.plugin->id() + " is not running");
+  }
+  pluginv2::PublishStreamRequest request;
+  *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
+  request.set_path(route.path);
+  request.set_data(data);
+  pluginv2::PublishStreamResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(Deadline(options_.rpc_timeout));
+  grpc::Status rpc = pluginv2::Stream::NewStub(connection.channel)
+                         ->PublishStream(&context, request, &response);
+  if (!rpc.ok()) {
+    return fail(kInternal, "PublishStream failed: " + rpc.error_message());
+  }
+  int32_t code = ReplyCode(response.status());
+  if (code != 0) return fail(code, "PublishStream status");
+  if (!IsJsonOrEmpty(response.data())) {
+    return fail(kInternal, "PublishStream reply data is not JSON");
+  }
+  done(PublishReply{0, "", response.data()});
+}
+
+void StreamManager::EnsureStream(const std::string& wire_channel,
+                                 const Route& route, const ClientIdentity& who,
+                                 const std::string& data) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shut_down_ || streams_.count(wire_channel) != 0) return;
+  auto make_request = [this, route, who, data] {
+    pluginv2::RunStreamRequest request;
+    *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
+    request.set_path(route.path);
+    request.set_data(data);
+    return request;
+  };
+  auto stream = std::make_shared<RunningStream>(
+      wire_channel, route.plugin, std::move(make_request), publish_, &counters_,
+      [this](RunningStream* s) { OnStreamEnded(s); });
+  streams_[wire_channel] = StreamEntry{stream, std::nullopt};
+  ++runstream_starts_;
+  log::Info("RunStream started",
+            {{"channel", wire_channel}, {"plugin", route.plugin->id()}});
+  stream->Start();
+}
+
+void StreamManager::OnStreamEnded(RunningStream* stream) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = streams_.find(stream->wire_channel());
+  if (it != streams_.end() && it->second.stream.get() == stream) {
+    retired_.push_back(it->second.stream);
+    streams_.erase(it);
+  }
+}
+
+void StreamManager::OnPluginRestarted(const std::string& plugin_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [channel, entry] : streams_) {
+    if (entry.stream->plugin_id() == plugin_id) entry.stream->PluginRestarted();
+  }
+}
+
+void StreamManager::CheckLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!shut_down_) {
+    check_cv_.wait_for(lock, options_.check_interval,
+                       [this] { return shut_down_; });
+    if (shut_down_) break;
+    std::vector<std::shared_ptr<RunningStream>> finished;
+    for (auto it = retired_.begin(); it != retired_.end();) {
+      if ((*it)->finished()) {
+        finished.push_back(std::move(*it));
+        it = retired_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::vector<std::string> channels;
+    for (const auto& [channel, entry] : streams_) channels.push_back(channel);
+    lock.unlock();
+    for (auto& stream : finished) stream->Join();
+    finished.clear();
+    std::vector<size_t> counts;
+    for (const std::string& channel : channels) {
+      counts.push_back(num_subscribers_(channel));
+    }
+    lock.lock();
+    const auto now = Clock::now();
+    for (size_t i = 0; i < channels.size(); ++i) {
+      auto it = streams_.find(channels[i]);
+      if (it == streams_.end()) continue;
+      StreamEntry& entry = it->second;
+      if (counts[i] > 0) {
+        entry.zero_since.reset();
+      } else if (!entry.zero_since) {
+        entry.zero_since = now;
+      } else if (now - *entry.zero_since >= options_.grace_period) {
+        log::Info("no subscribers for the grace period; stopping RunStream",
+                  {{"channel", channels[i]}});
+        entry.stream->Cancel();
+        retired_.push_back(std::move(entry.stream));
+        streams_.erase(it);
+      }
+    }
+  }
+}
+
+StreamStats StreamManager::Stats() const {
+  StreamStats stats;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [channel, entry] : streams_) {
+    stats.channels.push_back(channel);
+  }
+  stats.runstream_starts = runstream_starts_;
+  stats.runstream_restarts = counters_.restarts.load();
+  stats.packets = counters_.packets.load();
+  stats.invalid_packets = counters_.invalid_packets.load();
+  return stats;
+}
+
+void StreamManager::Shutdown() {
+  std::vector<std::shared_ptr<RunningStream>> streams;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    for (auto& [channel, entry] : streams_) streams.push_back(entry.stream);
+    streams_.clear();
+    for (auto& stream : retired_) streams.push_back(stream);
+    retired_.clear();
+  }
+  check_cv_.notify_all();
+  if (checker_.joinable()) checker_.join();
+  for (auto& [plugin, handle] : listener_handles_) {
+    plugin->RemoveListener(handle);
+  }
+  for (auto& stream : streams) stream->Cancel();
+  for (auto& stream : streams) stream->Join();
+  // Queued Subscribe/Publish calls run now and see shut_down_.
+  workers_.reset();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& stream : retired_) stream->Join();  // ended during the above
+  retired_.clear();
+}
+
+}  // namespace runnel::host

@@ -1,0 +1,87 @@
+#include "stream/channel_router.h"
+
+#include <gtest/gtest.h>
+
+namespace runnel::host {
+namespace {
+
+class ChannelRouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PluginManifest m;
+    m.id = "acme-foo-datasource";
+    m.version = "1.0.0";
+    m.alias_ids = {"foo"};
+    ASSERT_TRUE(registry_.Add(std::make_unique<Supervisor>(m)).ok());
+    DataSource ds;
+    ds.id = 7;
+    ds.name = "Foo";
+    ds.type = "foo";
+    ds.uid = "foo-uid";
+    ds.url = "http://foo";
+    ds.json_data = R"({"a":1})";
+    ds.secure_json_data = {{"token", "s3cret"}};
+    ds.updated_ms = 1234;
+    DataSource orphan;
+    orphan.uid = "orphan";
+    orphan.type = "nobody";
+    router_ = std::make_unique<ChannelRouter>(
+        &registry_, std::vector<DataSource>{ds, orphan});
+  }
+  PluginRegistry registry_;
+  std::unique_ptr<ChannelRouter> router_;
+};
+
+TEST_F(ChannelRouterTest, DataSourceScopeCarriesSettings) {
+  Route route;
+  ASSERT_TRUE(router_->Resolve({"ds", "foo-uid", "a/b"}, &route).ok());
+  EXPECT_EQ(route.plugin, registry_.Find("acme-foo-datasource"));
+  EXPECT_EQ(route.path, "a/b");
+  ClientIdentity who;
+  who.org_id = 3;
+  who.login = "alice";
+  who.role = "Editor";
+  pluginv2::PluginContext c = router_->MakePluginContext(route, who);
+  EXPECT_EQ(c.orgid(), 3);
+  EXPECT_EQ(c.pluginid(), "acme-foo-datasource");
+  EXPECT_EQ(c.pluginversion(), "1.0.0");
+  EXPECT_EQ(c.user().login(), "alice");
+  EXPECT_EQ(c.user().role(), "Editor");
+  ASSERT_TRUE(c.has_datasourceinstancesettings());
+  const auto& s = c.datasourceinstancesettings();
+  EXPECT_EQ(s.id(), 7);
+  EXPECT_EQ(s.name(), "Foo");
+  EXPECT_EQ(s.uid(), "foo-uid");
+  EXPECT_EQ(s.url(), "http://foo");
+  EXPECT_EQ(s.jsondata(), R"({"a":1})");
+  EXPECT_EQ(s.decryptedsecurejsondata().at("token"), "s3cret");
+  EXPECT_EQ(s.lastupdatedms(), 1234);
+}
+
+TEST_F(ChannelRouterTest, PluginScopeByIdOrAliasWithoutSettings) {
+  Route route;
+  ASSERT_TRUE(router_->Resolve({"plugin", "foo", "x"}, &route).ok());
+  EXPECT_EQ(route.plugin, registry_.Find("acme-foo-datasource"));
+  EXPECT_EQ(route.data_source, nullptr);
+  ASSERT_TRUE(
+      router_->Resolve({"plugin", "acme-foo-datasource", "x"}, &route).ok());
+  pluginv2::PluginContext c = router_->MakePluginContext(route, {});
+  EXPECT_FALSE(c.has_datasourceinstancesettings());
+  EXPECT_EQ(c.orgid(), 1);
+  EXPECT_EQ(c.user().role(), "Viewer");
+}
+
+TEST_F(ChannelRouterTest, UnknownsAreNotFound) {
+  Route route;
+  EXPECT_EQ(router_->Resolve({"ds", "nope", "x"}, &route).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(router_->Resolve({"ds", "orphan", "x"}, &route).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(router_->Resolve({"plugin", "nope", "x"}, &route).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(router_->Resolve({"grafana", "dashboard", "x"}, &route).code(),
+            StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace runnel::host
