@@ -174,11 +174,13 @@ int Serve(ServeOptions options) {
   const std::string reason = lifetime.WaitForStop();
   log::Debug("plugin stopping", {{"reason", reason}});
   running.server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+  log::Debug("plugin server shut down");
   running.server->Wait();
   running.server.reset();
   if (!running.address.socket_path.empty()) {
     ::unlink(running.address.socket_path.c_str());
   }
+  log::Debug("plugin stopped");
   return 0;
 }
 

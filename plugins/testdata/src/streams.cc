@@ -52,8 +52,9 @@ void FillTick(StreamKind kind, int64_t now_ns, RandomWalk& walk,
   f[3].AppendFloat64(walk.Max());
 }
 
-// A ticker loop: tick k is due at start + k*interval; ticks missed while
-// the sender was slow are dropped (like Go's time.Ticker).
+// A ticker loop like Go's time.Ticker: tick k is due at start + k*interval;
+// a late tick fires at once, and when several were missed only one of them
+// is kept (Go's ticker channel buffers one tick), the rest are dropped.
 Status RunTicker(const StreamSpec& spec, runnel::StreamSender& sender) {
   using Clock = std::chrono::steady_clock;
   runnel::Frame frame = FrameFor(spec.kind);
@@ -62,7 +63,10 @@ Status RunTicker(const StreamSpec& spec, runnel::StreamSender& sender) {
   while (true) {
     if (!sender.SleepFor(next - Clock::now())) return Status::Ok();
     const Clock::time_point now = Clock::now();
-    while (next <= now) next += spec.interval;
+    next += spec.interval;
+    if (next + spec.interval <= now) {
+      next += ((now - next) / spec.interval) * spec.interval;
+    }
     if (walk.Uniform() < spec.drop_ratio) continue;
     FillTick(spec.kind, RealtimeNanos(), walk, frame);
     Status status = sender.SendFrame(frame, FrameInclude::kDataOnly);
