@@ -10,7 +10,7 @@
 // i.e. <repo>/build). Every host started here is also killed when the Node
 // process exits, so a failing test leaves nothing running.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -89,6 +89,7 @@ export class Host {
     this.logFile = join(dir, 'host.log');
     this.configFile = join(dir, 'runnel.ini');
     this.child = null;
+    this.log = []; // stdout and stderr of every start, in order
     mkdirSync(join(dir, 'provisioning', 'datasources'), { recursive: true });
     writeFileSync(join(dir, 'provisioning', 'datasources', 'testdata.yaml'), TESTDATA_DATASOURCE);
     writeFileSync(this.configFile, configText({ port, dir, extra: extraConfig }));
@@ -98,8 +99,8 @@ export class Host {
     if (!existsSync(HOST_BINARY)) {
       throw new Error(`host binary not found: ${HOST_BINARY} (build it, or set RUNNEL_BUILD_DIR)`);
     }
-    const log = [];
-    this.log = log;
+    const log = this.log;
+    log.push(`--- runnel start ${new Date().toISOString()} ---\n`);
     const child = spawn(HOST_BINARY, ['--homepath', REPO_ROOT, '--config', this.configFile], {
       cwd: this.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,7 +165,7 @@ export class Host {
   }
 
   logTail(lines = 40) {
-    const text = this.log ? this.log.join('') : existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+    const text = this.log.join('');
     return text.split('\n').slice(-lines).join('\n');
   }
 }
