@@ -2,6 +2,14 @@
 // writes its environment to $FAKE_PLUGIN_ENV_FILE, logs two stderr lines,
 // serves plugin.GRPCController on a unix socket and prints the handshake.
 // FAKE_PLUGIN_MODE=ignore_shutdown: the Shutdown RPC does nothing.
+// It also serves pluginv2.Stream with paths that misbehave on purpose, for
+// the stream manager's tests:
+//   Subscribe: "denied" PERMISSION_DENIED, "missing" NOT_FOUND,
+//              "bad-initial" OK with non-JSON data, else OK {"schema":{}}.
+//   Run: "clean-end" two packets then OK; "error" fails at once;
+//        "invalid" one non-JSON packet; anything else {"n":i} every 20 ms.
+//   Publish: "echo" OK with the request data, "silent" OK without data,
+//            else PERMISSION_DENIED.
 #include <grpcpp/grpcpp.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -13,7 +21,9 @@
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <thread>
 
+#include "backend.grpc.pb.h"
 #include "grpc_controller.grpc.pb.h"
 
 extern char** environ;
@@ -41,6 +51,64 @@ class Controller final : public plugin::GRPCController::Service {
 
  private:
   bool ignore_;
+};
+
+class Streams final : public pluginv2::Stream::Service {
+ public:
+  grpc::Status SubscribeStream(
+      grpc::ServerContext*, const pluginv2::SubscribeStreamRequest* request,
+      pluginv2::SubscribeStreamResponse* response) override {
+    const std::string& path = request->path();
+    if (path == "denied") {
+      response->set_status(
+          pluginv2::SubscribeStreamResponse::PERMISSION_DENIED);
+    } else if (path == "missing") {
+      response->set_status(pluginv2::SubscribeStreamResponse::NOT_FOUND);
+    } else if (path == "bad-initial") {
+      response->set_data("not json");
+    } else {
+      response->set_data("{\"schema\":{}}");
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RunStream(
+      grpc::ServerContext* context, const pluginv2::RunStreamRequest* request,
+      grpc::ServerWriter<pluginv2::StreamPacket>* writer) override {
+    const std::string& path = request->path();
+    pluginv2::StreamPacket packet;
+    if (path == "error") {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "boom");
+    }
+    if (path == "clean-end") {
+      for (int i = 1; i <= 2; ++i) {
+        packet.set_data("{\"n\":" + std::to_string(i) + "}");
+        writer->Write(packet);
+      }
+      return grpc::Status::OK;
+    }
+    if (path == "invalid") {
+      packet.set_data("this is not JSON");
+      writer->Write(packet);
+    }
+    for (int i = 0; !context->IsCancelled(); ++i) {
+      packet.set_data("{\"n\":" + std::to_string(i) + "}");
+      if (path != "invalid" && !writer->Write(packet)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status PublishStream(
+      grpc::ServerContext*, const pluginv2::PublishStreamRequest* request,
+      pluginv2::PublishStreamResponse* response) override {
+    if (request->path() == "echo") {
+      response->set_data(request->data());
+    } else if (request->path() != "silent") {
+      response->set_status(pluginv2::PublishStreamResponse::PERMISSION_DENIED);
+    }
+    return grpc::Status::OK;
+  }
 };
 
 const char* Env(const char* name) {
@@ -74,6 +142,8 @@ int main() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort("unix:" + socket, grpc::InsecureServerCredentials());
   builder.RegisterService(&controller);
+  Streams streams;
+  builder.RegisterService(&streams);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) {
     fprintf(stderr, "[ERROR] cannot listen on %s\n", socket.c_str());
