@@ -135,7 +135,14 @@ struct ProcessSamples {
   int alive = 0;
 };
 
-ProcessSamples SampleAll(const std::vector<pid_t>& pids) {
+// Samples `options`' watched processes: the plain ones, and the tree roots
+// with the children they have at this moment.
+ProcessSamples SampleAll(const Options& options) {
+  std::vector<pid_t> pids = options.watch_pids;
+  for (pid_t root : options.watch_tree_pids) {
+    pids.push_back(root);
+    for (pid_t child : ChildrenOf(root)) pids.push_back(child);
+  }
   ProcessSamples total;
   for (pid_t pid : pids) {
     if (const auto sample = SampleProcess(pid)) {
@@ -173,7 +180,7 @@ int RunCoordinator(const Options& options) {
   const int procs = std::max(
       options.procs, (options.connections + per_worker - 1) / per_worker);
 
-  const ProcessSamples before_connect = SampleAll(options.watch_pids);
+  const ProcessSamples before_connect = SampleAll(options);
   const int64_t start_ns = MonotonicNow();
   std::vector<WorkerProcess> workers(procs);
   int first_index = 0;
@@ -214,13 +221,13 @@ int RunCoordinator(const Options& options) {
     std::ofstream(options.ready_file) << "ready\n";
   }
   SleepSeconds(options.warmup_s);
-  const ProcessSamples at_start = SampleAll(options.watch_pids);
+  const ProcessSamples at_start = SampleAll(options);
   const int64_t measure_start_ns = MonotonicNow();
   SendCommand(workers, 'M');
   SleepSeconds(options.duration_s);
   SendCommand(workers, 'S');
   const int64_t measure_end_ns = MonotonicNow();
-  const ProcessSamples at_end = SampleAll(options.watch_pids);
+  const ProcessSamples at_end = SampleAll(options);
   WaitForAll(workers, [](const WorkerProcess& w) { return !w.result.empty(); });
   for (auto& worker : workers) {
     if (worker.control_fd >= 0) close(worker.control_fd);
@@ -310,11 +317,19 @@ int RunCoordinator(const Options& options) {
     codes += JsonString(code) + ":" + std::to_string(count);
   }
   add("close_codes", codes + "}");
-  if (!options.watch_pids.empty()) {
+  if (!options.watch_pids.empty() || !options.watch_tree_pids.empty()) {
     std::string pids = "[";
     for (pid_t pid : options.watch_pids) {
       if (pids.size() > 1) pids += ',';
       pids += std::to_string(pid);
+    }
+    for (pid_t root : options.watch_tree_pids) {
+      if (pids.size() > 1) pids += ',';
+      pids += std::to_string(root);
+      for (pid_t child : ChildrenOf(root)) {
+        pids += ',';
+        pids += std::to_string(child);
+      }
     }
     add("server_pids", pids + "]");
     add("server_alive_end", std::to_string(at_end.alive));

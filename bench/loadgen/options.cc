@@ -21,6 +21,7 @@ constexpr std::string_view kUsage =
   --warmup S               seconds between all subscribed and measuring [1]
   --duration S             measurement window in seconds           [5]
   --watch-pid PID          report CPU seconds and RSS of PID (repeatable)
+  --watch-tree PID         ... of PID and its direct children (repeatable)
   --label TEXT             copied into the JSON result
   --ready-file PATH        written with the connection count once connected
 Prints one JSON line with the results on stdout.)";
@@ -103,6 +104,10 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
       pid_t pid = 0;
       ok = ParseNumber(value, &pid) && pid > 0;
       if (ok) options->watch_pids.push_back(pid);
+    } else if (flag == "--watch-tree") {
+      pid_t pid = 0;
+      ok = ParseNumber(value, &pid) && pid > 0;
+      if (ok) options->watch_tree_pids.push_back(pid);
     } else if (flag == "--label") {
       options->label = std::string(value);
     } else if (flag == "--ready-file") {

@@ -31,8 +31,11 @@ struct Options {
   double warmup_s = 1;            // after all are subscribed, before measuring
   double duration_s = 5;          // the measurement window
   std::vector<pid_t> watch_pids;  // servers whose CPU and RSS to report
-  std::string label;              // copied into the JSON line
-  std::string ready_file;         // written once connected, if set
+  // ... and these with their direct children at each sample (a host and
+  // the plugin processes it starts).
+  std::vector<pid_t> watch_tree_pids;
+  std::string label;       // copied into the JSON line
+  std::string ready_file;  // written once connected, if set
 };
 
 // Parses argv. On error returns false and sets *error (usage included).

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -34,6 +35,18 @@ std::optional<ProcessSample> SampleProcess(pid_t pid) {
       static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
   sample.rss_kb = resident_pages * (sysconf(_SC_PAGESIZE) / 1024);
   return sample;
+}
+
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> children;
+  std::error_code error;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream file(task.path() / "children");
+    long child = 0;
+    while (file >> child) children.push_back(static_cast<pid_t>(child));
+  }
+  return children;
 }
 
 }  // namespace runnel::loadgen

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <vector>
 
 namespace runnel::loadgen {
 
@@ -18,6 +19,9 @@ struct ProcessSample {
 
 // The sample, or nullopt when the process does not exist (any more).
 std::optional<ProcessSample> SampleProcess(pid_t pid);
+
+// The direct children of `pid` now (from /proc/<pid>/task/*/children).
+std::vector<pid_t> ChildrenOf(pid_t pid);
 
 }  // namespace runnel::loadgen
 

@@ -1,12 +1,13 @@
 // Command centrifuge_peer is the Centrifuge (Go library, Debian's 0.15) peer
 // for Runnel's benchmarks: a WebSocket server on /connection/websocket that
-// accepts every connect and subscribe and publishes to one channel at a given
-// rate. Each publication carries its send time (Unix nanoseconds) as the last
-// value of a one-row data-frame-shaped JSON payload, the same shape the
-// testdata plugin's bench streams send through Runnel, so the load generator
-// reads all servers the same way.
+// accepts every connect and subscribe. Like the testdata plugin's streams in
+// Runnel, the first subscribe to a channel named bench/<N>hz starts an
+// in-process publisher of N publications per second on it (it then runs
+// until exit); other channels get nothing. Each publication carries its send
+// time (Unix nanoseconds) as the last value of a one-row data-frame-shaped
+// JSON payload, the shape Runnel's bench stream sends, so the load generator
+// reads every server the same way.
 //
-// With -rate 0 it publishes nothing (idle-memory runs).
 // On start it prints "LISTEN <host:port>" on stdout.
 package main
 
@@ -20,6 +21,8 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -28,9 +31,8 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
-	channel := flag.String("channel", "bench", "channel to publish to")
-	rate := flag.Float64("rate", 20, "publications per second (0: publish nothing)")
 	flag.Parse()
+	publishers := newPublisherSet()
 
 	node, err := centrifuge.New(centrifuge.DefaultConfig)
 	if err != nil {
@@ -43,6 +45,7 @@ func main() {
 	node.OnConnect(func(c *centrifuge.Client) {
 		c.OnSubscribe(func(e centrifuge.SubscribeEvent, cb centrifuge.SubscribeCallback) {
 			cb(centrifuge.SubscribeReply{}, nil)
+			publishers.ensure(node, e.Channel)
 		})
 	})
 	if err := node.Run(); err != nil {
@@ -65,16 +68,50 @@ func main() {
 		}
 	}()
 
-	if *rate > 0 {
-		go publishForever(node, *channel, *rate)
-	}
-
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	<-signals
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = node.Shutdown(ctx)
+}
+
+// publisherSet starts at most one publisher per bench/<N>hz channel.
+type publisherSet struct {
+	mu      sync.Mutex // guards started
+	started map[string]bool
+}
+
+func newPublisherSet() *publisherSet {
+	return &publisherSet{started: make(map[string]bool)}
+}
+
+// ensure starts the publisher of channel if it is a bench/<N>hz channel
+// without one yet.
+func (s *publisherSet) ensure(node *centrifuge.Node, channel string) {
+	rate, ok := benchRate(channel)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started[channel] {
+		return
+	}
+	s.started[channel] = true
+	go publishForever(node, channel, rate)
+}
+
+// benchRate parses N from "bench/<N>hz" (1 <= N <= 100000).
+func benchRate(channel string) (float64, bool) {
+	if !strings.HasPrefix(channel, "bench/") || !strings.HasSuffix(channel, "hz") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(channel, "bench/"), "hz"))
+	if err != nil || n < 1 || n > 100000 {
+		return 0, false
+	}
+	return float64(n), true
 }
 
 // publishForever publishes one payload every 1/rate seconds.

@@ -1,18 +1,20 @@
 // Node `ws` broadcast server: a peer for Runnel's benchmarks, written the way
 // many users would write a broadcast server.
 //
-// Usage: node server.js [--host 127.0.0.1] [--port 0] [--rate 20]
+// Usage: node server.js [--host 127.0.0.1] [--port 0]
 // Prints "LISTEN <host:port>" on stdout once listening. Every connection is
-// accepted and receives every publication; --rate 0 publishes nothing
-// (idle-memory runs). Each message is a one-row data-frame-shaped JSON whose
-// last value is the send time in Unix nanoseconds, the same shape the Runnel
-// and Centrifuge benchmarks carry.
+// accepted. Like the testdata plugin's streams in Runnel, the first client
+// on the path /bench/<N>hz starts a publisher of N messages per second to
+// every client on that path (it then runs until exit); other paths get
+// nothing. Each message is a one-row data-frame-shaped JSON whose last value
+// is the send time in Unix nanoseconds, the shape Runnel's bench stream and
+// the Centrifuge peer send.
 'use strict';
 
 const { WebSocketServer, WebSocket } = require('ws');
 
 function parseArgs(argv) {
-  const args = { host: '127.0.0.1', port: 0, rate: 20 };
+  const args = { host: '127.0.0.1', port: 0 };
   for (let i = 2; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
     if (!(key in args) || i + 1 >= argv.length) {
@@ -34,31 +36,23 @@ function makeUnixNanos() {
   return () => process.hrtime.bigint() + offset;
 }
 
+// N from "/bench/<N>hz", or 0.
+function benchRate(path) {
+  const match = /^\/bench\/(\d+)hz$/.exec(path);
+  if (!match) return 0;
+  const rate = Number(match[1]);
+  return rate >= 1 && rate <= 100000 ? rate : 0;
+}
+
 const args = parseArgs(process.argv);
 const unixNanos = makeUnixNanos();
-const server = new WebSocketServer({
-  host: args.host,
-  port: args.port,
-  perMessageDeflate: false,
-  clientTracking: true,
-});
+const groups = new Map(); // path -> Set of sockets on it
 
-server.on('listening', () => {
-  const { address, port } = server.address();
-  process.stdout.write(`LISTEN ${address}:${port}\n`);
-});
-server.on('connection', (socket) => {
-  socket.on('error', () => {});
-});
-server.on('error', (err) => {
-  console.error(`ws server error: ${err.message}`);
-  process.exit(1);
-});
-
-// Publishes on an absolute schedule, like a Go ticker: setInterval drifts by
-// the callback's own time. A wake-up that comes late publishes once and
-// drops the missed ticks, so a starved server never falls into a backlog.
-function publishForever(rate) {
+// Publishes to `clients` on an absolute schedule, like a Go ticker
+// (setInterval drifts by the callback's own time). A late wake-up publishes
+// once and drops the missed ticks, so a starved server never builds a
+// backlog.
+function publishForever(rate, clients) {
   const periodNs = BigInt(Math.round(1e9 / rate));
   let counter = 0;
   let next = unixNanos() + periodNs;
@@ -68,7 +62,7 @@ function publishForever(rate) {
       counter += 1;
       const payload =
         `{"data":{"values":[[${now / 1000000n}],[${counter}],[${now}]]}}`;
-      for (const client of server.clients) {
+      for (const client of clients) {
         if (client.readyState === WebSocket.OPEN) client.send(payload);
       }
       while (next <= now) next += periodNs;
@@ -79,7 +73,34 @@ function publishForever(rate) {
   setTimeout(tick, Number(periodNs / 1000000n));
 }
 
-if (args.rate > 0) publishForever(args.rate);
+const server = new WebSocketServer({
+  host: args.host,
+  port: args.port,
+  perMessageDeflate: false,
+  clientTracking: false,
+});
+
+server.on('listening', () => {
+  const { address, port } = server.address();
+  process.stdout.write(`LISTEN ${address}:${port}\n`);
+});
+server.on('connection', (socket, request) => {
+  const path = request.url;
+  let clients = groups.get(path);
+  if (!clients) {
+    clients = new Set();
+    groups.set(path, clients);
+    const rate = benchRate(path);
+    if (rate > 0) publishForever(rate, clients);
+  }
+  clients.add(socket);
+  socket.on('close', () => clients.delete(socket));
+  socket.on('error', () => {});
+});
+server.on('error', (err) => {
+  console.error(`ws server error: ${err.message}`);
+  process.exit(1);
+});
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => process.exit(0));

@@ -1,0 +1,385 @@
+#!/usr/bin/env bash
+# bench/run.sh: Runnel side by side with its peers, in one run, printing one
+# table with the ratios Runnel/peer.
+#
+#   bench/run.sh [--smoke] [--build-dir DIR] [--servers runnel,centrifuge,ws]
+#                [--out DIR] [--keep]
+#
+# Servers:
+#   runnel      build/host/runnel with the testdata plugin; the publisher is
+#               the plugin's bench/<N>hz stream (plugin -> gRPC -> host ->
+#               client). Its CPU and memory figures are host + plugin
+#               processes together.
+#   centrifuge  bench/peers/centrifuge: Centrifuge 0.15 (Debian's Go package),
+#               protocol v1 JSON, publisher in-process.
+#   ws          bench/peers/ws: a Node `ws` broadcast server, publisher
+#               in-process.
+# Scenarios (issue 5): fan-out 1,000 and 10,000 subscribers x 20 and 200
+# msg/s; idle memory at 10,000 and 50,000 subscribed connections (channel
+# bench/1hz on every server); connection capacity up to 100,000 and
+# connects/s; RunStream frames/s (bench/runstream, Runnel only).
+#
+# --smoke runs every scenario with tiny sizes: it checks that every server
+# builds and runs and that every figure is produced (exit 1 if one is
+# missing). It asserts no timing. Every process it starts is killed on exit.
+#
+# Builds what is missing: the C++ targets with CMake in the build dir
+# (default build/), the Go peer offline from Debian's packages
+# (GOPATH=/usr/share/gocode, GO111MODULE=off), and `npm ci` for the ws peer.
+# shellcheck disable=SC2016,SC2317  # JS in single quotes; trap-run functions
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR="$ROOT/build"
+SERVERS="runnel,centrifuge,ws"
+SMOKE=0
+OUT=""
+KEEP=0
+
+usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --smoke) SMOKE=1 ;;
+    --build-dir) BUILD_DIR=$(realpath -m "$2"); shift ;;
+    --servers) SERVERS="$2"; shift ;;
+    --out) OUT=$(realpath -m "$2"); shift ;;
+    --keep) KEEP=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+IFS=, read -r -a SERVER_LIST <<< "$SERVERS"
+for server in "${SERVER_LIST[@]}"; do
+  case "$server" in runnel|centrifuge|ws) ;;
+    *) echo "run.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+done
+has_server() { [[ ",$SERVERS," == *",$1,"* ]]; }
+
+# ---------------------------------------------------------------- sizes ---
+if [[ $SMOKE == 1 ]]; then
+  FANOUT_SUBS=(10); FANOUT_RATES=(20 200)
+  FANOUT_WARMUP=0.3; FANOUT_DURATION=0.7
+  IDLE_CONNS=(20); IDLE_SETTLE=0.3
+  CAPACITY=(40); CONNECT_TIMEOUT=15; STALL_TIMEOUT=5
+  RUNSTREAM_SECONDS=1
+else
+  FANOUT_SUBS=(1000 10000); FANOUT_RATES=(20 200)
+  FANOUT_WARMUP=3; FANOUT_DURATION=10
+  IDLE_CONNS=(10000 50000); IDLE_SETTLE=5
+  CAPACITY=(100000); CONNECT_TIMEOUT=240; STALL_TIMEOUT=10
+  RUNSTREAM_SECONDS=10
+fi
+SOURCES=8  # loopback source addresses 127.0.0.2..9 for the load generator
+
+# Servers and the load generator need many descriptors: as many as allowed.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/runnel-bench.XXXXXX")
+[[ -n $OUT ]] || OUT="$BUILD_DIR/bench-results/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$OUT"
+RESULTS="$OUT/results.jsonl"
+: > "$RESULTS"
+
+# Every process started here, killed on exit (TERM, then KILL).
+STARTED_PIDS=()
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for pid in "${STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED_PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ $KEEP == 0 ]]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() { echo "[bench] $*" >&2; }
+
+# ---------------------------------------------------------------- build ---
+ensure_debian_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    log "missing Debian packages: ${missing[*]} (install them with apt-get)"
+    return 1
+  fi
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2
+}
+
+cmake_target_exists() {
+  cmake --build "$BUILD_DIR" --target help 2>/dev/null |
+    grep -Eq "(^|\.\.\. )$1(:|\$| )"
+}
+
+build_cpp() {
+  if [[ ! -f $BUILD_DIR/CMakeCache.txt ]]; then
+    local generator=()
+    command -v ninja >/dev/null && generator=(-G Ninja)
+    log "configuring $BUILD_DIR"
+    cmake -S "$ROOT" -B "$BUILD_DIR" "${generator[@]}" >&2
+  fi
+  local targets=(runnel_loadgen)
+  if has_server runnel; then
+    cmake_target_exists runnel && targets+=(runnel)
+    cmake_target_exists gpx_testdata && targets+=(gpx_testdata)
+    cmake_target_exists runnel_bench_runstream && targets+=(runnel_bench_runstream)
+  fi
+  log "building ${targets[*]}"
+  cmake --build "$BUILD_DIR" -j"$(nproc)" --target "${targets[@]}" >&2
+}
+
+CENTRIFUGE_PEER="$BUILD_DIR/bench/peers/centrifuge_peer"
+build_centrifuge_peer() {
+  local source="$ROOT/bench/peers/centrifuge"
+  if [[ -x $CENTRIFUGE_PEER && ! $source/main.go -nt $CENTRIFUGE_PEER ]]; then
+    return 0
+  fi
+  ensure_debian_packages golang-go golang-github-centrifugal-centrifuge-dev \
+    golang-github-centrifugal-protocol-dev golang-github-fzambia-eagle-dev \
+    golang-github-igm-sockjs-go-dev golang-github-mna-redisc-dev
+  log "building the Centrifuge peer (offline, Debian's Go packages)"
+  mkdir -p "$WORK/gopath/src" "$(dirname "$CENTRIFUGE_PEER")"
+  ln -sfn "$source" "$WORK/gopath/src/centrifuge_peer"
+  (cd "$WORK/gopath/src/centrifuge_peer" &&
+    GOPATH="$WORK/gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS='' \
+    GOCACHE="$BUILD_DIR/bench/peers/gocache" GOPROXY=off \
+    go build -o "$CENTRIFUGE_PEER" .)
+}
+
+build_ws_peer() {
+  local dir="$ROOT/bench/peers/ws"
+  [[ -f $dir/node_modules/ws/package.json ]] && return 0
+  log "npm ci for the ws peer"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+}
+
+RUNNEL_BIN="$BUILD_DIR/host/runnel"
+LOADGEN="$BUILD_DIR/bench/loadgen/runnel_loadgen"
+build_cpp
+has_server centrifuge && build_centrifuge_peer
+has_server ws && build_ws_peer
+[[ -x $LOADGEN ]] || { log "no load generator at $LOADGEN"; exit 1; }
+if has_server runnel && [[ ! -x $RUNNEL_BIN ]]; then
+  log "no Runnel host at $RUNNEL_BIN yet: Runnel's figures will be missing"
+fi
+
+# -------------------------------------------------------------- servers ---
+# start_<server>: starts one server; sets SERVER_PID, SERVER_PORT and
+# WATCH_ARGS (what the load generator samples for CPU and memory).
+SERVER_PID=""; SERVER_PORT=""; WATCH_ARGS=()
+
+# wait_for_line FILE REGEX PID: the first line of FILE matching REGEX, once
+# it appears (fails after 30 s or if PID exits).
+wait_for_line() {
+  local file=$1 regex=$2 pid=$3
+  for _ in $(seq 1 300); do
+    if grep -Eq "$regex" "$file" 2>/dev/null; then
+      grep -Em1 "$regex" "$file"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "server $pid did not print /$regex/; its log:"
+  tail -20 "$file" >&2 || true
+  return 1
+}
+
+start_centrifuge() {
+  local log_file="$WORK/centrifuge-$1.log"
+  "$CENTRIFUGE_PEER" -addr 127.0.0.1:0 > "$log_file" 2>&1 &
+  SERVER_PID=$!; STARTED_PIDS+=("$SERVER_PID")
+  local line; line=$(wait_for_line "$log_file" '^LISTEN ' "$SERVER_PID") || return 1
+  SERVER_PORT=${line##*:}
+  WATCH_ARGS=(--watch-pid "$SERVER_PID")
+}
+
+start_ws() {
+  local log_file="$WORK/ws-$1.log"
+  node "$ROOT/bench/peers/ws/server.js" --host 127.0.0.1 --port 0 \
+    > "$log_file" 2>&1 &
+  SERVER_PID=$!; STARTED_PIDS+=("$SERVER_PID")
+  local line; line=$(wait_for_line "$log_file" '^LISTEN ' "$SERVER_PID") || return 1
+  SERVER_PORT=${line##*:}
+  WATCH_ARGS=(--watch-pid "$SERVER_PID")
+}
+
+start_runnel() {
+  [[ -x $RUNNEL_BIN ]] || return 1
+  local dir="$WORK/runnel-$1"
+  mkdir -p "$dir/provisioning/datasources"
+  cat > "$dir/runnel.ini" <<EOF
+[server]
+http_addr = 127.0.0.1
+http_port = 0
+[paths]
+plugins = $BUILD_DIR/plugins
+provisioning = $dir/provisioning
+[live]
+max_connections = -1
+allowed_origins = *
+[log]
+level = warn
+EOF
+  "$RUNNEL_BIN" --config "$dir/runnel.ini" --homepath "$ROOT" \
+    > "$dir/runnel.log" 2>&1 &
+  SERVER_PID=$!; STARTED_PIDS+=("$SERVER_PID")
+  local line
+  line=$(wait_for_line "$dir/runnel.log" 'listening on http://' "$SERVER_PID") || return 1
+  line=${line##*http://}; line=${line%%/*}
+  SERVER_PORT=${line##*:}
+  # Host and plugin processes together (the plugin is the host's child).
+  WATCH_ARGS=(--watch-tree "$SERVER_PID")
+}
+
+stop_server() {
+  [[ -n $SERVER_PID ]] || return 0
+  local children
+  children=$(cat /proc/"$SERVER_PID"/task/*/children 2>/dev/null || true)
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  for child in $children; do kill -KILL "$child" 2>/dev/null || true; done
+  SERVER_PID=""
+}
+
+# ---------------------------------------------------------- load runs ---
+# Where to connect and what to subscribe to, for `channel` = bench/<N>hz.
+client_args() {
+  local server=$1 channel=$2
+  case "$server" in
+    runnel) echo "--url ws://127.0.0.1:$SERVER_PORT/api/live/ws --protocol v2 --channel 1/plugin/testdata/$channel" ;;
+    centrifuge) echo "--url ws://127.0.0.1:$SERVER_PORT/connection/websocket --protocol v1 --channel $channel" ;;
+    ws) echo "--url ws://127.0.0.1:$SERVER_PORT/$channel --protocol plain" ;;
+  esac
+}
+
+# run_load SERVER SCENARIO CHANNEL CONNECTIONS WARMUP DURATION
+run_load() {
+  local server=$1 scenario=$2 channel=$3 connections=$4 warmup=$5 duration=$6
+  local limit
+  limit=$(awk -v c="$CONNECT_TIMEOUT" -v s="$STALL_TIMEOUT" -v w="$warmup" \
+              -v d="$duration" 'BEGIN { printf "%d", c + s + w + d + 30 }')
+  local client line
+  read -r -a client <<< "$(client_args "$server" "$channel")"
+  if line=$(timeout --kill-after=5 "$limit" "$LOADGEN" \
+      "${client[@]}" --connections "$connections" \
+      --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
+      --stall-timeout "$STALL_TIMEOUT" --warmup "$warmup" \
+      --duration "$duration" "${WATCH_ARGS[@]}" --label "$server|$scenario" \
+      2> "$WORK/loadgen-$server-$scenario.err"); then :; else
+    log "$server $scenario: load generator failed; $(tail -3 "$WORK/loadgen-$server-$scenario.err")"
+  fi
+  [[ -n $line ]] || return 0
+  echo "$line" >> "$RESULTS"
+  node -e '
+    const r = JSON.parse(process.argv[1]);
+    console.error(`[bench]   ${r.label}: held ${r.subscribed_at_ready}/` +
+      `${r.target_connections}, ${Math.floor(r.messages_per_s)} msg/s, ` +
+      `p50 ${r.latency_p50_ms} ms, p99 ${r.latency_p99_ms} ms, ` +
+      `cpu ${r.server_cpu_s} s, rss ${r.server_rss_before_kb}->` +
+      `${r.server_rss_ready_kb} KB, errors ${r.connect_errors}/` +
+      `${r.protocol_errors}, disconnects ${r.disconnects}`);' "$line" || true
+}
+
+run_server_scenarios() {
+  local server=$1
+  log "== $server"
+  # Fan-out: one server process for every size and rate.
+  if start_"$server" fanout; then
+    for rate in "${FANOUT_RATES[@]}"; do
+      for subs in "${FANOUT_SUBS[@]}"; do
+        run_load "$server" "fanout-${subs}x${rate}" "bench/${rate}hz" "$subs" \
+          "$FANOUT_WARMUP" "$FANOUT_DURATION"
+      done
+    done
+  else
+    log "$server did not start"
+  fi
+  stop_server
+  # Idle memory: a fresh process per size so RSS_0 is a clean baseline.
+  for n in "${IDLE_CONNS[@]}"; do
+    if start_"$server" "idle-$n"; then
+      sleep 0.5
+      run_load "$server" "idle-$n" bench/1hz "$n" "$IDLE_SETTLE" 0.5
+    fi
+    stop_server
+  done
+  # Capacity and connects/s.
+  for n in "${CAPACITY[@]}"; do
+    if start_"$server" "capacity-$n"; then
+      run_load "$server" "capacity-$n" bench/1hz "$n" 1 0.5
+    fi
+    stop_server
+  done
+}
+
+# The RunStream benchmark of bench/runstream (frames/s from one plugin stream
+# into the host's hub). Its output: a JSON line with frames_per_s, or a line
+# with "<number> frames/s".
+run_runstream() {
+  local binary="$BUILD_DIR/bench/runstream/runnel_bench_runstream"
+  if [[ ! -x $binary ]]; then
+    log "no RunStream benchmark at $binary"
+    return 0
+  fi
+  log "== runstream"
+  local output
+  output=$(RUNNEL_BENCH_SECONDS=$RUNSTREAM_SECONDS RUNNEL_BENCH_SMOKE=$SMOKE \
+           timeout --kill-after=5 $((RUNSTREAM_SECONDS + 120)) "$binary" \
+           2> "$WORK/runstream.err") || {
+    log "runstream failed: $(tail -3 "$WORK/runstream.err")"; return 0; }
+  echo "$output" > "$OUT/runstream.txt"
+  node -e '
+    const lines = process.argv[1].split("\n");
+    let fps;
+    for (const line of lines) {
+      try {
+        const v = JSON.parse(line);
+        if (typeof v.frames_per_s === "number") fps = v.frames_per_s;
+      } catch (e) {
+        const m = /([0-9.eE+]+)\s*frames\/s/.exec(line);
+        if (m) fps = Number(m[1]);
+      }
+    }
+    if (fps !== undefined) {
+      console.log(JSON.stringify({label: "runnel|runstream", frames_per_s: fps}));
+    }' "$output" >> "$RESULTS"
+}
+
+for server in "${SERVER_LIST[@]}"; do
+  run_server_scenarios "$server"
+done
+has_server runnel && run_runstream
+
+join() { local IFS=,; echo "$*"; }
+fanout_specs=()
+for rate in "${FANOUT_RATES[@]}"; do
+  for subs in "${FANOUT_SUBS[@]}"; do fanout_specs+=("${subs}x${rate}"); done
+done
+report_args=("$RESULTS" --servers "$SERVERS" --fanout "$(join "${fanout_specs[@]}")"
+             --idle "$(join "${IDLE_CONNS[@]}")" --capacity "$(join "${CAPACITY[@]}")")
+has_server runnel && report_args+=(--runstream)
+[[ $SMOKE == 1 ]] && report_args+=(--check)
+
+echo
+echo "Runnel benchmarks ($([[ $SMOKE == 1 ]] && echo smoke || echo full)), $(date -u +%FT%TZ), $(nproc) cores"
+echo "Runnel CPU/RSS = host + testdata plugin processes; latency = client receive - publisher send time."
+status=0
+node "$ROOT/bench/scenarios/report.js" "${report_args[@]}" | tee "$OUT/table.txt" ||
+  status=$?
+echo "results: $RESULTS"
+exit "$status"

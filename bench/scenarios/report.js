@@ -1,0 +1,152 @@
+// Prints the benchmark table (one row per figure, one column per server,
+// then the ratios Runnel/peer) from the JSON lines bench/run.sh collected.
+// With --check it exits 1 when any expected figure is missing or not a
+// finite number (the smoke run's guard against rot); it never judges timing.
+//
+// Usage: node report.js RESULTS.jsonl --servers runnel,centrifuge,ws
+//          --fanout 1000x20,1000x200 --idle 10000 --capacity 100000
+//          [--runstream] [--check]
+'use strict';
+
+const fs = require('fs');
+
+function parseArgs(argv) {
+  const args = { file: argv[2], servers: [], fanout: [], idle: [],
+                 capacity: [], runstream: false, check: false };
+  for (let i = 3; i < argv.length; ++i) {
+    const flag = argv[i];
+    if (flag === '--check') args.check = true;
+    else if (flag === '--runstream') args.runstream = true;
+    else if (['--servers', '--fanout', '--idle', '--capacity'].includes(flag)) {
+      args[flag.slice(2)] = (argv[++i] || '').split(',').filter(Boolean);
+    } else {
+      console.error(`report.js: unknown argument ${flag}`);
+      process.exit(2);
+    }
+  }
+  return args;
+}
+
+const args = parseArgs(process.argv);
+const results = new Map(); // label -> parsed JSON
+for (const line of fs.readFileSync(args.file, 'utf8').split('\n')) {
+  if (!line.trim()) continue;
+  try {
+    const value = JSON.parse(line);
+    if (value.label) results.set(value.label, value);
+  } catch (err) {
+    console.error(`report.js: skipping a bad line: ${line.slice(0, 80)}`);
+  }
+}
+
+const NAMES = { runnel: 'Runnel', centrifuge: 'Centrifuge', ws: 'Node ws' };
+// Each row: [title, scenario label, key, servers it applies to, extra check].
+const rows = [];
+for (const spec of args.fanout) {
+  const [subs, rate] = spec.split('x');
+  const scenario = `fanout-${subs}x${rate}`;
+  const title = `fan-out ${subs} subs x ${rate} msg/s`;
+  const delivered = (r) => r.messages > 0 && r.latency_samples > 0;
+  rows.push([`${title}: delivered msg/s`, scenario, 'messages_per_s', null,
+             delivered]);
+  rows.push([`${title}: latency p50 ms`, scenario, 'latency_p50_ms']);
+  rows.push([`${title}: latency p99 ms`, scenario, 'latency_p99_ms']);
+  rows.push([`${title}: latency p999 ms`, scenario, 'latency_p999_ms']);
+  rows.push([`${title}: server CPU s per 1M deliveries`, scenario,
+             'server_cpu_s_per_million']);
+}
+for (const n of args.idle) {
+  const scenario = `idle-${n}`;
+  rows.push([`idle ${n} subscribed conns: connections held`, scenario,
+             'subscribed_at_ready', null, (r) => r.subscribed_at_ready > 0]);
+  rows.push([`idle ${n} subscribed conns: RSS KB per conn`, scenario,
+             'server_rss_per_conn_kb']);
+}
+for (const n of args.capacity) {
+  const scenario = `capacity-${n}`;
+  rows.push([`capacity (trying ${n}): connections held`, scenario,
+             'subscribed_at_ready', null, (r) => r.subscribed_at_ready > 0]);
+  rows.push([`capacity (trying ${n}): connects/s`, scenario,
+             'connects_per_s']);
+}
+if (args.runstream) {
+  rows.push(['RunStream: frames/s, one stream into the hub', 'runstream',
+             'frames_per_s', ['runnel']]);
+}
+
+function format(value) {
+  if (value === undefined || value === null || !Number.isFinite(value)) {
+    return '-';
+  }
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1000) return Math.round(value).toString();
+  const text = value.toPrecision(3);
+  return text.includes('.') && !text.includes('e') ?
+    text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+
+const peers = args.servers.filter((s) => s !== 'runnel');
+const header = ['figure', ...args.servers.map((s) => NAMES[s] || s)];
+if (args.servers.includes('runnel')) {
+  for (const peer of peers) header.push(`Runnel/${NAMES[peer] || peer}`);
+}
+const table = [header];
+const missing = [];
+for (const [title, scenario, key, only, extraCheck] of rows) {
+  const row = [title];
+  const values = {};
+  for (const server of args.servers) {
+    if (only && !only.includes(server)) {
+      row.push('n/a');
+      continue;
+    }
+    const result = results.get(`${server}|${scenario}`);
+    const value = result ? Number(result[key]) : undefined;
+    values[server] = value;
+    row.push(format(value));
+    if (!result || !Number.isFinite(value) ||
+        (extraCheck && !extraCheck(result))) {
+      missing.push(`${server} ${scenario} ${key}`);
+    }
+  }
+  if (args.servers.includes('runnel')) {
+    for (const peer of peers) {
+      const ratio = values.runnel / values[peer];
+      row.push(only && !only.includes(peer) ? 'n/a' :
+               Number.isFinite(ratio) ? format(ratio) : '-');
+    }
+  }
+  table.push(row);
+}
+
+const widths = header.map((_, c) =>
+  Math.max(...table.map((row) => String(row[c]).length)));
+for (const [index, row] of table.entries()) {
+  console.log(row.map((cell, c) =>
+    c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))
+    .join('  '));
+  if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+}
+
+// Errors and disconnects per run, so a fast-but-lossy result shows.
+console.log('\nper run: target conns, held, connect errors, protocol errors, ' +
+            'disconnects (close codes)');
+for (const [label, r] of results) {
+  if (label.endsWith('|runstream')) continue;
+  const codes = Object.entries(r.close_codes || {})
+    .map(([code, count]) => `${code}:${count}`).join(' ');
+  console.log(`  ${label.padEnd(34)} ${r.target_connections} ` +
+              `${r.subscribed_at_ready} ${r.connect_errors} ` +
+              `${r.protocol_errors} ${r.disconnects}` +
+              (codes ? ` (${codes})` : ''));
+}
+
+if (args.check) {
+  if (missing.length > 0) {
+    console.error(`\nMISSING or non-numeric figures (${missing.length}):`);
+    for (const m of missing) console.error(`  ${m}`);
+    process.exit(1);
+  }
+  console.log('\nall figures present');
+}
