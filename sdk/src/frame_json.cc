@@ -6,6 +6,7 @@
 #include <atomic>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -273,10 +274,7 @@ class Minifier {
         if (++pos_ >= in_.size()) return false;
         char e = Peek();
         if (e == 'u') {
-          if (pos_ + 4 >= in_.size()) return false;
-          for (size_t k = 1; k <= 4; ++k)
-            if (!IsHex(in_[pos_ + k])) return false;
-          pos_ += 5;
+          if (!Escape()) return false;
         } else if (std::strchr("\"\\/bfnrt", e) != nullptr && e != '\0') {
           ++pos_;
         } else {
@@ -293,6 +291,32 @@ class Minifier {
     ++pos_;  // closing quote
     out_.append(in_.data() + start, pos_ - start);
     return true;
+  }
+
+  // Reads the 4 hex digits of a \uXXXX escape at pos_ ('u'); -1 if malformed.
+  int Hex4() {
+    if (pos_ + 4 >= in_.size()) return -1;
+    int value = 0;
+    for (size_t k = 1; k <= 4; ++k) {
+      char c = in_[pos_ + k];
+      if (!IsHex(c)) return -1;
+      value = value * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    pos_ += 5;
+    return value;
+  }
+
+  // A \uXXXX escape, pos_ at 'u'. Surrogates must come as a high-low pair
+  // (nlohmann, and so a C++ receiver, rejects a lone one).
+  bool Escape() {
+    int unit = Hex4();
+    if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF)) return false;
+    if (unit < 0xD800 || unit > 0xDBFF) return true;
+    if (pos_ + 1 >= in_.size() || in_[pos_] != '\\' || in_[pos_ + 1] != 'u')
+      return false;
+    ++pos_;
+    int low = Hex4();
+    return low >= 0xDC00 && low <= 0xDFFF;
   }
 
   bool Literal(std::string_view word) {
@@ -326,8 +350,19 @@ class Minifier {
       if (!AtEnd() && (Peek() == '+' || Peek() == '-')) ++pos_;
       if (!Digits()) return false;
     }
-    out_.append(in_.data() + start, pos_ - start);
+    std::string_view token = in_.substr(start, pos_ - start);
+    if (Overflows(token)) return false;
+    out_.append(token);
     return true;
+  }
+
+  // True when a number's magnitude is beyond double's range: nlohmann (and
+  // so a C++ receiver) rejects those, though the grammar allows them.
+  static bool Overflows(std::string_view token) {
+    bool is_float = token.find_first_of(".eE") != std::string_view::npos;
+    if (!is_float && token.size() <= 18) return false;  // fits int64 at once
+    std::string copy(token);
+    return std::isinf(std::strtod(copy.c_str(), nullptr));
   }
 
   std::string_view in_;

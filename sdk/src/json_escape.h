@@ -26,8 +26,10 @@ void AppendJSONFloat64(double v, std::string& out);
 void AppendJSONInt64(int64_t v, std::string& out);
 
 // Checks that text is one complete JSON value (RFC 8259, valid UTF-8,
-// nesting at most 256 deep) and appends it with insignificant whitespace
-// removed. Returns false and leaves out unchanged when it is not.
+// and, as nlohmann requires, \u surrogate escapes in high-low pairs and
+// numbers within double's range; nesting at most 256 deep) and appends it
+// with insignificant whitespace removed.
+// Returns false and leaves out unchanged when it is not.
 bool AppendMinifiedJSON(std::string_view text, std::string& out);
 
 }  // namespace runnel::internal

@@ -399,12 +399,41 @@ TEST(FrameJsonTest, MinifierAcceptsJsonAndRejectsTheRest) {
             R"({"a":[1,-0.5e-3,"s p",{},[]]})");
   EXPECT_EQ(minify("\"\\u00e9\\n\""), "\"\\u00e9\\n\"");
   EXPECT_EQ(minify("true"), "true");
+  EXPECT_EQ(minify("[1e-400,1e308,123456789012345678901234567890]"),
+            "[1e-400,1e308,123456789012345678901234567890]");
+  EXPECT_EQ(minify(R"("\ud83d\ude00")"), R"("\ud83d\ude00")");
   EXPECT_EQ(minify("\"\xC3\xA9\""), "\"\xC3\xA9\"");
-  for (const char* bad :
-       {"",         " ",       "{",     "}",   "[1,]",    "{\"a\"}",
-        "{\"a\":}", "01",      "1.",    "-",   "1e",      ".5",
-        "+1",       "tru",     "nul",   "\"a", "\"\\x\"", "\"\\u12\"",
-        "\"\t\"",   "[1] [2]", "{a:1}", "NaN", "\"\xFF\""}) {
+  const std::string kHugeInteger(400, '9');  // beyond double's range
+  for (const char* bad : {"",
+                          " ",
+                          "{",
+                          "}",
+                          "[1,]",
+                          "{\"a\"}",
+                          "{\"a\":}",
+                          "01",
+                          "1.",
+                          "-",
+                          "1e",
+                          ".5",
+                          "+1",
+                          "tru",
+                          "nul",
+                          "\"a",
+                          "\"\\x\"",
+                          "\"\\u12\"",
+                          "\"\t\"",
+                          "[1] [2]",
+                          "{a:1}",
+                          "NaN",
+                          "\"\xFF\"",
+                          "1e400",
+                          "-1.8e308",
+                          kHugeInteger.c_str(),
+                          R"("\ud83d")",
+                          R"("\ude00")",
+                          R"("\ud83dx")",
+                          R"("\ud83d\u0041")"}) {
     EXPECT_EQ(minify(bad), "<invalid>") << bad;
   }
   EXPECT_EQ(minify(std::string(256, '[') + std::string(256, ']')),
