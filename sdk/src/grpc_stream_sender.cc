@@ -17,7 +17,12 @@ Status GrpcStreamSender::SendBytes(std::string_view bytes) {
 }
 
 bool GrpcStreamSender::Cancelled() const {
-  return lifetime_->stopping() || context_->IsCancelled();
+  if (host_cancelled_ || lifetime_->stopping()) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_cancel_check_) return false;
+  next_cancel_check_ = now + kIsCancelledInterval;
+  host_cancelled_ = context_->IsCancelled();
+  return host_cancelled_;
 }
 
 bool GrpcStreamSender::SleepFor(std::chrono::nanoseconds d) {

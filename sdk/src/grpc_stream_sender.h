@@ -13,7 +13,7 @@
 
 #include <chrono>
 
-#include "backend.pb.h"
+#include "backend.grpc.pb.h"
 #include "runnel/stream.h"
 #include "serve_lifetime.h"
 
@@ -33,6 +33,10 @@ class GrpcStreamSender final : public StreamSender {
   // How often SleepFor re-checks for a host cancel: gRPC's sync API offers
   // no wake-up for it, so a sleeping stream notices within this time.
   static constexpr std::chrono::milliseconds kCancelPollInterval{5};
+  // ServerContext::IsCancelled polls gRPC's completion queue in the sync
+  // API (a syscall), so Cancelled() asks it at most this often; a send to a
+  // cancelled call fails at once anyway.
+  static constexpr std::chrono::microseconds kIsCancelledInterval{500};
 
  private:
   grpc::ServerContext* context_;
@@ -40,6 +44,9 @@ class GrpcStreamSender final : public StreamSender {
   ServeLifetime* lifetime_;
   pluginv2::StreamPacket packet_;  // reused so a send does not allocate
   bool write_failed_ = false;      // the stream broke; every send fails now
+  // Cancelled() cache (const method, single RunStream thread).
+  mutable bool host_cancelled_ = false;
+  mutable std::chrono::steady_clock::time_point next_cancel_check_{};
 };
 
 }  // namespace runnel::internal
