@@ -256,13 +256,15 @@ Status PluginProcess::Start(PluginProcessOptions options,
         p->ReadLines(p->stdout_fd_, carry, [](std::string_view) {});
       });
 
-  bool already_exited;
+  bool already_reaped;
   {
     std::lock_guard<std::mutex> lock(process->mu_);
-    already_exited = process->exited_;
-    process->exit_armed_ = !already_exited;
+    already_reaped = process->reaped_;
+    process->exit_armed_ = !already_reaped;
   }
-  if (already_exited && process->options_.on_exit) {
+  if (already_reaped && process->options_.on_exit) {
+    // It died right after its handshake, before on_exit was armed.
+    process->WaitForExit(std::chrono::milliseconds::max());
     process->options_.on_exit(process->wait_status());
   }
   *out = std::move(process);
@@ -287,14 +289,20 @@ void PluginProcess::WaitLoop() {
     do {
       r = waitpid(pid_, &status, 0);
     } while (r < 0 && errno == EINTR);
+    reaped_ = true;
+    call_on_exit = exit_armed_;
+  }
+  // on_exit runs before Exited() turns true, so whoever waits for the exit
+  // also sees its effects.
+  if (call_on_exit && options_.on_exit) options_.on_exit(status);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
     exited_ = true;
     wait_status_ = status;
-    call_on_exit = exit_armed_;
   }
   exited_cv_.notify_all();
   // Readers: drain what the process wrote, then stop.
   (void)!write(wake_write_fd_, "x", 1);
-  if (call_on_exit && options_.on_exit) options_.on_exit(status);
 }
 
 void PluginProcess::ReadLines(
@@ -354,7 +362,7 @@ int PluginProcess::wait_status() const {
 void PluginProcess::Kill() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!exited_) {
+    if (!reaped_) {
       kill(-pid_, SIGKILL);
       kill(pid_, SIGKILL);
     }

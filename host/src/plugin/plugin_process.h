@@ -45,7 +45,8 @@ struct PluginProcessOptions {
   // Where stderr lines go; default: WritePluginLog(plugin_id, entry).
   std::function<void(const PluginLogEntry&)> log_sink;
   // Called once from an internal thread when the process has exited and been
-  // reaped (not called if Start() fails). Must not block.
+  // reaped, before Exited() turns true (not called if Start() fails). Must
+  // not block.
   std::function<void(int wait_status)> on_exit;
 };
 
@@ -97,10 +98,12 @@ class PluginProcess {
   int wake_read_fd_ = -1;   // readable once the process is reaped: readers
   int wake_write_fd_ = -1;  // drain what is left and stop
 
-  mutable std::mutex mu_;  // guards exited_, wait_status_, exit_armed_, and
-                           // signalling pid_ (never after it is reaped)
+  mutable std::mutex
+      mu_;  // guards reaped_, exited_, wait_status_, exit_armed_,
+            // signalling pid_ (never after it is reaped)
   mutable std::condition_variable exited_cv_;
-  bool exited_ = false;
+  bool reaped_ = false;  // waitpid done: pid_ must not be signalled any more
+  bool exited_ = false;  // reaped and on_exit has returned
   int wait_status_ = -1;
   bool exit_armed_ = false;  // Start succeeded: on_exit may be called
 
