@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math/rand"
 	"net"
 	"net/http"
 	"os"
@@ -118,19 +119,23 @@ func benchRate(channel string) (float64, bool) {
 func publishForever(node *centrifuge.Node, channel string, rate float64) {
 	ticker := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer ticker.Stop()
-	var counter int64
-	buf := make([]byte, 0, 128)
+	value := 50.0
+	buf := make([]byte, 0, 160)
 	for range ticker.C {
 		now := time.Now()
-		counter++
+		value += rand.Float64() - 0.5
+		// The bytes Runnel's bench stream sends: one row of Time (epoch ms
+		// plus the sub-millisecond nanos), Value (float64), sent_ns (int64).
 		buf = buf[:0]
 		buf = append(buf, `{"data":{"values":[[`...)
 		buf = strconv.AppendInt(buf, now.UnixMilli(), 10)
 		buf = append(buf, `],[`...)
-		buf = strconv.AppendInt(buf, counter, 10)
+		buf = strconv.AppendFloat(buf, value, 'g', -1, 64)
 		buf = append(buf, `],[`...)
 		buf = strconv.AppendInt(buf, now.UnixNano(), 10)
-		buf = append(buf, `]]}}`...)
+		buf = append(buf, `]],"nanos":[[`...)
+		buf = strconv.AppendInt(buf, now.UnixNano()%1000000, 10)
+		buf = append(buf, `],null,null]}}`...)
 		// Publish copies nothing it keeps after returning for the memory
 		// broker without history, but give it its own slice to be safe.
 		payload := append([]byte(nil), buf...)

@@ -54,14 +54,17 @@ const groups = new Map(); // path -> Set of sockets on it
 // backlog.
 function publishForever(rate, clients) {
   const periodNs = BigInt(Math.round(1e9 / rate));
-  let counter = 0;
+  let value = 50;
   let next = unixNanos() + periodNs;
   const tick = () => {
     let now = unixNanos();
     if (now >= next) {
-      counter += 1;
+      value += Math.random() - 0.5;
+      // The bytes Runnel's bench stream sends: one row of Time (epoch ms
+      // plus the sub-millisecond nanos), Value (float64), sent_ns (int64).
       const payload =
-        `{"data":{"values":[[${now / 1000000n}],[${counter}],[${now}]]}}`;
+        `{"data":{"values":[[${now / 1000000n}],[${value}],[${now}]],` +
+        `"nanos":[[${now % 1000000n}],null,null]}}`;
       for (const client of clients) {
         if (client.readyState === WebSocket.OPEN) client.send(payload);
       }
