@@ -81,7 +81,11 @@ void ClientSession::Start(Request upgrade) {
   ws_.set_option(
       websocket::stream_base::timeout{env_->config.close_handshake_timeout,
                                       websocket::stream_base::none(), false});
-  ws_.read_message_max(env_->config.message_size_limit);
+  // The size limit is checked in OnRead, so that the 1009 close goes through
+  // a normal close handshake (Beast's own limit drops the connection, and
+  // the unread rest of the message then resets it before the close frame
+  // reaches the client).
+  ws_.read_message_max(0);
   ws_.auto_fragment(false);
   const bool offers_json = OffersSubprotocol(
       ToStd(upgrade[beast::http::field::sec_websocket_protocol]),
@@ -122,13 +126,17 @@ void ClientSession::ReadMore() {
 
 void ClientSession::OnRead(beast::error_code ec, size_t) {
   if (ec) {
-    if (ec == websocket::error::message_too_big) {
-      // Beast has already sent close 1009 and torn the connection down.
-      log::Debug("live: message over message_size_limit",
-                 {{"client", identity_.client_id}});
-    }
     writer_.Close(/*drop_queued=*/true);
     Finish();
+    return;
+  }
+  if (read_buffer_.size() > env_->config.message_size_limit) {
+    log::Info("live: message over message_size_limit",
+              {{"client", identity_.client_id},
+               {"limit", std::to_string(env_->config.message_size_limit)}});
+    read_buffer_ = beast::flat_buffer();
+    // No more reads of ours: the close handshake drains the rest.
+    CloseOnStrand(kDisconnectMessageTooBig, /*flush=*/false);
     return;
   }
   if (!ws_.is_message_done()) {

@@ -1,0 +1,559 @@
+// The Live server over real sockets, with a fake ChannelHandler.
+#include "live/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "ws_test_client.h"
+
+namespace runnel::host {
+namespace {
+
+using nlohmann::json;
+using testing::WsTestClient;
+using namespace std::chrono_literals;
+
+// Answers from its own threads, as the stream manager may.
+class FakeChannelHandler : public ChannelHandler {
+ public:
+  ~FakeChannelHandler() override {
+    std::lock_guard lock(mutex_);
+    for (std::thread& t : threads_) t.join();
+  }
+
+  void OnSubscribe(const ClientIdentity& who, const std::string& wire_channel,
+                   const LiveChannel& channel, const std::string& data,
+                   std::function<void(SubscribeReply)> done) override {
+    SubscribeReply reply;
+    if (channel.path == "not-found") {
+      reply.error_code = 404;
+      reply.error_message = "Not Found";
+    } else if (channel.path == "forbidden") {
+      reply.error_code = 403;
+      reply.error_message = "Forbidden";
+    } else {
+      reply.data =
+          "{\"schema\":{\"fields\":[{\"name\":\"time\"}]},\n\"echo\":" +
+          (data.empty() ? std::string("null") : data) + "}";
+    }
+    subscribes_++;
+    last_client_ = who.client_id;
+    (void)wire_channel;
+    Later([done, reply] { done(reply); });
+  }
+
+  void OnPublish(const ClientIdentity&, const std::string&,
+                 const LiveChannel& channel, const std::string& data,
+                 std::function<void(PublishReply)> done) override {
+    PublishReply reply;
+    if (channel.path == "forbidden") {
+      reply.error_code = 403;
+      reply.error_message = "Forbidden";
+    } else {
+      reply.data = data;
+    }
+    Later([done, reply] { done(reply); });
+  }
+
+  std::atomic<int> subscribes_{0};
+  std::string last_client_;
+
+ private:
+  void Later(std::function<void()> work) {
+    std::lock_guard lock(mutex_);
+    threads_.emplace_back(std::move(work));
+  }
+  std::mutex mutex_;  // guards threads_
+  std::vector<std::thread> threads_;
+};
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+};
+
+HttpResult HttpGet(uint16_t port, const std::string& target) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  boost::asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  beast::error_code ec;
+  stream.socket().connect({boost::asio::ip::make_address("127.0.0.1"), port},
+                          ec);
+  if (ec) return {};
+  http::request<http::string_body> request(http::verb::get, target, 11);
+  request.set(http::field::host, "127.0.0.1");
+  http::write(stream, request, ec);
+  if (ec) return {};
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(stream, buffer, response, ec);
+  if (ec) return {};
+  return {static_cast<int>(response.result_int()), response.body(),
+          std::string(response[http::field::content_type])};
+}
+
+// Polls `condition` until it holds or a generous deadline passes.
+template <typename Condition>
+bool WaitFor(Condition condition) {
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+LiveConfig TestConfig() {
+  LiveConfig config;
+  config.http_addr = "127.0.0.1";
+  config.http_port = 0;
+  config.root_url = "http://localhost:3000/";
+  return config;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartServer(LiveConfig config = TestConfig()) {
+    server_ = std::make_unique<Server>(config, hub_, &handler_);
+    Status status = server_->Start();
+    ASSERT_TRUE(status.ok()) << status.message();
+    port_ = server_->port();
+    ASSERT_NE(port_, 0);
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+  }
+  // Opens and connects a client; fails the test if that does not work.
+  std::unique_ptr<WsTestClient> Connected() {
+    auto client = std::make_unique<WsTestClient>();
+    EXPECT_TRUE(client->Open(port_));
+    EXPECT_TRUE(client->Connect().is_object());
+    return client;
+  }
+  json Call(WsTestClient& client, const json& command) {
+    EXPECT_TRUE(client.SendText(command.dump()));
+    std::optional<json> reply = client.ReadReply();
+    return reply ? *reply : json();
+  }
+
+  Hub hub_;
+  FakeChannelHandler handler_;
+  std::unique_ptr<Server> server_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(ServerTest, ConnectReplyFields) {
+  StartServer();
+  WsTestClient client;
+  ASSERT_TRUE(client.Open(port_));
+  EXPECT_EQ(client.accepted_subprotocol(), "");
+  ASSERT_TRUE(client.SendText(R"({"connect":{"name":"js"},"id":41})"));
+  std::optional<json> reply = client.ReadReply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)["id"], 41);
+  json connect = (*reply)["connect"];
+  EXPECT_TRUE(connect["client"].is_string());
+  EXPECT_GE(connect["client"].get<std::string>().size(), 32u);
+  EXPECT_EQ(connect["ping"], 25);
+  EXPECT_EQ(connect["pong"], true);
+  EXPECT_EQ(server_->Stats().connections, 1u);
+}
+
+TEST_F(ServerTest, EchoesCentrifugeJsonSubprotocolOnlyWhenOffered) {
+  StartServer();
+  WsTestClient client;
+  WsTestClient::Options options;
+  options.subprotocol = "centrifuge-json";
+  ASSERT_TRUE(client.Open(port_, options));
+  EXPECT_EQ(client.accepted_subprotocol(), "centrifuge-json");
+}
+
+TEST_F(ServerTest, SeveralCommandsInOneFrameInOrder) {
+  StartServer();
+  WsTestClient client;
+  ASSERT_TRUE(client.Open(port_));
+  ASSERT_TRUE(client.SendText(
+      "{\"connect\":{\"name\":\"js\"},\"id\":7}\n"
+      "{\"subscribe\":{\"channel\":\"1/grafana/broadcast/x\"},\"id\":8}\n"
+      "{\"subscribe\":{\"channel\":\"1/ds/testdata/random-20Hz-stream\"},"
+      "\"id\":9}"));
+  std::map<int, json> replies;
+  for (int i = 0; i < 3; ++i) {
+    std::optional<json> reply = client.ReadReply();
+    ASSERT_TRUE(reply);
+    replies[(*reply)["id"].get<int>()] = *reply;
+  }
+  EXPECT_TRUE(replies[7].contains("connect"));
+  EXPECT_EQ(replies[8]["subscribe"], json::object());
+  EXPECT_EQ(replies[9]["subscribe"]["data"]["schema"]["fields"][0]["name"],
+            "time");
+}
+
+TEST_F(ServerTest, UnknownMethodIs104AndConnectionStays) {
+  StartServer();
+  auto client = Connected();
+  json reply = Call(*client, {{"id", 2}, {"frobnicate", json::object()}});
+  EXPECT_EQ(reply["error"]["code"], 104);
+  reply = Call(*client, {{"id", 3}, {"rpc", {{"method", "grafana.query"}}}});
+  EXPECT_EQ(reply["error"]["code"], 104);
+  reply = Call(*client, {{"id", 4}, {"presence", {{"channel", "1/ds/a/b"}}}});
+  EXPECT_EQ(reply["presence"]["presence"], json::object());
+  reply =
+      Call(*client, {{"id", 5}, {"presence_stats", {{"channel", "1/ds/a/b"}}}});
+  EXPECT_EQ(reply["presence_stats"]["num_clients"], 0);
+  EXPECT_EQ(reply["presence_stats"]["num_users"], 0);
+}
+
+TEST_F(ServerTest, InvalidChannelIs400AndConnectionStays) {
+  StartServer();
+  auto client = Connected();
+  json reply = Call(
+      *client, {{"id", 2}, {"subscribe", {{"channel", "1/ds/bad chan/x"}}}});
+  EXPECT_EQ(reply["error"]["code"], 400);
+  EXPECT_NE(
+      reply["error"]["message"].get<std::string>().find("invalid channel ID"),
+      std::string::npos);
+  reply = Call(*client, {{"id", 3}, {"subscribe", {{"channel", "nonsense"}}}});
+  EXPECT_EQ(reply["error"]["code"], 400);
+  reply = Call(*client, {{"id", 4}, {"subscribe", {{"channel", "2/ds/a/b"}}}});
+  EXPECT_EQ(reply["error"]["code"], 103);
+  reply =
+      Call(*client,
+           {{"id", 5}, {"subscribe", {{"channel", "1/grafana/broadcast/x"}}}});
+  EXPECT_TRUE(reply.contains("subscribe"));
+  reply =
+      Call(*client,
+           {{"id", 6}, {"subscribe", {{"channel", "1/grafana/broadcast/x"}}}});
+  EXPECT_EQ(reply["error"]["code"], 105);
+}
+
+TEST_F(ServerTest, HandlerErrorsMapToReplyCodes) {
+  StartServer();
+  auto client = Connected();
+  json reply = Call(
+      *client, {{"id", 2}, {"subscribe", {{"channel", "1/ds/uid/not-found"}}}});
+  EXPECT_EQ(reply["error"]["code"], 404);
+  reply = Call(*client, {{"id", 3},
+                         {"subscribe", {{"channel", "1/plugin/x/forbidden"}}}});
+  EXPECT_EQ(reply["error"]["code"], 403);
+  EXPECT_EQ(reply["error"]["message"], "Forbidden");
+  reply = Call(
+      *client,
+      {{"id", 4},
+       {"publish", {{"channel", "1/ds/uid/forbidden"}, {"data", {{"a", 1}}}}}});
+  EXPECT_EQ(reply["error"]["code"], 403);
+  EXPECT_EQ(hub_.NumChannels(), 0u);
+}
+
+TEST_F(ServerTest, SubscribeReplyThenPublications) {
+  StartServer();
+  auto client = Connected();
+  const std::string channel = "1/ds/testdata/random-20Hz-stream";
+  json reply =
+      Call(*client,
+           {{"id", 2},
+            {"subscribe", {{"channel", channel}, {"data", {{"buffer", 5}}}}}});
+  ASSERT_TRUE(reply.contains("subscribe")) << reply.dump();
+  EXPECT_EQ(reply["subscribe"]["data"]["echo"]["buffer"], 5);
+  // The reply is queued just before the client joins the hub.
+  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 1; }));
+  for (int i = 0; i < 3; ++i) {
+    hub_.Publish(channel,
+                 "{\"data\":{\"values\":[[" + std::to_string(i) + "]]}}");
+  }
+  for (int i = 0; i < 3; ++i) {
+    std::optional<json> push = client->ReadReply();
+    ASSERT_TRUE(push);
+    EXPECT_FALSE(push->contains("id"));
+    EXPECT_EQ((*push)["push"]["channel"], channel);
+    EXPECT_EQ((*push)["push"]["pub"]["data"]["data"]["values"][0][0], i);
+  }
+  HttpResult list = HttpGet(port_, "/api/live/list");
+  EXPECT_EQ(list.status, 200);
+  EXPECT_EQ(json::parse(list.body),
+            json::parse(R"({"channels":[{"channel":")" + channel +
+                        R"(","subscribers":1}]})"));
+  LiveStats stats = server_->Stats();
+  EXPECT_EQ(stats.subscriptions, 1u);
+  EXPECT_EQ(stats.channels, 1u);
+  EXPECT_EQ(stats.publications_in, 3u);
+  EXPECT_EQ(stats.messages_out, 3u);
+
+  // A publish through the handler comes back as a publication.
+  reply = Call(*client,
+               {{"id", 3},
+                {"publish", {{"channel", channel}, {"data", {{"hello", 1}}}}}});
+  std::optional<json> second = client->ReadReply();
+  ASSERT_TRUE(second);
+  json publish_reply = reply.contains("id") ? reply : *second;
+  json push = reply.contains("id") ? *second : reply;
+  EXPECT_EQ(publish_reply["publish"], json::object());
+  EXPECT_EQ(push["push"]["pub"]["data"]["hello"], 1);
+
+  reply = Call(*client, {{"id", 4}, {"unsubscribe", {{"channel", channel}}}});
+  EXPECT_EQ(reply, json::parse(R"({"id":4,"unsubscribe":{}})"));
+  EXPECT_EQ(hub_.NumSubscribers(channel), 0u);
+}
+
+TEST_F(ServerTest, BroadcastChannelRebroadcastsPublishes) {
+  StartServer();
+  auto a = Connected();
+  auto b = Connected();
+  const std::string channel = "1/grafana/broadcast/chat";
+  ASSERT_TRUE(Call(*a, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
+                  .contains("subscribe"));
+  ASSERT_TRUE(Call(*b, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
+                  .contains("subscribe"));
+  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 2; }));
+  // The publisher is subscribed too: it gets the push and the reply.
+  ASSERT_TRUE(a->SendText(
+      json({{"id", 3},
+            {"publish", {{"channel", channel}, {"data", {{"m", 1}}}}}})
+          .dump()));
+  bool got_reply = false, got_push = false;
+  for (int i = 0; i < 2; ++i) {
+    std::optional<json> reply = a->ReadReply();
+    ASSERT_TRUE(reply);
+    if (reply->contains("id")) {
+      got_reply = (*reply)["publish"] == json::object();
+    } else {
+      got_push = (*reply)["push"]["pub"]["data"]["m"] == 1;
+    }
+  }
+  EXPECT_TRUE(got_reply);
+  EXPECT_TRUE(got_push);
+  std::optional<json> push = b->ReadReply();
+  ASSERT_TRUE(push);
+  EXPECT_EQ((*push)["push"]["pub"]["data"]["m"], 1);
+}
+
+TEST_F(ServerTest, ThirdClientOverMaxConnectionsGets3504AfterConnectReply) {
+  LiveConfig config = TestConfig();
+  config.max_connections = 2;
+  StartServer(config);
+  auto a = Connected();
+  auto b = Connected();
+  WsTestClient c;
+  ASSERT_TRUE(c.Open(port_));
+  EXPECT_TRUE(c.Connect().is_object());
+  EXPECT_EQ(c.WaitForClose(), 3504);
+  EXPECT_EQ(c.close_reason(), "connection limit");
+  // The first two are unaffected.
+  EXPECT_TRUE(Call(*a, {{"id", 5}, {"presence", {{"channel", "1/ds/a/b"}}}})
+                  .contains("presence"));
+}
+
+TEST_F(ServerTest, MaxConnectionsZeroDisablesLive) {
+  LiveConfig config = TestConfig();
+  config.max_connections = 0;
+  StartServer(config);
+  WsTestClient client;
+  EXPECT_FALSE(client.Open(port_));
+  EXPECT_EQ(client.http_status(), 503);
+}
+
+TEST_F(ServerTest, OversizedMessageCloses1009) {
+  LiveConfig config = TestConfig();
+  config.message_size_limit = 1024;
+  StartServer(config);
+  auto client = Connected();
+  std::string big = R"({"id":2,"publish":{"channel":"1/ds/a/b","data":")" +
+                    std::string(4096, 'x') + "\"}}";
+  ASSERT_TRUE(client->SendText(big));
+  EXPECT_EQ(client->WaitForClose(), 1009);
+}
+
+TEST_F(ServerTest, GarbageCloses3501) {
+  StartServer();
+  auto client = Connected();
+  ASSERT_TRUE(client->SendText("this is not json"));
+  EXPECT_EQ(client->WaitForClose(), 3501);
+  EXPECT_EQ(client->close_reason(), "bad request");
+}
+
+TEST_F(ServerTest, CommandBeforeConnectCloses3501) {
+  StartServer();
+  WsTestClient client;
+  ASSERT_TRUE(client.Open(port_));
+  ASSERT_TRUE(
+      client.SendText(R"({"id":1,"subscribe":{"channel":"1/ds/a/b"}})"));
+  EXPECT_EQ(client.WaitForClose(), 3501);
+}
+
+TEST_F(ServerTest, SecondConnectCloses3501) {
+  StartServer();
+  auto client = Connected();
+  ASSERT_TRUE(client->SendText(R"({"connect":{},"id":9})"));
+  EXPECT_EQ(client->WaitForClose(), 3501);
+}
+
+TEST_F(ServerTest, SilentClientCloses3502) {
+  LiveConfig config = TestConfig();
+  config.stale_close_delay = 200ms;
+  StartServer(config);
+  WsTestClient client;
+  ASSERT_TRUE(client.Open(port_));
+  EXPECT_EQ(client.WaitForClose(), 3502);
+  EXPECT_EQ(client.close_reason(), "stale");
+}
+
+TEST_F(ServerTest, MissingPongCloses3012) {
+  LiveConfig config = TestConfig();
+  config.ping_interval = 200ms;
+  config.pong_timeout = 200ms;
+  StartServer(config);
+  auto client = Connected();
+  std::optional<json> ping = client->ReadReply();
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(*ping, json::object());
+  EXPECT_EQ(client->WaitForClose(), 3012);
+  EXPECT_EQ(client->close_reason(), "no pong");
+}
+
+TEST_F(ServerTest, AnsweredPingsKeepTheConnection) {
+  LiveConfig config = TestConfig();
+  config.ping_interval = 100ms;
+  config.pong_timeout = 300ms;
+  StartServer(config);
+  auto client = Connected();
+  for (int i = 0; i < 3; ++i) {
+    std::optional<json> ping = client->ReadReply();
+    ASSERT_TRUE(ping);
+    ASSERT_EQ(*ping, json::object());
+    ASSERT_TRUE(client->SendText("{}"));
+  }
+  // An unsolicited pong is a protocol error.
+  ASSERT_TRUE(client->SendText("{}"));
+  ASSERT_TRUE(client->SendText("{}"));
+  EXPECT_EQ(client->WaitForClose(), 3501);
+}
+
+TEST_F(ServerTest, NeverReadingClientGets3008OthersGetEverything) {
+  LiveConfig config = TestConfig();
+  config.client_queue_max_size = 64 * 1024;
+  StartServer(config);
+  const std::string channel = "1/grafana/broadcast/firehose";
+  WsTestClient slow;
+  WsTestClient::Options options;
+  options.receive_buffer = 4096;
+  ASSERT_TRUE(slow.Open(port_, options));
+  ASSERT_TRUE(slow.Connect().is_object());
+  ASSERT_TRUE(Call(slow, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
+                  .contains("subscribe"));
+  auto fast = Connected();
+  ASSERT_TRUE(Call(*fast, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
+                  .contains("subscribe"));
+
+  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 2; }));
+  constexpr int kMessages = 4000;
+  const std::string payload = "\"" + std::string(4000, 'p') + "\"";
+  std::atomic<int> received{0};
+  std::atomic<bool> reader_failed{false};
+  std::thread reader([&] {
+    while (received < kMessages) {
+      std::optional<json> push = fast->ReadReply(10s);
+      if (!push) {
+        reader_failed = true;
+        return;
+      }
+      if (push->contains("push")) ++received;
+    }
+  });
+  // Keep the reading client within a few messages so only the one that
+  // never reads falls behind.
+  for (int i = 0; i < kMessages && !reader_failed; ++i) {
+    hub_.Publish(channel, payload);
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (i + 1 - received > 4 && !reader_failed &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(100us);
+    }
+  }
+  reader.join();
+  EXPECT_FALSE(reader_failed);
+  EXPECT_EQ(received, kMessages);
+  size_t seen = 0;
+  EXPECT_EQ(slow.WaitForClose(10s, &seen), 3008);
+  EXPECT_EQ(slow.close_reason(), "slow");
+  EXPECT_LT(seen, static_cast<size_t>(kMessages));
+  EXPECT_EQ(server_->Stats().slow_disconnects, 1u);
+}
+
+TEST_F(ServerTest, OriginCheck) {
+  LiveConfig config = TestConfig();
+  config.allowed_origins = {"https://*.example.com"};
+  StartServer(config);
+  {
+    WsTestClient client;
+    WsTestClient::Options options;
+    options.origin = "http://evil.example";
+    EXPECT_FALSE(client.Open(port_, options));
+    EXPECT_EQ(client.http_status(), 403);
+  }
+  {
+    WsTestClient client;
+    EXPECT_TRUE(client.Open(port_));  // no Origin
+  }
+  {
+    WsTestClient client;
+    WsTestClient::Options options;
+    options.origin = "https://app.example.com";
+    EXPECT_TRUE(client.Open(port_, options));
+  }
+  {
+    WsTestClient client;
+    WsTestClient::Options options;
+    options.origin = "http://localhost:3000";  // root_url
+    EXPECT_TRUE(client.Open(port_, options));
+  }
+}
+
+TEST_F(ServerTest, ShutdownCloses3001) {
+  StartServer();
+  auto client = Connected();
+  std::thread stopper([this] { server_->Shutdown(); });
+  EXPECT_EQ(client->WaitForClose(), 3001);
+  EXPECT_EQ(client->close_reason(), "shutdown");
+  stopper.join();
+}
+
+TEST_F(ServerTest, HttpRoutesAndStaticFiles) {
+  LiveConfig config = TestConfig();
+  char dir[] = "/tmp/runnel-live-static-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string root = dir;
+  { std::ofstream(root + "/index.html") << "<p>panel</p>"; }
+  config.static_root = root;
+  server_ = std::make_unique<Server>(config, hub_, &handler_);
+  server_->HandleGet("/api/health", [](const HttpRequest& request) {
+    HttpResponse response;
+    response.body = "{\"path\":\"" + request.path + "\"}";
+    return response;
+  });
+  ASSERT_TRUE(server_->Start().ok());
+  port_ = server_->port();
+  HttpResult health = HttpGet(port_, "/api/health?x=1");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, R"({"path":"/api/health"})");
+  HttpResult index = HttpGet(port_, "/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.body, "<p>panel</p>");
+  EXPECT_EQ(index.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(HttpGet(port_, "/api/nope").status, 404);
+  EXPECT_EQ(HttpGet(port_, "/missing.js").status, 404);
+  std::filesystem::remove_all(root);
+}
+
+}  // namespace
+}  // namespace runnel::host
