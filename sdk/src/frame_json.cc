@@ -121,17 +121,28 @@ void AppendJSONInt64(int64_t v, std::string& out) {
 }
 
 void AppendJSONFloat64(double v, std::string& out) {
-  // Shortest round-trip digits, in exponent form: [-]d[.ddd]e(+|-)XX.
-  char sci[40];
-  auto result =
-      std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
+  char buf[40];
   double magnitude = std::fabs(v);
-  if (magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21)) {
+  if (magnitude < 1e16 && (magnitude >= 1e-6 || magnitude == 0)) {
+    // Below 1e16, to_chars' shortest fixed form holds exactly the shortest
+    // round-trip digits, as Go's 'f' format with precision -1 does
+    // (frame_json_test checks this on random values).
+    auto fixed =
+        std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    out.append(buf, fixed.ptr);
+    return;
+  }
+  // Shortest round-trip digits, in exponent form: [-]d[.ddd]e(+|-)XX.
+  char* sci = buf;
+  auto result =
+      std::to_chars(sci, sci + sizeof buf, v, std::chars_format::scientific);
+  if (magnitude < 1e-6 || magnitude >= 1e21) {
     out.append(sci, result.ptr);  // same layout as Go's 'e' format
     return;
   }
-  // Re-lay the same digits out in plain notation, as Go's 'f' format with
-  // precision -1 does (to_chars' own fixed form may print more digits).
+  // 1e16 <= |v| < 1e21: re-lay the shortest digits out in plain notation,
+  // padded with zeros as Go does; to_chars' fixed form would print the
+  // exact integer instead (123456789012345683968, not ...680000).
   const char* p = sci;
   if (*p == '-') out.push_back(*p++);
   char digits[24];
@@ -143,20 +154,16 @@ void AppendJSONFloat64(double v, std::string& out) {
   ++p;  // 'e'
   int exponent = 0;
   std::from_chars(*p == '+' ? p + 1 : p, result.ptr, exponent);
-  if (exponent >= 0) {
-    size_t int_digits = static_cast<size_t>(exponent) + 1;
-    if (n <= int_digits) {
-      out.append(digits, n);
-      out.append(int_digits - n, '0');
-    } else {
-      out.append(digits, int_digits);
-      out.push_back('.');
-      out.append(digits + int_digits, n - int_digits);
-    }
-  } else {
-    out.append("0.");
-    out.append(static_cast<size_t>(-exponent - 1), '0');
+  // exponent is 16..20 and there are at most 17 digits, so in practice
+  // there is no fraction part; the general layout costs nothing.
+  size_t int_digits = exponent < 0 ? 0 : static_cast<size_t>(exponent) + 1;
+  if (n <= int_digits) {
     out.append(digits, n);
+    out.append(int_digits - n, '0');
+  } else {
+    out.append(digits, int_digits);
+    out.push_back('.');
+    out.append(digits + int_digits, n - int_digits);
   }
 }
 

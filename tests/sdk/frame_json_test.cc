@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 
 #include "json_escape.h"
@@ -383,6 +385,38 @@ TEST(FrameJsonTest, FloatsRoundTrip) {
     std::string s = Float(v);
     EXPECT_EQ(std::strtod(s.c_str(), nullptr), v) << s;
     EXPECT_EQ(json::parse(s).get<double>(), v) << s;
+  }
+}
+
+// The significant digits of a number's text: no sign, point, exponent, or
+// leading/trailing zeros ("-0.00120" and "1.2e-03" both give "12").
+std::string SignificantDigits(std::string text) {
+  std::string digits;
+  for (char c : text.substr(0, text.find('e'))) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  }
+  size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return "0";
+  size_t last = digits.find_last_not_of('0');
+  return digits.substr(first, last - first + 1);
+}
+
+TEST(FrameJsonTest, PlainNotationUsesTheShortestRoundTripDigits) {
+  // Go prints the shortest round-trip digits, whatever the notation; the
+  // exponent form of std::to_chars is the shortest by definition.
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200000; ++i) {
+    double v = std::ldexp(static_cast<double>(rng() >> 11),
+                          static_cast<int>(rng() % 140) - 103);  // ~1e-15..1e21
+    if (rng() % 2) v = -v;
+    char sci[40];
+    auto end =
+        std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
+    std::string ours = Float(v);
+    ASSERT_EQ(SignificantDigits(ours),
+              SignificantDigits(std::string(sci, end.ptr)))
+        << ours << " vs " << std::string(sci, end.ptr);
+    ASSERT_EQ(std::strtod(ours.c_str(), nullptr), v) << ours;
   }
 }
 
