@@ -101,7 +101,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log() { echo "[bench] $*" >&2; }
+log() { echo "[bench +${SECONDS}s] $*" >&2; }
 
 # ---------------------------------------------------------------- build ---
 ensure_debian_packages() {
@@ -321,7 +321,7 @@ run_server_scenarios() {
   # Capacity and connects/s.
   for n in "${CAPACITY[@]}"; do
     if start_"$server" "capacity-$n"; then
-      run_load "$server" "capacity-$n" bench/1hz "$n" 1 0.5
+      run_load "$server" "capacity-$n" bench/1hz "$n" "$FANOUT_WARMUP" 0.5
     fi
     stop_server
   done
@@ -378,6 +378,7 @@ has_server runnel && report_args+=(--runstream)
 echo
 echo "Runnel benchmarks ($([[ $SMOKE == 1 ]] && echo smoke || echo full)), $(date -u +%FT%TZ), $(nproc) cores"
 echo "Runnel CPU/RSS = host + testdata plugin processes; latency = client receive - publisher send time."
+echo "Open-file limit per process (servers and each load-generator worker): $(ulimit -n)."
 status=0
 node "$ROOT/bench/scenarios/report.js" "${report_args[@]}" | tee "$OUT/table.txt" ||
   status=$?
