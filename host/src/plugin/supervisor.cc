@@ -255,6 +255,7 @@ void Supervisor::Run() {
         ShutdownProcess(process.get(), channel);
         break;
       }
+      process->WaitForExit(milliseconds::max());  // on_exit ran just before
       const std::string why = DescribeWaitStatus(process->wait_status());
       if (Clock::now() - started_at >= options_.stable_after) deaths = 0;
       ++deaths;
