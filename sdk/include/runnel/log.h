@@ -18,7 +18,8 @@ enum class Level { kTrace, kDebug, kInfo, kWarn, kError };
 using KeyValues =
     std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
-// Lines below this level are dropped. Default: kDebug, or GF_PLUGIN_LOG_LEVEL.
+// Lines below this level are dropped. Default: kDebug, or GF_PLUGIN_LOG_LEVEL
+// (trace, debug, info, warn[ing] or error, any case) read on first use.
 void SetLevel(Level level);
 
 void Write(Level level, std::string_view message, KeyValues kv = {});
@@ -35,7 +36,10 @@ inline void Error(std::string_view m, KeyValues kv = {}) {
   Write(Level::kError, m, kv);
 }
 
-// The line Write would emit, without the trailing newline (for tests).
+// The line Write would emit, without the trailing newline (for tests). Write
+// stamps lines in UTC ("2026-11-22T01:02:03.123456Z"). A pair whose key is
+// one of the three @ keys is written with a "_" prefix so it cannot replace
+// them.
 std::string FormatLine(Level level, std::string_view message, KeyValues kv,
                        std::string_view timestamp);
 
