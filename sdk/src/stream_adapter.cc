@@ -4,7 +4,7 @@
 
 #include "convert_from_proto.h"
 #include "grpc_status.h"
-#include "grpc_stream_sender.h"
+#include "run_stream_call.h"
 
 namespace runnel::internal {
 namespace {
@@ -13,6 +13,14 @@ grpc::Status NoHandler(const char* rpc) {
   return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                       std::string(rpc) + " is not implemented by this plugin");
 }
+
+// A RunStream call answered with a status and no packets.
+class FinishedRunStream final
+    : public grpc::ServerWriteReactor<pluginv2::StreamPacket> {
+ public:
+  explicit FinishedRunStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
 
 }  // namespace
 
@@ -53,14 +61,12 @@ grpc::Status StreamAdapter::PublishStream(
   return grpc::Status::OK;
 }
 
-grpc::Status StreamAdapter::RunStream(
-    grpc::ServerContext* context, const pluginv2::RunStreamRequest* request,
-    grpc::ServerWriter<pluginv2::StreamPacket>* writer) {
-  if (!run_) return NoHandler("RunStream");
-  const RunStreamRequest req = StreamRequestFromProto(*request);
-  GrpcStreamSender sender(context, writer, lifetime_);
-  Status status = CallHandler([&] { return run_->RunStream(req, sender); });
-  return ToGrpcStatus(status);
+grpc::ServerWriteReactor<pluginv2::StreamPacket>* StreamAdapter::RunStream(
+    grpc::CallbackServerContext* /*context*/,
+    const pluginv2::RunStreamRequest* request) {
+  if (!run_) return new FinishedRunStream(NoHandler("RunStream"));
+  return RunStreamCall::Start(StreamRequestFromProto(*request), run_,
+                              lifetime_);
 }
 
 }  // namespace runnel::internal

@@ -1,6 +1,7 @@
 // StreamAdapter: pluginv2.Stream served from the author's stream handlers.
 // Registered only when at least one stream handler exists; a missing
-// individual handler answers UNIMPLEMENTED.
+// individual handler answers UNIMPLEMENTED. Subscribe and Publish use the
+// sync API; RunStream uses the callback API (see run_stream_call.h).
 // Thread-safety: gRPC calls the methods concurrently; the adapter has no
 // mutable state of its own and the handlers must be thread-safe.
 #ifndef RUNNEL_SDK_SRC_STREAM_ADAPTER_H_
@@ -14,7 +15,9 @@
 
 namespace runnel::internal {
 
-class StreamAdapter final : public pluginv2::Stream::Service {
+class StreamAdapter final
+    : public pluginv2::Stream::WithCallbackMethod_RunStream<
+          pluginv2::Stream::Service> {
  public:
   // Null handlers are allowed. `lifetime` must outlive the adapter.
   StreamAdapter(std::shared_ptr<SubscribeStreamHandler> subscribe,
@@ -29,9 +32,9 @@ class StreamAdapter final : public pluginv2::Stream::Service {
       grpc::ServerContext* context,
       const pluginv2::PublishStreamRequest* request,
       pluginv2::PublishStreamResponse* response) override;
-  grpc::Status RunStream(
-      grpc::ServerContext* context, const pluginv2::RunStreamRequest* request,
-      grpc::ServerWriter<pluginv2::StreamPacket>* writer) override;
+  grpc::ServerWriteReactor<pluginv2::StreamPacket>* RunStream(
+      grpc::CallbackServerContext* context,
+      const pluginv2::RunStreamRequest* request) override;
 
  private:
   std::shared_ptr<SubscribeStreamHandler> subscribe_;

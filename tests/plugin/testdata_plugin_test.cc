@@ -17,6 +17,7 @@
 #include "grpc_controller.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "health.grpc.pb.h"
+#include "plugin_launch.h"
 #include "plugin_process.h"
 
 namespace runnel_test {
@@ -46,42 +47,19 @@ bool IsSocket(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-std::vector<std::string> Split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t end = s.find(sep, start);
-    parts.push_back(s.substr(start, end - start));
-    if (end == std::string::npos) return parts;
-    start = end + 1;
-  }
-}
-
 // A running testdata plugin and clients for it.
 class TestdataPluginTest : public ::testing::Test {
  protected:
   void SetUp() override { Launch(GrafanaPluginEnv(dir_.path())); }
 
   void Launch(std::map<std::string, std::string> env) {
-    std::string error;
-    process_ =
-        PluginProcess::Start(kPlugin, env, dir_.path() + "/stderr.log", &error);
-    ASSERT_NE(process_, nullptr) << error;
-    std::optional<std::string> line = process_->ReadStdoutLine(kStartTimeout);
-    ASSERT_TRUE(line.has_value()) << "no handshake line; stderr:\n"
-                                  << process_->Stderr();
-    handshake_ = *line;
-    std::vector<std::string> parts = Split(handshake_, '|');
-    ASSERT_EQ(parts.size(), 6u) << handshake_;
-    network_ = parts[2];
-    address_ = parts[3];
-    std::string target = network_ == "unix" ? "unix:" + address_ : address_;
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(-1);
-    channel_ = grpc::CreateCustomChannel(
-        target, grpc::InsecureChannelCredentials(), args);
-    ASSERT_TRUE(channel_->WaitForConnected(Deadline(milliseconds(10000))))
-        << "cannot dial " << target;
+    LaunchedPlugin plugin;
+    ASSERT_TRUE(LaunchPlugin(kPlugin, env, dir_.path(), &plugin));
+    process_ = std::move(plugin.process);
+    handshake_ = plugin.handshake;
+    network_ = plugin.network;
+    address_ = plugin.address;
+    channel_ = plugin.channel;
     stream_ = pluginv2::Stream::NewStub(channel_);
     data_ = pluginv2::Data::NewStub(channel_);
     diagnostics_ = pluginv2::Diagnostics::NewStub(channel_);
@@ -481,7 +459,7 @@ TEST_F(TestdataPluginStartTest, TcpTransportListensOnLoopbackInTheRange) {
   ASSERT_NE(process, nullptr);
   std::optional<std::string> line = process->ReadStdoutLine(kStartTimeout);
   ASSERT_TRUE(line.has_value()) << process->Stderr();
-  std::vector<std::string> parts = Split(*line, '|');
+  std::vector<std::string> parts = SplitLine(*line, '|');
   ASSERT_EQ(parts.size(), 6u) << *line;
   EXPECT_EQ(parts[2], "tcp");
   ASSERT_TRUE(parts[3].starts_with("127.0.0.1:")) << *line;

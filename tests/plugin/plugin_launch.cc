@@ -1,0 +1,52 @@
+#include "plugin_launch.h"
+
+#include <chrono>
+
+namespace runnel_test {
+
+std::vector<std::string> SplitLine(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t end = s.find(sep, start);
+    parts.push_back(s.substr(start, end - start));
+    if (end == std::string::npos) return parts;
+    start = end + 1;
+  }
+}
+
+::testing::AssertionResult LaunchPlugin(
+    const std::string& executable,
+    const std::map<std::string, std::string>& env, const std::string& dir,
+    LaunchedPlugin* out) {
+  std::string error;
+  out->process =
+      PluginProcess::Start(executable, env, dir + "/stderr.log", &error);
+  if (!out->process) return ::testing::AssertionFailure() << error;
+  std::optional<std::string> line =
+      out->process->ReadStdoutLine(std::chrono::milliseconds(20000));
+  if (!line) {
+    return ::testing::AssertionFailure() << "no handshake line; stderr:\n"
+                                         << out->process->Stderr();
+  }
+  out->handshake = *line;
+  std::vector<std::string> parts = SplitLine(*line, '|');
+  if (parts.size() != 6) {
+    return ::testing::AssertionFailure() << "bad handshake line: " << *line;
+  }
+  out->network = parts[2];
+  out->address = parts[3];
+  const std::string target =
+      out->network == "unix" ? "unix:" + out->address : out->address;
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  out->channel = grpc::CreateCustomChannel(
+      target, grpc::InsecureChannelCredentials(), args);
+  if (!out->channel->WaitForConnected(std::chrono::system_clock::now() +
+                                      std::chrono::seconds(10))) {
+    return ::testing::AssertionFailure() << "cannot dial " << target;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace runnel_test
