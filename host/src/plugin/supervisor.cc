@@ -76,6 +76,7 @@ Status Supervisor::WaitUntilRunning(milliseconds timeout) const {
 }
 
 void Supervisor::Stop() {
+  std::lock_guard<std::mutex> stop_lock(stop_mu_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!started_) return;
@@ -118,8 +119,13 @@ int Supervisor::AddListener(Listener listener) {
 }
 
 void Supervisor::RemoveListener(int handle) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   listeners_.erase(handle);
+  // A copy may be running on the supervisor thread: wait it out, so the
+  // caller may destroy what the listener uses once this returns.
+  if (std::this_thread::get_id() != thread_.get_id()) {
+    cv_.wait(lock, [this] { return !notifying_; });
+  }
 }
 
 void Supervisor::SetState(PluginState state) {
@@ -231,6 +237,7 @@ void Supervisor::Run() {
         for (const auto& [handle, listener] : listeners_) {
           listeners.push_back(listener);
         }
+        notifying_ = true;
       }
       log::Info("plugin running",
                 {{"plugin", manifest_.id},
@@ -240,6 +247,11 @@ void Supervisor::Run() {
       // Listeners first, so that WaitUntilRunning() returning means they
       // have all heard of this generation.
       for (const Listener& listener : listeners) listener(connection);
+      listeners.clear();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        notifying_ = false;
+      }
       SetState(PluginState::kRunning);
 
       bool stopping;

@@ -72,6 +72,7 @@ class Supervisor {
   Supervisor& operator=(const Supervisor&) = delete;
 
   // Starts the supervisor thread, which starts the plugin. Returns at once.
+  // One-shot: a stopped supervisor is not started again.
   void Start();
   // Blocks until the plugin is running (OK), or the time-out passes
   // (Unavailable, with the last start error), or it was stopped (Cancelled).
@@ -88,6 +89,8 @@ class Supervisor {
   PluginConnection connection() const;
 
   // Called after every successful (re)start. Returns a handle for removal.
+  // RemoveListener waits for a call in progress on another thread, so after
+  // it returns the listener is never called again.
   int AddListener(Listener listener);
   void RemoveListener(int handle);
 
@@ -114,8 +117,10 @@ class Supervisor {
   pid_t pid_ = -1;
   PluginConnection connection_;
   std::map<int, Listener> listeners_;
+  bool notifying_ = false;  // listeners are being called (without mu_)
   int next_listener_ = 1;
   std::thread thread_;
+  std::mutex stop_mu_;  // serializes Stop() (the join of thread_)
 };
 
 }  // namespace runnel::host
