@@ -47,8 +47,7 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 
 // Bytes below 0x80 that go out unescaped.
 constexpr bool IsSafeAscii(unsigned char c) {
-  return c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' &&
-         c != '&' && c < 0x80;
+  return c >= 0x20 && c != '"' && c != '\\' && c < 0x80;
 }
 
 }  // namespace
@@ -65,23 +64,15 @@ void AppendJSONString(std::string_view s, std::string& out) {
     }
     if (c >= 0x80) {
       size_t len = Utf8SequenceLength(s, i);
-      bool line_separator = len == 3 && c == 0xE2 &&
-                            static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-                            (static_cast<unsigned char>(s[i + 2]) & 0xFE) ==
-                                0xA8;  // U+2028 or U+2029
-      if (len != 0 && !line_separator) {
+      if (len != 0) {
         i += len;
         continue;
       }
+      // Go would copy the byte as is; JSON must be UTF-8, and strict
+      // parsers (nlohmann) reject the whole document otherwise.
       out.append(s.data() + run_start, i - run_start);
-      if (line_separator) {
-        out.append(static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028"
-                                                                : "\\u2029");
-        i += 3;
-      } else {
-        out.append("\\ufffd");
-        ++i;
-      }
+      out.append("\\ufffd");
+      ++i;
       run_start = i;
       continue;
     }

