@@ -24,7 +24,7 @@ struct ClientSession::WriteBatch {
 
 namespace {
 
-constexpr size_t kReadChunk = 512;  // bytes prepared per read while idle
+constexpr size_t kReadChunk = 256;  // bytes prepared per read while idle
 constexpr size_t kMaxChannelWireLength = 255;  // centrifuge ChannelMaxLength
 
 std::mt19937_64& Rng() {
@@ -436,11 +436,21 @@ void ClientSession::ArmTimer(TimerPurpose purpose, Clock::duration in) {
 }
 
 void ClientSession::OnTimer(beast::error_code ec) {
-  if (ec || closing_) return;                  // cancelled or re-armed
+  if (ec || finished_) return;                 // cancelled or re-armed
   if (timer_.expiry() > Clock::now()) return;  // re-armed meanwhile
+  if (closing_ && timer_purpose_ != TimerPurpose::kCloseDeadline) return;
   switch (timer_purpose_) {
     case TimerPurpose::kNone:
       return;
+    case TimerPurpose::kCloseDeadline: {
+      log::Info("live: close did not complete in time, dropping connection",
+                {{"client", identity_.client_id}});
+      beast::error_code ignored;
+      ws_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+      ws_.next_layer().close(ignored);
+      Finish();
+      return;
+    }
     case TimerPurpose::kStale:
       if (!connected_) {
         log::Info("live: no connect in time",
@@ -488,19 +498,20 @@ void ClientSession::SendError(uint32_t id, int32_t code,
 }
 
 void ClientSession::Deliver(const SharedBuffer& message) {
-  switch (writer_.Enqueue(message)) {
-    case Writer::EnqueueResult::kStartWrite:
-      asio::post(ws_.get_executor(),
-                 [self = shared_from_this()]() { self->DoWrite(); });
-      return;
-    case Writer::EnqueueResult::kSlow:
-      asio::post(ws_.get_executor(), [self = shared_from_this()]() {
-        self->CloseOnStrand(kDisconnectSlow, false);
-      });
-      return;
-    case Writer::EnqueueResult::kQueued:
-    case Writer::EnqueueResult::kClosed:
-      return;
+  Writer::EnqueueResult result = writer_.Enqueue(message);
+  if (result != Writer::EnqueueResult::kStartWrite &&
+      result != Writer::EnqueueResult::kSlow) {
+    return;
+  }
+  // weak: the session may be going away without having left the hub yet
+  // (its destructor leaves it).
+  std::shared_ptr<ClientSession> self = weak_from_this().lock();
+  if (!self) return;
+  if (result == Writer::EnqueueResult::kStartWrite) {
+    asio::post(ws_.get_executor(), [self]() { self->DoWrite(); });
+  } else {
+    asio::post(ws_.get_executor(),
+               [self]() { self->CloseOnStrand(kDisconnectSlow, false); });
   }
 }
 
@@ -557,8 +568,10 @@ void ClientSession::CloseOnStrand(Disconnect disconnect, bool flush) {
   close_with_ = disconnect;
   if (disconnect.code == kDisconnectSlow.code) ++env_->slow_disconnects;
   writer_.Close(/*drop_queued=*/!flush);
-  timer_purpose_ = TimerPurpose::kNone;
-  timer_.cancel();
+  // A client that does not read can hold a write (and so the close frame)
+  // forever: past this deadline the socket is closed hard.
+  ArmTimer(TimerPurpose::kCloseDeadline,
+           env_->config.close_handshake_timeout * 2);
   // Leave the hub now: nothing more is delivered to a closing client.
   for (const std::string& channel : channels_) {
     env_->hub->Unsubscribe(channel, this);

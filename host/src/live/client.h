@@ -65,7 +65,7 @@ class ClientSession : public Subscriber,
   void Deliver(const SharedBuffer& message) override;
 
  private:
-  enum class TimerPurpose { kNone, kStale, kPing, kPong };
+  enum class TimerPurpose { kNone, kStale, kPing, kPong, kCloseDeadline };
 
   void OnAccept(boost::beast::error_code ec);
   void ReadMore();

@@ -490,6 +490,19 @@ TEST_F(ServerTest, NeverReadingClientGets3008OthersGetEverything) {
   EXPECT_EQ(server_->Stats().slow_disconnects, 1u);
 }
 
+TEST_F(ServerTest, ClientThatIgnoresTheCloseHandshakeIsDropped) {
+  LiveConfig config = TestConfig();
+  config.ping_interval = 100ms;
+  config.pong_timeout = 100ms;
+  config.close_handshake_timeout = 200ms;
+  StartServer(config);
+  auto client = Connected();
+  ASSERT_EQ(server_->Stats().connections, 1u);
+  // The client never reads again, never pongs and never answers the close
+  // frame (3012): the server must still let go of it.
+  EXPECT_TRUE(WaitFor([&] { return server_->Stats().connections == 0; }));
+}
+
 TEST_F(ServerTest, OriginCheck) {
   LiveConfig config = TestConfig();
   config.allowed_origins = {"https://*.example.com"};
