@@ -206,22 +206,29 @@ void ExpectDataOnlyTestdataFrame(const std::string& packet) {
   EXPECT_GT(max, value) << packet;
 }
 
+// The Time value (epoch ms) of a one-row data-only frame.
+int64_t FrameTimeMs(const std::string& packet) {
+  return json::parse(packet).at("data").at("values")[0][0].get<int64_t>();
+}
+
 TEST_F(TestdataPluginTest, RunStream20HzDeliversFramesAndStopsOnCancel) {
   grpc::ClientContext ctx;
   ctx.set_deadline(Deadline(milliseconds(30000)));
   pluginv2::RunStreamRequest req;
   req.set_path("random-20Hz-stream");
   auto reader = stream_->RunStream(&ctx, req);
-  // The window is measured from the first packet, so process start-up and
-  // connection set-up do not count against it.
+  // The 0.6 s window is measured on the frames' own Time values (when the
+  // plugin sent them), from the first frame on: this checks the stream's
+  // rate without asserting how promptly this (possibly descheduled) test
+  // process reads its socket. Waiting itself has a generous deadline.
   pluginv2::StreamPacket packet;
   ASSERT_TRUE(reader->Read(&packet)) << process_->Stderr();
-  const Clock::time_point first = Clock::now();
-  int in_window = 1;
   ExpectDataOnlyTestdataFrame(packet.data());
+  const int64_t first_ms = FrameTimeMs(packet.data());
+  int in_window = 1;
   while (reader->Read(&packet)) {
     ExpectDataOnlyTestdataFrame(packet.data());
-    if (Clock::now() - first > milliseconds(600)) break;
+    if (FrameTimeMs(packet.data()) - first_ms >= 600) break;
     ++in_window;
   }
   EXPECT_GE(in_window, 10);
