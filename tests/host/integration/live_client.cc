@@ -5,6 +5,8 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace runnel::host::testing {
@@ -103,6 +105,8 @@ LiveClient::ReadResult LiveClient::ReadFrame(Clock::time_point deadline) {
       close_code_ = ws_.reason().code;
     } else {
       close_code_ = -1;
+      if (std::getenv("RUNNEL_TEST_DEBUG"))
+        fprintf(stderr, "read error: %s\n", read_error_.message().c_str());
     }
     return ReadResult::kClosed;
   }
@@ -188,6 +192,32 @@ int LiveClient::WaitClosed(Millis timeout) {
 void LiveClient::Pump(Millis duration) {
   auto deadline = Clock::now() + duration;
   while (!closed_ && ReadFrame(deadline) == ReadResult::kFrame) {
+  }
+}
+
+int UpgradeStatus(uint16_t port, const std::string& origin) {
+  try {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    http::request<http::empty_body> request(http::verb::get, "/api/live/ws",
+                                            11);
+    request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+    request.set(http::field::connection, "Upgrade");
+    request.set(http::field::upgrade, "websocket");
+    request.set(http::field::sec_websocket_version, "13");
+    request.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    if (!origin.empty()) request.set(http::field::origin, origin);
+    http::write(socket, request);
+    beast::flat_buffer buffer;
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);  // a 101 has no body; read the header only
+    http::read_header(socket, buffer, parser);
+    beast::error_code ec;
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    return static_cast<int>(parser.get().result_int());
+  } catch (const std::exception&) {
+    return 0;
   }
 }
 

@@ -105,6 +105,10 @@ class LiveClient {
   std::vector<std::string> undecodable_;  // lines that were not JSON
 };
 
+// Sends a WebSocket upgrade request (with this Origin, "" = none) and
+// returns the HTTP status of the answer (101 when accepted; 0 on failure).
+int UpgradeStatus(uint16_t port, const std::string& origin);
+
 // A plain HTTP GET to 127.0.0.1:port; returns the status (0 on failure).
 int HttpGet(uint16_t port, const std::string& target, std::string* body);
 
