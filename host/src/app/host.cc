@@ -58,6 +58,10 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
     }
     std::string id = manifest.id;
     std::string dir = manifest.dir;
+    std::string described = id;
+    for (const std::string& alias : manifest.alias_ids) {
+      described += " (alias " + alias + ")";
+    }
     Status added = registry_->Add(
         std::make_unique<Supervisor>(std::move(manifest), options));
     if (!added.ok()) {
@@ -65,7 +69,7 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
                         {{"dir", dir}, {"error", added.message()}});
       continue;
     }
-    plugin_ids.push_back(id);
+    plugin_ids.push_back(described);
     runnel::log::Info("plugin found", {{"id", id}, {"dir", dir}});
   }
   Status types = CheckDataSourceTypes(

@@ -40,6 +40,19 @@ TEST(LifecycleTest, SigtermClosesClientsWith3001StopsPluginsAndExits0) {
       << "plugin " << plugin_pid << " still alive";
 }
 
+TEST(LifecycleTest, KilledHostLeavesNoPlugin) {
+  HostProcess host;
+  std::string error;
+  ASSERT_TRUE(host.Start(&error)) << error;
+  int plugin_pid = PluginPid(host.port(), kTestdataId);
+  ASSERT_GT(plugin_pid, 0);
+  int status = host.Signal(SIGKILL, Millis(5000));
+  ASSERT_TRUE(WIFSIGNALED(status)) << status;
+  EXPECT_TRUE(
+      WaitUntil([&] { return !ProcessAlive(plugin_pid); }, Millis(5000)))
+      << "plugin " << plugin_pid << " outlived its host";
+}
+
 TEST(LifecycleTest, BadConfigLineStopsStartUpNamingFileAndLine) {
   HostProcess host("[live]\nthis is not a setting\n");
   std::string error;
@@ -68,6 +81,7 @@ TEST(LifecycleTest, UnknownPluginTypeStopsStartUpNamingFileAndLine) {
   EXPECT_THAT(host.Log(),
               HasSubstr("z-bad.yaml:3: data source 'Broken' has type "
                         "'no-such-plugin'"));
+  EXPECT_THAT(host.Log(), HasSubstr("(alias testdata)"));
 }
 
 TEST(LifecycleTest, BadYamlStopsStartUpNamingFileAndLine) {
