@@ -46,6 +46,14 @@ std::string NewClientId() {
 
 std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
 
+// Grafana's "invalid channel ID", with the parser's detail when it has one.
+std::string InvalidChannelMessage(const std::string& why) {
+  std::string message(kErrorInvalidChannel.message);
+  if (why.empty()) return message;
+  if (why.rfind(message, 0) == 0) return why;  // already says so
+  return message + ": " + why;
+}
+
 bool OffersSubprotocol(std::string_view header, std::string_view wanted) {
   size_t start = 0;
   while (start < header.size()) {
@@ -276,9 +284,8 @@ void ClientSession::HandleSubscribe(Command& command) {
   std::string why;
   std::optional<LiveChannel> channel = ParseOrgChannel(wire, &org_id, &why);
   if (!channel) {
-    std::string message(kErrorInvalidChannel.message);
-    if (!why.empty()) message += ": " + why;
-    SendError(command.id, kErrorInvalidChannel.code, message);
+    SendError(command.id, kErrorInvalidChannel.code,
+              InvalidChannelMessage(why));
     return;
   }
   if (org_id != identity_.org_id) {
@@ -361,9 +368,8 @@ void ClientSession::HandlePublish(Command& command) {
   std::string why;
   std::optional<LiveChannel> channel = ParseOrgChannel(wire, &org_id, &why);
   if (!channel) {
-    std::string message(kErrorInvalidChannel.message);
-    if (!why.empty()) message += ": " + why;
-    SendError(command.id, kErrorInvalidChannel.code, message);
+    SendError(command.id, kErrorInvalidChannel.code,
+              InvalidChannelMessage(why));
     return;
   }
   if (org_id != identity_.org_id) {

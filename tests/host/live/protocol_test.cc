@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 
 namespace runnel::host {
 namespace {
@@ -108,6 +109,44 @@ TEST(DecodeCommandsTest, TrailingNewlineAndCrlfAreFine) {
   ASSERT_TRUE(
       DecodeCommands("{\"connect\":{},\"id\":1}\r\n", &commands, &error));
   EXPECT_EQ(commands.size(), 1u);
+}
+
+// Not a fuzzer, but the same idea: random mixes of JSON pieces and bytes
+// must decode or fail cleanly, never crash.
+TEST(DecodeCommandsTest, RandomInputNeverCrashes) {
+  const char* pieces[] = {"{",
+                          "}",
+                          "\"id\":",
+                          "1",
+                          "-1",
+                          "\"connect\"",
+                          ":",
+                          ",",
+                          "{}",
+                          "\n",
+                          "\"subscribe\":{\"channel\":",
+                          "\"1/ds/a/b\"",
+                          "null",
+                          "[",
+                          "]",
+                          "\"",
+                          "\\",
+                          "\xff",
+                          "4294967296",
+                          "\"data\":"};
+  std::mt19937 rng(42);
+  for (int round = 0; round < 20000; ++round) {
+    std::string frame;
+    int n = rng() % 12;
+    for (int i = 0; i < n; ++i) frame += pieces[rng() % std::size(pieces)];
+    std::vector<Command> commands;
+    std::string error;
+    if (!DecodeCommands(frame, &commands, &error)) {
+      EXPECT_FALSE(error.empty());
+    } else {
+      EXPECT_FALSE(commands.empty());
+    }
+  }
 }
 
 TEST(EncodeTest, ConnectReply) {

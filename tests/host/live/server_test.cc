@@ -238,6 +238,32 @@ TEST_F(ServerTest, InvalidChannelIs400AndConnectionStays) {
   EXPECT_EQ(reply["error"]["code"], 105);
 }
 
+TEST_F(ServerTest, ChannelLimitIs106AndLongChannelIs107) {
+  LiveConfig config = TestConfig();
+  config.client_channel_limit = 2;
+  StartServer(config);
+  auto client = Connected();
+  for (int i = 0; i < 2; ++i) {
+    json reply = Call(
+        *client, {{"id", 10 + i},
+                  {"subscribe",
+                   {{"channel", "1/grafana/broadcast/" + std::to_string(i)}}}});
+    ASSERT_TRUE(reply.contains("subscribe")) << reply.dump();
+  }
+  json reply =
+      Call(*client,
+           {{"id", 20}, {"subscribe", {{"channel", "1/grafana/broadcast/x"}}}});
+  EXPECT_EQ(reply["error"]["code"], 106);
+  reply = Call(
+      *client,
+      {{"id", 21},
+       {"subscribe", {{"channel", "1/stream/a/" + std::string(300, 'p')}}}});
+  EXPECT_EQ(reply["error"]["code"], 107);
+  // An empty channel is a protocol error.
+  ASSERT_TRUE(client->SendText(R"({"id":22,"subscribe":{"channel":""}})"));
+  EXPECT_EQ(client->WaitForClose(), 3501);
+}
+
 TEST_F(ServerTest, HandlerErrorsMapToReplyCodes) {
   StartServer();
   auto client = Connected();
