@@ -1,9 +1,11 @@
-// Internal JSON writing helpers shared by the frame encoder and the logger.
-// Each appends to the caller's buffer and allocates nothing else, so a hot
-// loop can reuse one std::string. Pure functions; thread-safe.
+// Internal JSON helpers shared by the frame encoder and the logger
+// (json_writer.cc, json_minify.cc). Each appends to the caller's buffer and
+// allocates nothing else, so a hot loop can reuse one std::string. Pure
+// functions; thread-safe.
 #ifndef RUNNEL_SDK_SRC_JSON_ESCAPE_H_
 #define RUNNEL_SDK_SRC_JSON_ESCAPE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,6 +30,12 @@ void AppendJSONString(std::string_view s, std::string& out);
 void AppendJSONFloat64(double v, std::string& out);
 
 void AppendJSONInt64(int64_t v, std::string& out);
+
+// Length of the valid UTF-8 sequence starting at s[i] (2..4), or 0 when the
+// bytes there are not valid UTF-8 (overlong forms, surrogates and code
+// points above U+10FFFF are invalid, as in Go's utf8.DecodeRuneInString).
+// Precondition: s[i] >= 0x80.
+size_t Utf8SequenceLength(std::string_view s, size_t i);
 
 // Checks that text is one complete JSON value (RFC 8259, valid UTF-8,
 // and, as nlohmann requires, \u surrogate escapes in high-low pairs and

@@ -1,0 +1,150 @@
+// The JSON writers of json_escape.h: strings and numbers exactly as the Go
+// SDK's jsoniter writes them, appended to the caller's buffer.
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include "json_escape.h"
+
+namespace runnel::internal {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Bytes below 0x80 that go out unescaped.
+constexpr bool IsSafeAscii(unsigned char c) {
+  return c >= 0x20 && c != '"' && c != '\\' && c < 0x80;
+}
+
+}  // namespace
+
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) -> unsigned {
+    return static_cast<unsigned char>(s[k]);
+  };
+  const auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) {
+    return k < s.size() && byte(k) >= lo && byte(k) <= hi;
+  };
+  unsigned b0 = byte(i);
+  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    unsigned lo = b0 == 0xE0 ? 0xA0 : 0x80;
+    unsigned hi = b0 == 0xED ? 0x9F : 0xBF;
+    return cont(i + 1, lo, hi) && cont(i + 2) ? 3 : 0;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    unsigned lo = b0 == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = b0 == 0xF4 ? 0x8F : 0xBF;
+    return cont(i + 1, lo, hi) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
+void AppendJSONString(std::string_view s, std::string& out) {
+  out.push_back('"');
+  size_t run_start = 0;  // start of the pending run of bytes copied as-is
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (IsSafeAscii(c)) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      size_t len = Utf8SequenceLength(s, i);
+      if (len != 0) {
+        i += len;
+        continue;
+      }
+      // Go would copy the byte as is; JSON must be UTF-8, and strict
+      // parsers (nlohmann) reject the whole document otherwise.
+      out.append(s.data() + run_start, i - run_start);
+      out.append("\\ufffd");
+      ++i;
+      run_start = i;
+      continue;
+    }
+    out.append(s.data() + run_start, i - run_start);
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default: {
+        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(esc, sizeof esc);
+      }
+    }
+    ++i;
+    run_start = i;
+  }
+  out.append(s.data() + run_start, s.size() - run_start);
+  out.push_back('"');
+}
+
+void AppendJSONInt64(int64_t v, std::string& out) {
+  char buf[24];
+  auto result = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, result.ptr);
+}
+
+void AppendJSONFloat64(double v, std::string& out) {
+  char buf[40];
+  double magnitude = std::fabs(v);
+  if (magnitude < 1e16 && (magnitude >= 1e-6 || magnitude == 0)) {
+    // Below 1e16, to_chars' shortest fixed form holds exactly the shortest
+    // round-trip digits, as Go's 'f' format with precision -1 does
+    // (frame_json_test checks this on random values).
+    auto fixed =
+        std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    out.append(buf, fixed.ptr);
+    return;
+  }
+  // Shortest round-trip digits, in exponent form: [-]d[.ddd]e(+|-)XX.
+  char* sci = buf;
+  auto result =
+      std::to_chars(sci, sci + sizeof buf, v, std::chars_format::scientific);
+  if (magnitude < 1e-6 || magnitude >= 1e21) {
+    out.append(sci, result.ptr);  // same layout as Go's 'e' format
+    return;
+  }
+  // 1e16 <= |v| < 1e21: re-lay the shortest digits out in plain notation,
+  // padded with zeros as Go does; to_chars' fixed form would print the
+  // exact integer instead (123456789012345683968, not ...680000).
+  const char* p = sci;
+  if (*p == '-') out.push_back(*p++);
+  char digits[24];
+  size_t n = 0;
+  while (*p != 'e') {
+    if (*p != '.') digits[n++] = *p;
+    ++p;
+  }
+  ++p;  // 'e'
+  int exponent = 0;
+  std::from_chars(*p == '+' ? p + 1 : p, result.ptr, exponent);
+  // exponent is 16..20 and there are at most 17 digits, so in practice
+  // there is no fraction part; the general layout costs nothing.
+  size_t int_digits = exponent < 0 ? 0 : static_cast<size_t>(exponent) + 1;
+  if (n <= int_digits) {
+    out.append(digits, n);
+    out.append(int_digits - n, '0');
+  } else {
+    out.append(digits, int_digits);
+    out.push_back('.');
+    out.append(digits + int_digits, n - int_digits);
+  }
+}
+
+}  // namespace runnel::internal
