@@ -15,6 +15,7 @@ RUNNEL_TEST_PACKAGES=(
   golang-go golang-github-centrifugal-centrifuge-dev
   golang-github-centrifugal-protocol-dev golang-github-fzambia-eagle-dev
   golang-github-igm-sockjs-go-dev golang-github-mna-redisc-dev
+  golang-github-json-iterator-go-dev
 )
 
 runnel_missing_packages() {
