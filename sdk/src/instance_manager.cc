@@ -27,12 +27,17 @@ Status InstanceManager::Get(const PluginContext& ctx,
                             std::shared_ptr<Instance>* instance) {
   const DataSourceInstanceSettings settings =
       ctx.data_source_instance_settings.value_or(DataSourceInstanceSettings{});
+  // An app plugin's calls have no data source: its one instance (uid "")
+  // follows the app settings' version instead.
+  const int64_t version =
+      ctx.data_source_instance_settings || !ctx.app_instance_settings
+          ? settings.last_updated_ms
+          : ctx.app_instance_settings->last_updated_ms;
   std::shared_ptr<Instance> replaced;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = instances_.find(settings.uid);
-    if (it != instances_.end() &&
-        it->second.last_updated_ms == settings.last_updated_ms) {
+    if (it != instances_.end() && it->second.last_updated_ms == version) {
       *instance = it->second.instance;
       return Status::Ok();
     }
@@ -48,9 +53,9 @@ Status InstanceManager::Get(const PluginContext& ctx,
     std::shared_ptr<Instance> fresh(std::move(made));
     if (it != instances_.end()) {
       replaced = std::move(it->second.instance);
-      it->second = Entry{settings.last_updated_ms, fresh};
+      it->second = Entry{version, fresh};
     } else {
-      instances_.emplace(settings.uid, Entry{settings.last_updated_ms, fresh});
+      instances_.emplace(settings.uid, Entry{version, fresh});
     }
     *instance = std::move(fresh);
   }

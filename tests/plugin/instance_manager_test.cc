@@ -91,6 +91,23 @@ TEST(InstanceManager, NoDataSourceUsesEmptyUid) {
   EXPECT_EQ(instance->settings().uid, "");
 }
 
+TEST(InstanceManager, AppSettingsVersionReplacesTheAppInstance) {
+  Counters counters;
+  InstanceManager manager(CountingFactory(&counters));
+  PluginContext ctx;
+  ctx.app_instance_settings = AppInstanceSettings{};
+  ctx.app_instance_settings->last_updated_ms = 1;
+  std::shared_ptr<Instance> a, b, c;
+  ASSERT_TRUE(manager.Get(ctx, &a).ok());
+  ASSERT_TRUE(manager.Get(ctx, &b).ok());
+  EXPECT_EQ(a, b);
+  ctx.app_instance_settings->last_updated_ms = 2;
+  ASSERT_TRUE(manager.Get(ctx, &c).ok());
+  EXPECT_NE(a, c);
+  EXPECT_EQ(counters.disposed, 1);
+  EXPECT_EQ(manager.size(), 1u);
+}
+
 TEST(InstanceManager, NewLastUpdatedReplacesAndDisposesTheOldOne) {
   Counters counters;
   InstanceManager manager(CountingFactory(&counters));
