@@ -23,6 +23,10 @@
 # builds and runs and that every figure is produced (exit 1 if one is
 # missing). It asserts no timing. Every process it starts is killed on exit.
 #
+# Sizes can be overridden with BENCH_FANOUT_SUBS, BENCH_FANOUT_RATES,
+# BENCH_IDLE_CONNS, BENCH_CAPACITY (space-separated lists), BENCH_DURATION
+# and BENCH_CONNECT_TIMEOUT (seconds).
+#
 # Builds what is missing: the C++ targets with CMake in the build dir
 # (default build/), the Go peer offline from Debian's packages
 # (GOPATH=/usr/share/gocode, GO111MODULE=off), and `npm ci` for the ws peer.
@@ -36,7 +40,7 @@ SMOKE=0
 OUT=""
 KEEP=0
 
-usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -72,6 +76,13 @@ else
   CAPACITY=(100000); CONNECT_TIMEOUT=240; STALL_TIMEOUT=10
   RUNSTREAM_SECONDS=10
 fi
+# Size overrides (space-separated lists), e.g. BENCH_FANOUT_SUBS="1000".
+read -r -a FANOUT_SUBS <<< "${BENCH_FANOUT_SUBS:-${FANOUT_SUBS[*]}}"
+read -r -a FANOUT_RATES <<< "${BENCH_FANOUT_RATES:-${FANOUT_RATES[*]}}"
+read -r -a IDLE_CONNS <<< "${BENCH_IDLE_CONNS:-${IDLE_CONNS[*]}}"
+read -r -a CAPACITY <<< "${BENCH_CAPACITY:-${CAPACITY[*]}}"
+FANOUT_DURATION=${BENCH_DURATION:-$FANOUT_DURATION}
+CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-$CONNECT_TIMEOUT}
 SOURCES=8  # loopback source addresses 127.0.0.2..9 for the load generator
 
 # Servers and the load generator need many descriptors: as many as allowed.

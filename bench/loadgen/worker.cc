@@ -116,6 +116,8 @@ class Worker {
   int64_t start_ns_ = 0;           // monotonic
   int64_t last_progress_ns_ = 0;   // monotonic
   int64_t last_subscribed_ns_ = 0;
+  int64_t cpu_at_measure_start_ns_ = 0;  // this process's CPU time at 'M'
+  int64_t cpu_in_window_ns_ = 0;         // ... spent between 'M' and 'S'
 
   int subscribed_now_ = 0;
   int subscribed_total_ = 0;
@@ -480,7 +482,12 @@ void Worker::OnControl() {
   for (ssize_t i = 0; i < got; ++i) {
     if (command[i] == 'M') {
       measuring_ = true;
+      cpu_at_measure_start_ns_ = Now(CLOCK_PROCESS_CPUTIME_ID);
     } else if (command[i] == 'S') {
+      if (measuring_) {
+        cpu_in_window_ns_ =
+            Now(CLOCK_PROCESS_CPUTIME_ID) - cpu_at_measure_start_ns_;
+      }
       measuring_ = false;
       stop_ = true;
     }
@@ -521,6 +528,7 @@ std::string Worker::ResultLine() const {
   add("pings", pings_);
   add("start_ns", start_ns_);
   add("last_subscribed_ns", last_subscribed_ns_);
+  add("cpu_in_window_ns", cpu_in_window_ns_);
   line += " closes=";
   bool first = true;
   for (const auto& [code, count] : close_codes_) {

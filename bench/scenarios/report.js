@@ -33,7 +33,13 @@ for (const line of fs.readFileSync(args.file, 'utf8').split('\n')) {
   if (!line.trim()) continue;
   try {
     const value = JSON.parse(line);
-    if (value.label) results.set(value.label, value);
+    if (!value.label) continue;
+    const fanout = /\|fanout-\d+x(\d+)$/.exec(value.label);
+    if (fanout && value.subscribed_end > 0) {
+      value.delivered_percent = 100 * value.messages_per_s /
+        (value.subscribed_end * Number(fanout[1]));
+    }
+    results.set(value.label, value);
   } catch (err) {
     console.error(`report.js: skipping a bad line: ${line.slice(0, 80)}`);
   }
@@ -49,6 +55,8 @@ for (const spec of args.fanout) {
   const delivered = (r) => r.messages > 0 && r.latency_samples > 0;
   rows.push([`${title}: delivered msg/s`, scenario, 'messages_per_s', null,
              delivered]);
+  rows.push([`${title}: delivered % of offered (subs held x rate)`,
+             scenario, 'delivered_percent']);
   rows.push([`${title}: latency p50 ms`, scenario, 'latency_p50_ms']);
   rows.push([`${title}: latency p99 ms`, scenario, 'latency_p99_ms']);
   rows.push([`${title}: latency p999 ms`, scenario, 'latency_p999_ms']);
@@ -131,14 +139,14 @@ for (const [index, row] of table.entries()) {
 
 // Errors and disconnects per run, so a fast-but-lossy result shows.
 console.log('\nper run: target conns, held, connect errors, protocol errors, ' +
-            'disconnects (close codes)');
+            'disconnects, load-generator CPU s in the window (close codes)');
 for (const [label, r] of results) {
   if (label.endsWith('|runstream')) continue;
   const codes = Object.entries(r.close_codes || {})
     .map(([code, count]) => `${code}:${count}`).join(' ');
   console.log(`  ${label.padEnd(34)} ${r.target_connections} ` +
               `${r.subscribed_at_ready} ${r.connect_errors} ` +
-              `${r.protocol_errors} ${r.disconnects}` +
+              `${r.protocol_errors} ${r.disconnects} ${r.loadgen_cpu_s}` +
               (codes ? ` (${codes})` : ''));
 }
 
