@@ -246,7 +246,8 @@ int RunCoordinator(const Options& options) {
                                                "disconnects_measured",
                                                "messages",
                                                "messages_without_time",
-                                               "pings"};
+                                               "pings",
+                                               "cpu_in_window_ns"};
   std::map<std::string_view, int64_t> sums;
   std::map<std::string, int64_t> closes;
   LatencyHistogram latency;
