@@ -1,5 +1,6 @@
 #include "live_client.h"
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -170,9 +171,12 @@ std::optional<Json> LiveClient::NextPush(Millis timeout) {
 int LiveClient::CountPublications(const std::string& channel, Millis duration) {
   auto deadline = Clock::now() + duration;
   int count = 0;
-  while (Clock::now() < deadline) {
-    auto push =
-        NextPush(std::chrono::duration_cast<Millis>(deadline - Clock::now()));
+  while (true) {
+    // Pushes already queued count even when the time is up.
+    Millis left = std::max(
+        Millis(0), std::chrono::duration_cast<Millis>(deadline - Clock::now()));
+    if (pushes_.empty() && left.count() == 0) break;
+    auto push = NextPush(left);
     if (!push) break;
     if (push->value("channel", "") == channel && push->contains("pub")) {
       ++count;

@@ -66,7 +66,8 @@ class LiveClient {
   // The next push (the "push" object), or nullopt after the time-out or when
   // the connection is closed.
   std::optional<Json> NextPush(Millis timeout);
-  // Pushes of `channel` with a "pub" received within `duration`.
+  // Pushes of `channel` with a "pub" received within `duration`, plus those
+  // already queued (duration 0 counts just those).
   int CountPublications(const std::string& channel, Millis duration);
 
   // Reads (answering pings if enabled) until the server closes; returns the
