@@ -1,6 +1,6 @@
-// The built host's connection limits and protocol time-outs, with short
-// timings configured: max_connections 3504, message size 1009, garbage 3501,
-// no connect 3502, no pong 3012.
+// The built host's connection limits (max_connections 3504, message size
+// 1009) and, on a host with short timings, protocol time-outs (garbage 3501,
+// no connect 3502, no pong 3012).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -12,16 +12,12 @@
 namespace runnel::host::testing {
 namespace {
 
-class LimitsTest : public ::testing::Test {
+// One host per suite, with the ini text `Config::kIni`.
+template <typename Config>
+class HostSuite : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    host_ = new HostProcess(
-        "[live]\n"
-        "max_connections = 2\n"
-        "message_size_limit = 1024\n"
-        "stale_close_delay = 1s\n"
-        "ping_interval = 1s\n"
-        "pong_timeout = 1s\n");
+    host_ = new HostProcess(Config::kIni);
     if (!host_->Start(&start_error_)) {
       delete host_;
       host_ = nullptr;
@@ -47,8 +43,29 @@ class LimitsTest : public ::testing::Test {
   static std::string start_error_;
 };
 
-HostProcess* LimitsTest::host_ = nullptr;
-std::string LimitsTest::start_error_;
+template <typename Config>
+HostProcess* HostSuite<Config>::host_ = nullptr;
+template <typename Config>
+std::string HostSuite<Config>::start_error_;
+
+// Limits, with Grafana's default (25 s) ping so idle clients stay.
+struct LimitsConfig {
+  static constexpr char kIni[] =
+      "[live]\n"
+      "max_connections = 2\n"
+      "message_size_limit = 1024\n";
+};
+using LimitsTest = HostSuite<LimitsConfig>;
+
+// Short protocol timings.
+struct TimeoutsConfig {
+  static constexpr char kIni[] =
+      "[live]\n"
+      "stale_close_delay = 1s\n"
+      "ping_interval = 1s\n"
+      "pong_timeout = 1s\n";
+};
+using TimeoutsTest = HostSuite<TimeoutsConfig>;
 
 TEST_F(LimitsTest, ThirdConnectionGets3504AfterItsConnectReply) {
   LiveClient a, b, c;
@@ -76,20 +93,20 @@ TEST_F(LimitsTest, OversizedMessageGets1009) {
   EXPECT_EQ(client.WaitClosed(Millis(10000)), 1009);
 }
 
-TEST_F(LimitsTest, GarbageGets3501) {
+TEST_F(TimeoutsTest, GarbageGets3501) {
   LiveClient client;
   ASSERT_TRUE(client.Open(port()));
   ASSERT_TRUE(client.SendText("this is not json"));
   EXPECT_EQ(client.WaitClosed(Millis(10000)), 3501);
 }
 
-TEST_F(LimitsTest, SilentClientGets3502) {
+TEST_F(TimeoutsTest, SilentClientGets3502) {
   LiveClient client;
   ASSERT_TRUE(client.Open(port()));
   EXPECT_EQ(client.WaitClosed(Millis(10000)), 3502);
 }
 
-TEST_F(LimitsTest, MissingPongGets3012) {
+TEST_F(TimeoutsTest, MissingPongGets3012) {
   LiveClient client;
   ASSERT_TRUE(client.Open(port()));
   ASSERT_TRUE(client.Connect().contains("connect"));
@@ -98,7 +115,7 @@ TEST_F(LimitsTest, MissingPongGets3012) {
   EXPECT_GE(client.pings_seen(), 1);
 }
 
-TEST_F(LimitsTest, AnsweredPingsKeepTheConnection) {
+TEST_F(TimeoutsTest, AnsweredPingsKeepTheConnection) {
   LiveClient client;
   ASSERT_TRUE(client.Open(port()));
   ASSERT_TRUE(client.Connect().contains("connect"));
