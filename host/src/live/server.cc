@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -33,6 +34,7 @@ constexpr std::string_view kLiveListPath = "/api/live/list";
 constexpr auto kHttpReadTimeout = std::chrono::seconds(30);
 constexpr size_t kHttpBodyLimit = 1024 * 1024;
 constexpr auto kShutdownWait = std::chrono::seconds(8);
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 
 std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -50,7 +52,8 @@ class Server::Impl {
  public:
   Impl(LiveConfig config, Hub& hub, ChannelHandler* channel_handler)
       : ioc_(std::max(1, config.io_threads)),
-        acceptor_(ioc_),
+        acceptor_(asio::make_strand(ioc_)),
+        accept_retry_(acceptor_.get_executor()),
         env_(std::make_shared<ClientEnvironment>()) {
     env_->config = std::move(config);
     env_->hub = &hub;
@@ -80,7 +83,8 @@ class Server::Impl {
   void OnSessionFinished(ClientSession* session);
 
   asio::io_context ioc_;
-  tcp::acceptor acceptor_;
+  tcp::acceptor acceptor_;  // on its own strand, with accept_retry_
+  asio::steady_timer accept_retry_;
   std::vector<std::thread> threads_;
   std::unordered_map<std::string, HttpGetHandler> routes_;  // set before Start
   std::shared_ptr<ClientEnvironment> env_;
@@ -229,7 +233,13 @@ void Server::Impl::Accept() {
           if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
             return;
           }
+          // E.g. out of file descriptors: wait a little instead of spinning.
           log::Warn("live: accept failed", {{"error", ec.message()}});
+          accept_retry_.expires_after(kAcceptRetryDelay);
+          accept_retry_.async_wait([this](beast::error_code wait_ec) {
+            if (!wait_ec && acceptor_.is_open()) Accept();
+          });
+          return;
         } else {
           beast::error_code ignored;
           s.set_option(tcp::no_delay(true), ignored);
@@ -304,6 +314,7 @@ void Server::Impl::Shutdown() {
   asio::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
   });
   std::vector<std::shared_ptr<ClientSession>> open;
   {
