@@ -15,6 +15,8 @@
 #include <sstream>
 #include <thread>
 
+#include "live_client.h"
+
 extern char** environ;
 
 namespace runnel::host::testing {
@@ -113,7 +115,7 @@ bool HostProcess::Start(std::string* error, std::chrono::milliseconds timeout) {
       std::smatch match;
       if (std::regex_search(text, match, kListening)) {
         port_ = static_cast<uint16_t>(std::stoi(match[1]));
-        return true;
+        return WaitForPlugins(deadline, error);
       }
       if (n == 0) break;  // stdout closed: the host exited
     }
@@ -128,6 +130,27 @@ bool HostProcess::Start(std::string* error, std::chrono::milliseconds timeout) {
   *error = "host did not print its address in time; stdout: '" + text + "'\n" +
            Log();
   KillAndReap();
+  return false;
+}
+
+bool HostProcess::WaitForPlugins(std::chrono::steady_clock::time_point deadline,
+                                 std::string* error) {
+  std::string body;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (HttpGet(port_, "/api/health", &body) == 200) {
+      Json health = Json::parse(body, nullptr, false);
+      bool all_running = health.is_object() && health.contains("plugins");
+      if (all_running) {
+        for (const Json& plugin : health["plugins"]) {
+          if (plugin.value("state", "") != "running") all_running = false;
+        }
+      }
+      if (all_running) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  *error =
+      "the plugins did not reach \"running\" in time: " + body + "\n" + Log();
   return false;
 }
 

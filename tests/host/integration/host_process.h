@@ -31,8 +31,9 @@ class HostProcess {
   // Writes a file under dir() (e.g. "provisioning/datasources/x.yaml").
   void WriteFile(const std::string& relative, const std::string& text) const;
 
-  // Spawns the host and waits for its listening line. False (with *error)
-  // if it exits or does not print it within the time-out.
+  // Spawns the host and waits for its listening line and then for every
+  // plugin to be "running" in /api/health. False (with *error) if it exits
+  // or that does not happen within the time-out.
   bool Start(std::string* error,
              std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
@@ -54,6 +55,8 @@ class HostProcess {
 
  private:
   void KillAndReap();
+  bool WaitForPlugins(std::chrono::steady_clock::time_point deadline,
+                      std::string* error);
 
   std::string dir_;
   std::string extra_ini_;
