@@ -78,8 +78,10 @@ for (const n of args.capacity) {
              'connects_per_s']);
 }
 if (args.runstream) {
-  rows.push(['RunStream: frames/s, one stream into the hub', 'runstream',
-             'frames_per_s', ['runnel']]);
+  rows.push(['RunStream frames/s (tight SendFrame loop -> gRPC client)',
+             'runstream-tight', 'frames_per_s', ['runnel']]);
+  rows.push(['RunStream frames/s (testdata bench/100000hz -> gRPC client)',
+             'runstream-testdata', 'frames_per_s', ['runnel']]);
 }
 
 function format(value) {
@@ -141,7 +143,7 @@ for (const [index, row] of table.entries()) {
 console.log('\nper run: target conns, held, connect errors, protocol errors, ' +
             'disconnects, load-generator CPU s in the window (close codes)');
 for (const [label, r] of results) {
-  if (label.endsWith('|runstream')) continue;
+  if (label.includes('|runstream')) continue;
   const codes = Object.entries(r.close_codes || {})
     .map(([code, count]) => `${code}:${count}`).join(' ');
   console.log(`  ${label.padEnd(34)} ${r.target_connections} ` +
