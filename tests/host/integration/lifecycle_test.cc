@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <cstdlib>
+
 #include "host_process.h"
 #include "live_client.h"
 #include "test_support.h"
@@ -51,6 +53,18 @@ TEST(LifecycleTest, KilledHostLeavesNoPlugin) {
   EXPECT_TRUE(
       WaitUntil([&] { return !ProcessAlive(plugin_pid); }, Millis(5000)))
       << "plugin " << plugin_pid << " outlived its host";
+}
+
+TEST(LifecycleTest, EnvironmentOverridesTheConfigFile) {
+  // The generated config leaves max_connections at 100; the environment
+  // variable turns Live off (0), which refuses every upgrade.
+  HostProcess host("[live]\nmax_connections = 100\n");
+  setenv("RUNNEL_LIVE_MAX_CONNECTIONS", "0", 1);
+  std::string error;
+  bool started = host.Start(&error);
+  unsetenv("RUNNEL_LIVE_MAX_CONNECTIONS");
+  ASSERT_TRUE(started) << error;
+  EXPECT_EQ(UpgradeStatus(host.port(), ""), 503);
 }
 
 TEST(LifecycleTest, BadConfigLineStopsStartUpNamingFileAndLine) {
