@@ -129,9 +129,12 @@ ensure_debian_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2
 }
 
+# (The help text is captured first: grep -q stopping early would SIGPIPE
+# cmake, which pipefail reports as a failure.)
 cmake_target_exists() {
-  cmake --build "$BUILD_DIR" --target help 2>/dev/null |
-    grep -Eq "(^|\.\.\. )$1(:|\$| )"
+  local help
+  help=$(cmake --build "$BUILD_DIR" --target help 2>/dev/null) || return 1
+  grep -Eq "(^|\.\.\. )$1(:|\$| )" <<< "$help"
 }
 
 build_cpp() {
