@@ -71,8 +71,9 @@ class TightLoop final : public runnel::SubscribeStreamHandler,
   }
 };
 
-// sent_ns from {"data":{"values":[[t],[v],[sent_ns]],...}}: the first
-// number of the third values column. -1 when the packet has another shape.
+// sent_ns from {"data":{"values":[[t],[v],[sent_ns]],...}}: the number in
+// the third and last values column. -1 when the packet has another shape
+// (e.g. a testdata stream, which has no send time).
 int64_t SentNanos(std::string_view packet) {
   size_t pos = packet.find("\"values\":[[");
   if (pos == std::string_view::npos) return -1;
@@ -88,7 +89,8 @@ int64_t SentNanos(std::string_view packet) {
     v = v * 10 + (packet[pos] - '0');
     any = true;
   }
-  return any ? v : -1;
+  if (!any || packet.substr(pos, 2) != "]]") return -1;
+  return v;
 }
 
 struct Args {
@@ -211,7 +213,7 @@ int main(int argc, char** argv) {
                  s.error_message().c_str());
     return 1;
   }
-  if (!nlohmann::json::accept(packet.data()) || SentNanos(packet.data()) < 0) {
+  if (!nlohmann::json::accept(packet.data())) {
     std::fprintf(stderr, "unexpected packet: %s\n", packet.data().c_str());
     return 1;
   }
@@ -223,9 +225,12 @@ int main(int argc, char** argv) {
   Clock::time_point now = Clock::now();
   double plugin_cpu_start = 0, client_cpu_start = 0;
   bool counting = false;
+  Clock::duration max_gap{0};
   while (now < end && reader->Read(&packet)) {
+    const Clock::time_point previous = now;
     now = Clock::now();
     if (now < start) continue;
+    if (counting) max_gap = std::max(max_gap, now - previous);
     if (!counting) {
       counting = true;
       plugin_cpu_start = (plugin_pid ? ProcessCpuSeconds(plugin_pid) : 0);
@@ -252,7 +257,7 @@ int main(int argc, char** argv) {
       "frames_per_s=%.0f bytes_per_frame=%.0f MB_per_s=%.1f "
       "latency_p50_us=%.0f latency_p99_us=%.0f plugin_cpu_s=%.2f "
       "client_cpu_s=%.2f plugin_us_per_frame=%.2f client_us_per_frame=%.2f "
-      "load1=%.1f\n",
+      "max_gap_ms=%.1f load1=%.1f\n",
       self ? "tight-sendframe-loop"
            : (args.plugin.empty() ? target.c_str() : args.plugin.c_str()),
       self ? "tight" : args.path.c_str(), elapsed,
@@ -260,6 +265,8 @@ int main(int argc, char** argv) {
       frames ? static_cast<double>(bytes) / frames : 0.0, bytes / elapsed / 1e6,
       Percentile(latency_ns, 0.50) / 1e3, Percentile(latency_ns, 0.99) / 1e3,
       plugin_cpu, client_cpu, frames ? plugin_cpu * 1e6 / frames : 0.0,
-      frames ? client_cpu * 1e6 / frames : 0.0, LoadAverage());
+      frames ? client_cpu * 1e6 / frames : 0.0,
+      std::chrono::duration<double, std::milli>(max_gap).count(),
+      LoadAverage());
   return frames > 0 ? 0 : 1;
 }

@@ -30,6 +30,8 @@ RunStreamCall* RunStreamCall::Start(RunStreamRequest request,
                                     std::shared_ptr<RunStreamHandler> handler,
                                     ServeLifetime* lifetime) {
   auto* call = new RunStreamCall(std::move(handler), lifetime);
+  call->stop_listener_id_ =
+      lifetime->AddStopListener([call] { call->WakeWaiters(); });
   try {
     call->thread_ = std::thread([call, req = std::move(request)]() mutable {
       call->RunHandler(std::move(req));
@@ -70,15 +72,14 @@ Status RunStreamCall::Enqueue(std::string_view bytes) {
   if (queue_.size() >= kMaxQueuedPackets || queued_bytes_ >= kMaxQueuedBytes) {
     // Full: wait until the writer has drained half of it.
     waiting_for_space_ = true;
-    while (!(queue_.size() <= kMaxQueuedPackets / 2 &&
-             queued_bytes_ <= kMaxQueuedBytes / 2)) {
-      if (Cancelled()) {
-        waiting_for_space_ = false;
-        return Status::Cancelled("the stream was cancelled by the host");
-      }
-      space_cv_.wait_for(lock, kStopPollInterval);
-    }
+    space_cv_.wait(lock, [this] {
+      return Cancelled() || (queue_.size() <= kMaxQueuedPackets / 2 &&
+                             queued_bytes_ <= kMaxQueuedBytes / 2);
+    });
     waiting_for_space_ = false;
+    if (Cancelled()) {
+      return Status::Cancelled("the stream was cancelled by the host");
+    }
   }
   std::string buffer = TakeBuffer();
   buffer.assign(bytes.data(), bytes.size());
@@ -100,13 +101,14 @@ bool RunStreamCall::SleepFor(std::chrono::nanoseconds d) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + d;
   std::unique_lock<std::mutex> lock(mu_);
-  while (true) {
-    if (Cancelled()) return false;
-    const Clock::duration remaining = deadline - Clock::now();
-    if (remaining <= Clock::duration::zero()) return true;
-    wake_cv_.wait_for(
-        lock, std::min<std::chrono::nanoseconds>(remaining, kStopPollInterval));
-  }
+  return !wake_cv_.wait_until(lock, deadline, [this] { return Cancelled(); });
+}
+
+void RunStreamCall::WakeWaiters() {
+  // Taking mu_ orders this wake after a waiter's check of Cancelled().
+  { std::lock_guard<std::mutex> lock(mu_); }
+  space_cv_.notify_all();
+  wake_cv_.notify_all();
 }
 
 void RunStreamCall::OnWriteDone(bool ok) {
@@ -141,12 +143,8 @@ void RunStreamCall::OnWriteDone(bool ok) {
 }
 
 void RunStreamCall::OnCancel() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    cancelled_.store(true, std::memory_order_release);
-  }
-  space_cv_.notify_all();
-  wake_cv_.notify_all();
+  cancelled_.store(true, std::memory_order_release);
+  WakeWaiters();
 }
 
 void RunStreamCall::FinishFromHandler(const Status& status) {
@@ -160,6 +158,7 @@ void RunStreamCall::FinishFromHandler(const Status& status) {
 }
 
 void RunStreamCall::OnDone() {
+  lifetime_->RemoveStopListener(stop_listener_id_);
   if (thread_.joinable()) {
     if (thread_.get_id() == std::this_thread::get_id()) {
       thread_.detach();

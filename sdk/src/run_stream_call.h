@@ -1,17 +1,20 @@
-// RunStreamCall: one RunStream RPC, driven by gRPC's callback API. The
-// author's RunStreamHandler runs on a thread of its own and sends through a
-// StreamSender that queues packets; the reactor writes them back to back
-// (the next write starts from OnWriteDone, on gRPC's thread, so a busy
-// stream costs no thread hand-off per packet). When the queue is full
-// (kMaxQueuedPackets or kMaxQueuedBytes) SendBytes blocks until the queue
-// has drained to half, so a slow host slows the author down instead of
-// growing memory (and a blocked author is not woken once per packet). OnCancel
-// (host cancel) wakes a sleeping or blocked author at once; a Serve() stop is
-// seen within kStopPollInterval. When the handler returns, the packets already
-// queued are written, then the call finishes with the handler's status (message
-// preserved). Thread-safety: the reactor methods run on gRPC threads, the
-// sender on the author's thread; shared state is guarded by mu_. The object
-// deletes itself in OnDone.
+// RunStreamCall: one RunStream RPC, driven by gRPC's callback API.
+//
+// The author's RunStreamHandler runs on a thread of its own and sends through
+// a StreamSender that queues packets; the reactor writes them back to back
+// (the next write starts from OnWriteDone, on gRPC's thread, so a busy stream
+// costs no thread hand-off per packet). When the queue is full
+// (kMaxQueuedPackets or kMaxQueuedBytes) SendBytes blocks until it has
+// drained to half, so a slow host slows the author down instead of growing
+// memory, and a blocked author is not woken once per packet.
+// OnCancel (host cancel) and a Serve() stop (a ServeLifetime listener) wake a
+// sleeping or blocked author at once; nothing polls.
+// When the handler returns, the packets already queued are written, then the
+// call finishes with the handler's status (message preserved).
+//
+// Thread-safety: the reactor methods run on gRPC threads, the sender on the
+// author's thread; shared state is guarded by mu_. The object deletes itself
+// in OnDone, after joining the author's thread.
 #ifndef RUNNEL_SDK_SRC_RUN_STREAM_CALL_H_
 #define RUNNEL_SDK_SRC_RUN_STREAM_CALL_H_
 
@@ -39,7 +42,6 @@ class RunStreamCall final
  public:
   static constexpr size_t kMaxQueuedPackets = 1024;
   static constexpr size_t kMaxQueuedBytes = 1024 * 1024;
-  static constexpr std::chrono::milliseconds kStopPollInterval{5};
 
   // Starts the handler on its own thread. Owned by gRPC until OnDone.
   static RunStreamCall* Start(RunStreamRequest request,
@@ -62,12 +64,15 @@ class RunStreamCall final
   bool Cancelled() const;
   bool SleepFor(std::chrono::nanoseconds d);
   void FinishFromHandler(const Status& status);
+  // Wakes every wait so it re-checks Cancelled().
+  void WakeWaiters();
 
   // REQUIRES: mu_ held. Returns a buffer (recycled when possible).
   std::string TakeBuffer();
 
   std::shared_ptr<RunStreamHandler> handler_;
   ServeLifetime* lifetime_;
+  uint64_t stop_listener_id_ = 0;
   std::thread thread_;  // the author's RunStream; joined or detached in OnDone
 
   // Host cancel or a failed write; read lock-free by Cancelled().
@@ -75,7 +80,7 @@ class RunStreamCall final
 
   std::mutex mu_;                     // guards everything below
   std::condition_variable space_cv_;  // queue space freed, or cancelled
-  std::condition_variable wake_cv_;   // cancelled (ends SleepFor early)
+  std::condition_variable wake_cv_;   // cancelled/stopping (ends SleepFor)
   std::deque<std::string> queue_;     // packets waiting behind in_flight_
   size_t queued_bytes_ = 0;
   std::vector<std::string> free_buffers_;  // recycled packet buffers

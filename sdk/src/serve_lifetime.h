@@ -1,14 +1,18 @@
 // ServeLifetime: the one "stop" signal of a Serve() run. The controller's
 // Shutdown, SIGTERM/SIGINT and Serve's own exit request a stop; RunStream
-// senders, the stdio stream and health watches wait on it so they end
-// promptly when the plugin stops.
-// Thread-safety: every method may be called from any thread.
+// calls register a listener so a sleeping stream wakes at once, and the
+// stdio stream and health watches wait on it.
+// Thread-safety: every method may be called from any thread. Listeners run
+// under mu_ and must not call back into the lifetime.
 #ifndef RUNNEL_SDK_SRC_SERVE_LIFETIME_H_
 #define RUNNEL_SDK_SRC_SERVE_LIFETIME_H_
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -23,9 +27,25 @@ class ServeLifetime {
       if (stop_requested_) return;
       stop_requested_ = true;
       reason_ = reason;
+      stopping_.store(true, std::memory_order_release);
+      for (auto& [id, listener] : listeners_) listener();
     }
-    stopping_.store(true, std::memory_order_release);
     cv_.notify_all();
+  }
+
+  // Calls `listener` once when a stop is requested (at once when already
+  // stopping). Returns an id for RemoveStopListener. After RemoveStopListener
+  // returns, the listener is never called again.
+  uint64_t AddStopListener(std::function<void()> listener) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_requested_) listener();
+    const uint64_t id = next_listener_id_++;
+    listeners_.emplace(id, std::move(listener));
+    return id;
+  }
+  void RemoveStopListener(uint64_t id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    listeners_.erase(id);
   }
 
   // Cheap check for hot loops.
@@ -45,10 +65,12 @@ class ServeLifetime {
   }
 
  private:
-  std::mutex mu_;  // guards stop_requested_ and reason_
+  std::mutex mu_;  // guards stop_requested_, reason_ and the listeners
   std::condition_variable cv_;
   bool stop_requested_ = false;
   std::string reason_;
+  std::map<uint64_t, std::function<void()>> listeners_;
+  uint64_t next_listener_id_ = 1;
   std::atomic<bool> stopping_{false};  // mirrors stop_requested_, lock-free
 };
 
