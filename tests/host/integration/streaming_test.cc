@@ -136,13 +136,18 @@ TEST_F(StreamingTest, StreamIsCancelledAfterTheGracePeriod) {
   ASSERT_TRUE(client->NextPush(Millis(5000)).has_value());
   Json reply = client->Call("unsubscribe", Json{{"channel", channel}});
   ASSERT_TRUE(reply.contains("unsubscribe")) << reply.dump();
-  // grace_period = 1s: the plugin's RunStream ends soon after.
-  EXPECT_TRUE(WaitUntil(
+  auto unsubscribed = std::chrono::system_clock::now();
+  // grace_period = 1s: the plugin's RunStream ends after it, not before.
+  ASSERT_TRUE(WaitUntil(
       [&] {
         return CountLogLines(host_->Log(), {"stream stopped", path}) == 1;
       },
       Millis(10000)))
       << host_->Log();
+  auto stopped = LogLineTime(host_->Log(), {"stream stopped", path});
+  ASSERT_TRUE(stopped.has_value()) << host_->Log();
+  EXPECT_GE(*stopped - unsubscribed, Millis(900))
+      << "the stream stopped before the grace period was over";
   std::string list;
   HttpGet(port(), "/api/live/list", &list);
   EXPECT_THAT(list, ::testing::Not(HasSubstr(path)));

@@ -4,7 +4,11 @@
 #define RUNNEL_TESTS_HOST_INTEGRATION_TEST_SUPPORT_H_
 
 #include <chrono>
+#include <ctime>
 #include <functional>
+#include <iomanip>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -61,6 +65,33 @@ inline int CountLogLines(const std::string& log,
     start = end + 1;
   }
   return count;
+}
+
+// The "@timestamp" of the first log line holding every one of `parts`.
+inline std::optional<std::chrono::system_clock::time_point> LogLineTime(
+    const std::string& log, std::initializer_list<std::string> parts) {
+  std::istringstream lines(log);
+  std::string line;
+  while (std::getline(lines, line)) {
+    bool all = true;
+    for (const std::string& part : parts) {
+      if (line.find(part) == std::string::npos) all = false;
+    }
+    if (!all) continue;
+    Json entry = Json::parse(line, nullptr, false);
+    if (!entry.is_object()) continue;
+    std::string stamp = entry.value("@timestamp", "");  // ...T03:11:04.98Z
+    std::tm tm = {};
+    std::istringstream in(stamp);
+    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+    if (in.fail()) continue;
+    double fraction = 0;
+    if (in.peek() == '.') in >> fraction;  // reads ".983963"
+    auto time = std::chrono::system_clock::from_time_t(timegm(&tm));
+    return time +
+           std::chrono::microseconds(static_cast<int64_t>(fraction * 1e6));
+  }
+  return std::nullopt;
 }
 
 inline constexpr char kTestdataId[] = "runnel-testdata-datasource";
