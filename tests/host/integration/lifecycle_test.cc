@@ -67,6 +67,20 @@ TEST(LifecycleTest, EnvironmentOverridesTheConfigFile) {
   EXPECT_EQ(UpgradeStatus(host.port(), ""), 503);
 }
 
+TEST(LifecycleTest, PortInUseStopsStartUpAndLeavesNoPlugin) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor taken(
+      ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const int port = taken.local_endpoint().port();
+  HostProcess host("[server]\nhttp_port = " + std::to_string(port) + "\n");
+  std::string error;
+  ASSERT_FALSE(host.Start(&error));
+  EXPECT_THAT(host.Log(), HasSubstr("runnel: "));
+  EXPECT_THAT(host.Log(), HasSubstr(std::to_string(port)));
+  // The plugin it had started was stopped before the exit.
+  EXPECT_THAT(host.Log(), HasSubstr("plugin stopped"));
+}
+
 TEST(LifecycleTest, BadConfigLineStopsStartUpNamingFileAndLine) {
   HostProcess host("[live]\nthis is not a setting\n");
   std::string error;
