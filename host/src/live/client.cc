@@ -280,19 +280,8 @@ void ClientSession::HandleSubscribe(Command& command) {
               kErrorLimitExceeded.message);
     return;
   }
-  int64_t org_id = 0;
-  std::string why;
-  std::optional<LiveChannel> channel = ParseOrgChannel(wire, &org_id, &why);
-  if (!channel) {
-    SendError(command.id, kErrorInvalidChannel.code,
-              InvalidChannelMessage(why));
-    return;
-  }
-  if (org_id != identity_.org_id) {
-    SendError(command.id, kErrorPermissionDenied.code,
-              kErrorPermissionDenied.message);
-    return;
-  }
+  std::optional<LiveChannel> channel = ParseClientChannel(command.id, wire);
+  if (!channel) return;
   if (channel->scope == "ds" || channel->scope == "plugin") {
     ChannelHandler* handler = env_->channel_handler;
     if (handler == nullptr) {
@@ -362,21 +351,28 @@ void ClientSession::HandleUnsubscribe(const Command& command) {
   Send(EncodeEmptyReply(command.id, "unsubscribe"));
 }
 
-void ClientSession::HandlePublish(Command& command) {
-  const std::string& wire = command.channel;
+std::optional<LiveChannel> ClientSession::ParseClientChannel(
+    uint32_t command_id, const std::string& wire) {
   int64_t org_id = 0;
   std::string why;
   std::optional<LiveChannel> channel = ParseOrgChannel(wire, &org_id, &why);
   if (!channel) {
-    SendError(command.id, kErrorInvalidChannel.code,
+    SendError(command_id, kErrorInvalidChannel.code,
               InvalidChannelMessage(why));
-    return;
+    return std::nullopt;
   }
   if (org_id != identity_.org_id) {
-    SendError(command.id, kErrorPermissionDenied.code,
+    SendError(command_id, kErrorPermissionDenied.code,
               kErrorPermissionDenied.message);
-    return;
+    return std::nullopt;
   }
+  return channel;
+}
+
+void ClientSession::HandlePublish(Command& command) {
+  const std::string& wire = command.channel;
+  std::optional<LiveChannel> channel = ParseClientChannel(command.id, wire);
+  if (!channel) return;
   if (channel->scope == "ds" || channel->scope == "plugin") {
     ChannelHandler* handler = env_->channel_handler;
     if (handler == nullptr) {

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,10 @@ class ClientSession : public Subscriber,
                        SubscribeReply reply);
   void HandleUnsubscribe(const Command& command);
   void HandlePublish(Command& command);
+  // Parses an org-prefixed channel of this client's org; on failure sends
+  // the error reply (400 invalid, 103 other org) and returns nullopt.
+  std::optional<LiveChannel> ParseClientChannel(uint32_t command_id,
+                                                const std::string& wire);
   void HandlePong();
 
   void Send(std::string message);  // on the strand

@@ -17,4 +17,12 @@ std::string HttpRequest::Header(std::string_view name) const {
   return "";
 }
 
+HttpResponse TextResponse(int status, std::string_view text) {
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "text/plain; charset=utf-8";
+  response.body = std::string(text) + "\n";
+  return response;
+}
+
 }  // namespace runnel::host

@@ -29,6 +29,9 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra ones
 };
 
+// A plain-text response ("<text>\n"), for errors and refusals.
+HttpResponse TextResponse(int status, std::string_view text);
+
 // Runs on an I/O thread: must not block for long.
 using HttpGetHandler = std::function<HttpResponse(const HttpRequest&)>;
 

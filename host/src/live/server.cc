@@ -38,14 +38,6 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 
 std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
 
-HttpResponse TextResponse(int status, std::string_view text) {
-  HttpResponse response;
-  response.status = status;
-  response.content_type = "text/plain; charset=utf-8";
-  response.body = std::string(text) + "\n";
-  return response;
-}
-
 }  // namespace
 
 class Server::Impl {

@@ -36,14 +36,6 @@ bool PercentDecode(std::string_view in, std::string* out) {
   return true;
 }
 
-HttpResponse Error(int status, std::string_view text) {
-  HttpResponse response;
-  response.status = status;
-  response.content_type = "text/plain; charset=utf-8";
-  response.body = std::string(text) + "\n";
-  return response;
-}
-
 }  // namespace
 
 std::string_view ContentTypeFor(std::string_view file_name) {
@@ -78,32 +70,34 @@ HttpResponse ServeStaticFile(const std::string& root,
                              std::string_view url_path) {
   std::string path;
   if (!PercentDecode(url_path, &path) || path.empty() || path[0] != '/') {
-    return Error(400, "bad path");
+    return TextResponse(400, "bad path");
   }
   // Refuse any ".." segment and backslashes outright.
-  if (path.find('\\') != std::string::npos) return Error(400, "bad path");
+  if (path.find('\\') != std::string::npos)
+    return TextResponse(400, "bad path");
   for (size_t start = 0; start < path.size();) {
     size_t end = path.find('/', start);
     if (end == std::string::npos) end = path.size();
     if (path.compare(start, end - start, "..") == 0) {
-      return Error(400, "bad path");
+      return TextResponse(400, "bad path");
     }
     start = end + 1;
   }
   std::error_code ec;
   fs::path base = fs::canonical(root, ec);
-  if (ec) return Error(404, "not found");
+  if (ec) return TextResponse(404, "not found");
   fs::path file = base / fs::path(path.substr(1));
   if (fs::is_directory(file, ec)) file /= "index.html";
   fs::path resolved = fs::canonical(file, ec);
-  if (ec || !fs::is_regular_file(resolved, ec)) return Error(404, "not found");
+  if (ec || !fs::is_regular_file(resolved, ec))
+    return TextResponse(404, "not found");
   // Symlinks must not lead outside the root either.
   auto [root_end, unused] =
       std::mismatch(base.begin(), base.end(), resolved.begin(), resolved.end());
-  if (root_end != base.end()) return Error(404, "not found");
+  if (root_end != base.end()) return TextResponse(404, "not found");
 
   std::ifstream in(resolved, std::ios::binary);
-  if (!in) return Error(404, "not found");
+  if (!in) return TextResponse(404, "not found");
   std::ostringstream body;
   body << in.rdbuf();
   HttpResponse response;
