@@ -202,12 +202,10 @@ TEST(PluginRegistry, FindsByIdAndAlias) {
   EXPECT_EQ(registry.All().size(), 1u);
 }
 
-#ifdef TESTDATA_PLUGIN_DIR
 TEST(Supervisor, RunsTheRealTestdataPlugin) {
   DiscoveryResult found = DiscoverPlugins({TESTDATA_PLUGIN_DIR});
-  if (found.plugins.empty()) {
-    GTEST_SKIP() << "testdata plugin not built at " << TESTDATA_PLUGIN_DIR;
-  }
+  ASSERT_FALSE(found.plugins.empty())
+      << "testdata plugin not built at " << TESTDATA_PLUGIN_DIR;
   Recorder rec;
   Supervisor sup(found.plugins[0], FastOptions(&rec));
   sup.Start();
@@ -225,7 +223,6 @@ TEST(Supervisor, RunsTheRealTestdataPlugin) {
   EXPECT_TRUE(ProcessGone(pid));
   EXPECT_TRUE(ProcessGone(second));
 }
-#endif
 
 }  // namespace
 }  // namespace runnel::host
