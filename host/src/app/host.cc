@@ -101,6 +101,7 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
       std::clamp(config.stream.grace_period / 5, std::chrono::milliseconds(50),
                  std::chrono::milliseconds(1000));
   Hub* hub = hub_.get();
+  data_sources_json_ = DataSourcesJson(data_sources);
   streams_ = std::make_unique<StreamManager>(
       registry_.get(), std::move(data_sources),
       [hub](const std::string& channel, std::string_view data) {
@@ -115,6 +116,11 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
       std::make_unique<Server>(MakeLiveConfig(config), *hub_, streams_.get());
   server_->HandleGet("/api/health",
                      [this](const HttpRequest&) { return Health(); });
+  server_->HandleGet("/api/datasources", [this](const HttpRequest&) {
+    HttpResponse response;
+    response.body = data_sources_json_;
+    return response;
+  });
   server_->HandleGet("/metrics",
                      [this](const HttpRequest&) { return Metrics(); });
   return server_->Start();

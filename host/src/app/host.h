@@ -50,6 +50,8 @@ class Host {
   HttpResponse Health() const;
   HttpResponse Metrics() const;
 
+  std::string data_sources_json_;  // GET /api/datasources, fixed at start
+
   std::unique_ptr<PluginRegistry> registry_;
   std::unique_ptr<Hub> hub_;
   std::unique_ptr<StreamManager> streams_;

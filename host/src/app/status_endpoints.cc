@@ -65,6 +65,27 @@ std::string HealthJson(const std::vector<PluginSnapshot>& plugins,
   return body.dump();
 }
 
+std::string DataSourcesJson(const std::vector<DataSource>& data_sources) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const DataSource& ds : data_sources) {
+    nlohmann::json item;
+    item["id"] = ds.id;
+    item["uid"] = ds.uid;
+    item["orgId"] = 1;
+    item["name"] = ds.name;
+    item["type"] = ds.type;
+    item["url"] = ds.url;
+    item["isDefault"] = ds.is_default;
+    // Provisioning already checked it; an unparsable value shows as {}.
+    item["jsonData"] = nlohmann::json::parse(ds.json_data, nullptr, false);
+    if (item["jsonData"].is_discarded())
+      item["jsonData"] = nlohmann::json::object();
+    item["readOnly"] = true;  // provisioned
+    list.push_back(std::move(item));
+  }
+  return list.dump();
+}
+
 std::string MetricsText(const LiveStats& live, const StreamStats& streams,
                         const std::vector<PluginSnapshot>& plugins) {
   std::ostringstream out;

@@ -3,6 +3,9 @@
 //                    "aliases":[..],"state":"running","pid":123,
 //                    "restarts":0,"lastError":".."}]}
 //   GET /metrics     Prometheus text format 0.0.4 (see MetricsText).
+//   GET /api/datasources  Grafana's list shape: [{"id":1,"uid":..,"orgId":1,
+//                    "name":..,"type":..,"url":..,"isDefault":..,
+//                    "jsonData":{..},"readOnly":true}]; never secrets.
 // Thread-safety: pure functions of the snapshots they are given.
 #ifndef RUNNEL_HOST_APP_STATUS_ENDPOINTS_H_
 #define RUNNEL_HOST_APP_STATUS_ENDPOINTS_H_
@@ -11,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "config/datasource.h"
 #include "live/server.h"
 #include "stream/stream_manager.h"
 
@@ -30,6 +34,8 @@ std::vector<PluginSnapshot> SnapshotPlugins(const PluginRegistry& registry);
 
 std::string HealthJson(const std::vector<PluginSnapshot>& plugins,
                        const std::string& version);
+
+std::string DataSourcesJson(const std::vector<DataSource>& data_sources);
 
 // runnel_live_connections, runnel_live_subscriptions, runnel_live_channels
 // (gauges); runnel_live_connections_total, runnel_live_publications_in_total,

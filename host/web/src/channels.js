@@ -11,7 +11,7 @@ export const TESTDATA_STREAMS = [
   'random-labeled-stream',
 ];
 
-export const TESTDATA_PLUGIN_TYPES = ['testdata', 'grafana-testdata-datasource'];
+export const TESTDATA_PLUGIN_TYPES = ['testdata', 'grafana-testdata-datasource', 'runnel-testdata-datasource'];
 export const DEFAULT_TESTDATA_UID = 'testdata';
 export const DEFAULT_ORG_ID = 1;
 

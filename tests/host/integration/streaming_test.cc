@@ -260,6 +260,18 @@ TEST_F(StreamingTest, HealthListsThePlugin) {
   EXPECT_EQ(health["plugins"][0].value("state", ""), "running");
 }
 
+TEST_F(StreamingTest, DataSourcesListsTheProvisionedOnesWithoutSecrets) {
+  std::string body;
+  ASSERT_EQ(HttpGet(port(), "/api/datasources", &body), 200);
+  Json list = Json::parse(body, nullptr, false);
+  ASSERT_TRUE(list.is_array()) << body;
+  ASSERT_EQ(list.size(), 1u) << body;
+  EXPECT_EQ(list[0].value("uid", ""), "testdata");
+  EXPECT_EQ(list[0].value("type", ""), "testdata");
+  EXPECT_EQ(list[0].value("orgId", 0), 1);
+  EXPECT_FALSE(list[0].contains("secureJsonData")) << body;
+}
+
 TEST_F(StreamingTest, MetricsHasEveryFamily) {
   auto client = Connected();
   ASSERT_TRUE(client->Subscribe("1/ds/testdata/random-20Hz-stream")
