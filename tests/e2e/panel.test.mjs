@@ -106,11 +106,12 @@ describe('the panel page in headless Chromium', () => {
     const data = await waitForPanel(page, 0, (d) => d.state === 'live', 'live');
     assert.equal(data.channel, CHANNEL_20HZ);
     assert.match(page.url(), /panels=ds\/testdata\/random-20Hz-stream/);
-    // The picker offers the testdata streams of the provisioned data source
-    // and of plugin/testdata.
+    // The picker offers the testdata streams of every provisioned testdata
+    // data source (from GET /api/datasources) and of plugin/testdata.
     const offered = await page.locator('#channel-options option').evaluateAll((els) => els.map((e) => e.value));
     for (const stream of ['random-20Hz-stream', 'random-2s-stream', 'random-flakey-stream', 'random-labeled-stream']) {
       assert.ok(offered.includes(`ds/testdata/${stream}`), `picker offers ds/testdata/${stream}`);
+      assert.ok(offered.includes(`ds/more-testdata/${stream}`), `picker offers ds/more-testdata/${stream}`);
       assert.ok(offered.includes(`plugin/testdata/${stream}`), `picker offers plugin/testdata/${stream}`);
     }
   });

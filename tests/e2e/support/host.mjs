@@ -78,6 +78,10 @@ datasources:
     uid: testdata
     isDefault: true
     jsonData: {}
+  - name: More TestData
+    type: runnel-testdata-datasource
+    uid: more-testdata
+    jsonData: {}
 `;
 
 export class Host {
