@@ -45,6 +45,16 @@ bool IsJsonOrEmpty(const std::string& data) {
   return data.empty() || nlohmann::json::accept(data);
 }
 
+// Logs why a call is refused; the reply carries the HTTP status text.
+template <typename Reply>
+Reply Refusal(const char* what, const std::string& channel, int32_t code,
+              std::string_view why) {
+  log::Debug(
+      what,
+      {{"channel", channel}, {"code", std::to_string(code)}, {"reason", why}});
+  return Reply{code, StatusText(code), ""};
+}
+
 std::chrono::system_clock::time_point Deadline(std::chrono::milliseconds d) {
   return std::chrono::system_clock::now() + d;
 }
@@ -73,21 +83,58 @@ StreamManager::StreamManager(PluginRegistry* registry,
 
 StreamManager::~StreamManager() { Shutdown(); }
 
+struct StreamManager::SubscribeCall {
+  ClientIdentity who;
+  std::string wire_channel;
+  Route route;
+  std::string data;
+  std::function<void(SubscribeReply)> done;
+  pluginv2::SubscribeStreamRequest request;
+  pluginv2::SubscribeStreamResponse response;
+  std::shared_ptr<grpc::ClientContext> context;  // fresh for every attempt
+  uint64_t generation = 0;  // of the plugin process the attempt went to
+  bool retried = false;     // one retry when the plugin restarted under us
+};
+
+struct StreamManager::PublishCall {
+  std::string channel;  // for the log
+  std::function<void(PublishReply)> done;
+  pluginv2::PublishStreamRequest request;
+  pluginv2::PublishStreamResponse response;
+  std::shared_ptr<grpc::ClientContext> context;
+};
+
 void StreamManager::OnSubscribe(const ClientIdentity& who,
                                 const std::string& wire_channel,
                                 const LiveChannel& channel,
                                 const std::string& data,
                                 std::function<void(SubscribeReply)> done) {
+  Route route;
+  Status s = router_.Resolve(channel, &route);
+  if (!s.ok()) {
+    return done(Refusal<SubscribeReply>("subscribe refused", wire_channel,
+                                        kNotFound, s.message()));
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!shut_down_ &&
-        workers_->Submit([this, who, wire_channel, channel, data, done] {
-          SubscribeOnWorker(who, wire_channel, channel, data, done);
-        })) {
-      return;
+    if (shut_down_) {
+      return done(SubscribeReply{kInternal, "shutting down", ""});
     }
+    ++pending_calls_;
   }
-  done(SubscribeReply{kInternal, "shutting down", ""});
+  auto call = std::make_shared<SubscribeCall>();
+  call->who = who;
+  call->wire_channel = wire_channel;
+  call->route = route;
+  call->data = data;
+  call->done = std::move(done);
+  *call->request.mutable_plugincontext() =
+      router_.MakePluginContext(route, who);
+  call->request.set_path(route.path);
+  call->request.set_data(data);
+  WhenRunning(route.plugin, [this, call](const PluginConnection& connection) {
+    SendSubscribe(call, connection);
+  });
 }
 
 void StreamManager::OnPublish(const ClientIdentity& who,
@@ -95,107 +142,159 @@ void StreamManager::OnPublish(const ClientIdentity& who,
                               const LiveChannel& channel,
                               const std::string& data,
                               std::function<void(PublishReply)> done) {
+  Route route;
+  Status s = router_.Resolve(channel, &route);
+  if (!s.ok()) {
+    return done(Refusal<PublishReply>("publish refused", channel.ToString(),
+                                      kNotFound, s.message()));
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!shut_down_ && workers_->Submit([this, who, channel, data, done] {
-          PublishOnWorker(who, channel, data, done);
+    if (shut_down_) return done(PublishReply{kInternal, "shutting down", ""});
+    ++pending_calls_;
+  }
+  auto call = std::make_shared<PublishCall>();
+  call->channel = channel.ToString();
+  call->done = std::move(done);
+  *call->request.mutable_plugincontext() =
+      router_.MakePluginContext(route, who);
+  call->request.set_path(route.path);
+  call->request.set_data(data);
+  WhenRunning(route.plugin, [this, call](const PluginConnection& connection) {
+    SendPublish(call, connection);
+  });
+}
+
+void StreamManager::WhenRunning(Supervisor* plugin,
+                                std::function<void(PluginConnection)> then) {
+  PluginConnection connection = plugin->connection();
+  if (connection.channel) return then(connection);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!shut_down_ && workers_->Submit([this, plugin, then] {
+          plugin->WaitUntilRunning(options_.unavailable_wait);
+          then(plugin->connection());
         })) {
       return;
     }
   }
-  done(PublishReply{kInternal, "shutting down", ""});
+  then(PluginConnection{});
 }
 
-PluginConnection StreamManager::ConnectionFor(Supervisor* plugin) const {
-  PluginConnection connection = plugin->connection();
+bool StreamManager::BeginRpc(
+    const std::shared_ptr<grpc::ClientContext>& context) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shut_down_) return false;
+  rpcs_in_flight_.insert(context);
+  return true;
+}
+
+void StreamManager::EndRpc(
+    const std::shared_ptr<grpc::ClientContext>& context) {
+  std::lock_guard<std::mutex> lock(mu_);
+  rpcs_in_flight_.erase(context);
+}
+
+template <typename Reply>
+void StreamManager::Finish(const std::function<void(Reply)>& done,
+                           Reply reply) {
+  done(std::move(reply));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--pending_calls_ == 0) calls_done_cv_.notify_all();
+}
+
+void StreamManager::SendSubscribe(std::shared_ptr<SubscribeCall> call,
+                                  const PluginConnection& connection) {
   if (!connection.channel) {
-    plugin->WaitUntilRunning(options_.unavailable_wait);
-    connection = plugin->connection();
+    return Finish(
+        call->done,
+        Refusal<SubscribeReply>(
+            "subscribe refused", call->wire_channel, kInternal,
+            "plugin " + call->route.plugin->id() + " is not running"));
   }
-  return connection;
+  call->generation = connection.generation;
+  call->response.Clear();
+  auto context = std::make_shared<grpc::ClientContext>();
+  context->set_deadline(Deadline(options_.rpc_timeout));
+  call->context = context;
+  if (!BeginRpc(context)) {
+    return Finish(call->done, SubscribeReply{kInternal, "shutting down", ""});
+  }
+  pluginv2::Stream::NewStub(connection.channel)
+      ->async()
+      ->SubscribeStream(context.get(), &call->request, &call->response,
+                        [this, call, context](grpc::Status rpc) {
+                          EndRpc(context);
+                          OnSubscribeReply(call, rpc);
+                        });
 }
 
-void StreamManager::SubscribeOnWorker(
-    const ClientIdentity& who, const std::string& wire_channel,
-    const LiveChannel& channel, const std::string& data,
-    const std::function<void(SubscribeReply)>& done) {
-  auto fail = [&](int32_t code, std::string_view why) {
-    log::Debug("subscribe refused", {{"channel", wire_channel},
-                                     {"code", std::to_string(code)},
-                                     {"reason", why}});
-    done(SubscribeReply{code, StatusText(code), ""});
-  };
-  Route route;
-  Status s = router_.Resolve(channel, &route);
-  if (!s.ok()) return fail(kNotFound, s.message());
-
-  pluginv2::SubscribeStreamRequest request;
-  *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
-  request.set_path(route.path);
-  request.set_data(data);
-  pluginv2::SubscribeStreamResponse response;
-  grpc::Status rpc;
-  // One retry when the plugin restarted under us.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    PluginConnection connection = ConnectionFor(route.plugin);
-    if (!connection.channel) {
-      return fail(kInternal,
-                  "plugin " + route.plugin->id() + " is not running");
-    }
-    grpc::ClientContext context;
-    context.set_deadline(Deadline(options_.rpc_timeout));
-    rpc = pluginv2::Stream::NewStub(connection.channel)
-              ->SubscribeStream(&context, request, &response);
-    if (rpc.error_code() != grpc::StatusCode::UNAVAILABLE) break;
-    route.plugin->WaitUntilRunning(options_.unavailable_wait);
-    if (route.plugin->connection().generation == connection.generation) break;
+void StreamManager::OnSubscribeReply(std::shared_ptr<SubscribeCall> call,
+                                     const grpc::Status& rpc) {
+  if (rpc.error_code() == grpc::StatusCode::UNAVAILABLE && !call->retried) {
+    call->retried = true;
+    return WhenRunning(call->route.plugin,
+                       [this, call, rpc](const PluginConnection& connection) {
+                         if (connection.generation == call->generation) {
+                           OnSubscribeReply(call, rpc);  // not restarted
+                         } else {
+                           SendSubscribe(call, connection);
+                         }
+                       });
   }
+  auto fail = [&](int32_t code, std::string_view why) {
+    Finish(call->done, Refusal<SubscribeReply>("subscribe refused",
+                                               call->wire_channel, code, why));
+  };
   if (!rpc.ok()) {
     return fail(kInternal, "SubscribeStream failed: " + rpc.error_message());
   }
-  int32_t code = ReplyCode(response.status());
+  int32_t code = ReplyCode(call->response.status());
   if (code != 0) return fail(code, "SubscribeStream status");
-  if (!IsJsonOrEmpty(response.data())) {
+  if (!IsJsonOrEmpty(call->response.data())) {
     return fail(kInternal, "SubscribeStream initial data is not JSON");
   }
-  EnsureStream(wire_channel, route, who, data);
-  done(SubscribeReply{0, "", response.data()});
+  EnsureStream(call->wire_channel, call->route, call->who, call->data);
+  Finish(call->done, SubscribeReply{0, "", call->response.data()});
 }
 
-void StreamManager::PublishOnWorker(
-    const ClientIdentity& who, const LiveChannel& channel,
-    const std::string& data, const std::function<void(PublishReply)>& done) {
-  auto fail = [&](int32_t code, std::string_view why) {
-    log::Debug("publish refused", {{"channel", channel.ToString()},
-                                   {"code", std::to_string(code)},
-                                   {"reason", why}});
-    done(PublishReply{code, StatusText(code), ""});
-  };
-  Route route;
-  Status s = router_.Resolve(channel, &route);
-  if (!s.ok()) return fail(kNotFound, s.message());
-  PluginConnection connection = ConnectionFor(route.plugin);
+void StreamManager::SendPublish(std::shared_ptr<PublishCall> call,
+                                const PluginConnection& connection) {
   if (!connection.channel) {
-    return fail(kInternal, "plugin " + route.plugin->id() + " is not running");
+    return Finish(call->done,
+                  Refusal<PublishReply>("publish refused", call->channel,
+                                        kInternal, "plugin is not running"));
   }
-  pluginv2::PublishStreamRequest request;
-  *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
-  request.set_path(route.path);
-  request.set_data(data);
-  pluginv2::PublishStreamResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(Deadline(options_.rpc_timeout));
-  grpc::Status rpc = pluginv2::Stream::NewStub(connection.channel)
-                         ->PublishStream(&context, request, &response);
+  auto context = std::make_shared<grpc::ClientContext>();
+  context->set_deadline(Deadline(options_.rpc_timeout));
+  call->context = context;
+  if (!BeginRpc(context)) {
+    return Finish(call->done, PublishReply{kInternal, "shutting down", ""});
+  }
+  pluginv2::Stream::NewStub(connection.channel)
+      ->async()
+      ->PublishStream(context.get(), &call->request, &call->response,
+                      [this, call, context](grpc::Status rpc) {
+                        EndRpc(context);
+                        OnPublishReply(call, rpc);
+                      });
+}
+
+void StreamManager::OnPublishReply(std::shared_ptr<PublishCall> call,
+                                   const grpc::Status& rpc) {
+  auto fail = [&](int32_t code, std::string_view why) {
+    Finish(call->done,
+           Refusal<PublishReply>("publish refused", call->channel, code, why));
+  };
   if (!rpc.ok()) {
     return fail(kInternal, "PublishStream failed: " + rpc.error_message());
   }
-  int32_t code = ReplyCode(response.status());
+  int32_t code = ReplyCode(call->response.status());
   if (code != 0) return fail(code, "PublishStream status");
-  if (!IsJsonOrEmpty(response.data())) {
+  if (!IsJsonOrEmpty(call->response.data())) {
     return fail(kInternal, "PublishStream reply data is not JSON");
   }
-  done(PublishReply{0, "", response.data()});
+  Finish(call->done, PublishReply{0, "", call->response.data()});
 }
 
 void StreamManager::EnsureStream(const std::string& wire_channel,
@@ -310,11 +409,19 @@ void StreamManager::Shutdown() {
   for (auto& [plugin, handle] : listener_handles_) {
     plugin->RemoveListener(handle);
   }
+  std::vector<std::shared_ptr<grpc::ClientContext>> rpcs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rpcs.assign(rpcs_in_flight_.begin(), rpcs_in_flight_.end());
+  }
+  // Unlocked: a cancelled RPC's callback may run inline and take mu_.
+  for (auto& rpc : rpcs) rpc->TryCancel();
   for (auto& stream : streams) stream->Cancel();
   for (auto& stream : streams) stream->Join();
-  // Queued Subscribe/Publish calls run now and see shut_down_.
+  // Calls waiting for a plugin run now and see shut_down_.
   workers_.reset();
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  calls_done_cv_.wait(lock, [this] { return pending_calls_ == 0; });
   for (auto& stream : retired_) stream->Join();  // ended during the above
   retired_.clear();
 }

@@ -1,9 +1,11 @@
 // StreamManager: the host's ChannelHandler for the ds/ and plugin/ scopes
-// (reference §4). It routes a channel to its plugin, runs SubscribeStream and
-// PublishStream on a small worker pool (never on the caller's thread), and
-// keeps one RunStream per wire channel ("1/ds/testdata/random-20Hz-stream"),
-// started with the first subscriber's data. Every packet of a RunStream is
-// checked to be JSON and handed to `publish`.
+// (reference §4). It routes a channel to its plugin, sends SubscribeStream
+// and PublishStream with gRPC's callback API (never blocking the caller's
+// thread; only waiting for a plugin that is not running uses a small worker
+// pool), and keeps one RunStream per wire channel
+// ("1/ds/testdata/random-20Hz-stream"), started with the first subscriber's
+// data. Every packet of a RunStream is checked to be JSON and handed to
+// `publish`.
 //   - A stream is cancelled once `num_subscribers` has returned 0 for the
 //     whole grace period (polled every check_interval; non-zero resets), so
 //     between grace and grace + 2 * check_interval after the last one left.
@@ -20,11 +22,15 @@
 //
 // Thread-safety: all public methods may be called from any thread. `publish`
 // and `num_subscribers` are called from the manager's threads with no
-// manager lock held. `done` is called exactly once, from a worker thread.
+// manager lock held. `done` is called exactly once, from the caller's thread
+// (unknown channel, shutting down), a worker or a gRPC callback thread.
 // Ownership: borrows the registry (must outlive the manager); owns its
-// threads. The destructor calls Shutdown().
+// threads and the calls in flight. The destructor calls Shutdown().
 #ifndef RUNNEL_HOST_STREAM_STREAM_MANAGER_H_
 #define RUNNEL_HOST_STREAM_STREAM_MANAGER_H_
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -35,6 +41,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -52,7 +59,8 @@ namespace runnel::host {
 struct StreamManagerOptions {
   std::chrono::milliseconds grace_period{5000};
   std::chrono::milliseconds check_interval{1000};
-  size_t worker_threads = 4;  // for SubscribeStream / PublishStream calls
+  // For Subscribe/Publish calls that wait for a plugin to (re)start.
+  size_t worker_threads = 4;
   std::chrono::milliseconds rpc_timeout{10000};
   // How long Subscribe/Publish wait for a restarting plugin before 500.
   std::chrono::milliseconds unavailable_wait{3000};
@@ -99,16 +107,30 @@ class StreamManager : public ChannelHandler {
     std::optional<std::chrono::steady_clock::time_point> zero_since;
   };
 
-  void SubscribeOnWorker(const ClientIdentity& who,
-                         const std::string& wire_channel,
-                         const LiveChannel& channel, const std::string& data,
-                         const std::function<void(SubscribeReply)>& done);
-  void PublishOnWorker(const ClientIdentity& who, const LiveChannel& channel,
-                       const std::string& data,
-                       const std::function<void(PublishReply)>& done);
-  // The plugin's current channel, waiting up to unavailable_wait while it
-  // (re)starts; null if it is not running by then.
-  PluginConnection ConnectionFor(Supervisor* plugin) const;
+  struct SubscribeCall;  // one OnSubscribe until its reply
+  struct PublishCall;    // one OnPublish until its reply
+
+  // Runs `then` with the plugin's current connection: at once if it is
+  // running, else on a worker after waiting up to unavailable_wait (null
+  // channel if it is not running by then or the manager is shutting down).
+  void WhenRunning(Supervisor* plugin,
+                   std::function<void(PluginConnection)> then);
+  // Sends the call's RPC on `connection`; replies 500 if it is null or the
+  // manager is shutting down.
+  void SendSubscribe(std::shared_ptr<SubscribeCall> call,
+                     const PluginConnection& connection);
+  void OnSubscribeReply(std::shared_ptr<SubscribeCall> call,
+                        const grpc::Status& rpc);
+  void SendPublish(std::shared_ptr<PublishCall> call,
+                   const PluginConnection& connection);
+  void OnPublishReply(std::shared_ptr<PublishCall> call,
+                      const grpc::Status& rpc);
+  // Registers an RPC about to start (false once shutting down) / ended.
+  bool BeginRpc(const std::shared_ptr<grpc::ClientContext>& context);
+  void EndRpc(const std::shared_ptr<grpc::ClientContext>& context);
+  // The last step of every counted call: replies, then uncounts it.
+  template <typename Reply>
+  void Finish(const std::function<void(Reply)>& done, Reply reply);
   // Starts the RunStream for wire_channel unless one is running.
   void EnsureStream(const std::string& wire_channel, const Route& route,
                     const ClientIdentity& who, const std::string& data);
@@ -132,6 +154,10 @@ class StreamManager : public ChannelHandler {
   std::vector<std::pair<Supervisor*, int>> listener_handles_;
   std::thread checker_;
   std::unique_ptr<WorkerPool> workers_;  // reset by Shutdown()
+  // Cancelled by Shutdown(); shared so that cancelling needs no lock.
+  std::set<std::shared_ptr<grpc::ClientContext>> rpcs_in_flight_;
+  size_t pending_calls_ = 0;  // Subscribe/Publish calls not yet replied to
+  std::condition_variable calls_done_cv_;  // pending_calls_ reached 0
 };
 
 }  // namespace runnel::host
