@@ -118,6 +118,13 @@ void ClientSession::OnAccept(beast::error_code ec) {
     Finish();
     return;
   }
+  // Beast's accept resets the stream's operation locks, so nothing may be
+  // written (not even the close frame) before this point.
+  accepted_ = true;
+  if (closing_) {  // closed during the handshake: send the close frame now
+    DoWrite();
+    return;
+  }
   ws_.text(true);
   identity_.client_id = NewClientId();
   ArmTimer(TimerPurpose::kStale, env_->config.stale_close_delay);
@@ -518,7 +525,7 @@ void ClientSession::Deliver(const SharedBuffer& message) {
 }
 
 void ClientSession::DoWrite() {
-  if (write_in_flight_ || close_sent_ || finished_) return;
+  if (!accepted_ || write_in_flight_ || close_sent_ || finished_) return;
   if (!write_batch_) write_batch_ = std::make_unique<WriteBatch>();
   WriteBatch& batch = *write_batch_;
   if (!writer_.TakeBatch(&batch.messages)) {

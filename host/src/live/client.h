@@ -112,6 +112,7 @@ class ClientSession : public Subscriber,
   std::vector<std::string> channels_;          // subscribed wire channels
   std::vector<std::string> pending_channels_;  // subscribe in progress
   Disconnect close_with_{0, ""};
+  bool accepted_ = false;  // handshake done: frames (and close) may be sent
   bool connected_ = false;
   bool ping_outstanding_ = false;
   bool write_in_flight_ = false;
