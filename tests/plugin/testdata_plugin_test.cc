@@ -93,6 +93,16 @@ class TestdataPluginTest : public ::testing::Test {
     return RunningStreams() == want;
   }
 
+  // Starts RunStream on `path`; the call ends at the latest after `timeout`.
+  std::unique_ptr<grpc::ClientReader<pluginv2::StreamPacket>> OpenRunStream(
+      grpc::ClientContext* ctx, const std::string& path,
+      milliseconds timeout = milliseconds(30000)) {
+    ctx->set_deadline(Deadline(timeout));
+    pluginv2::RunStreamRequest req;
+    req.set_path(path);
+    return stream_->RunStream(ctx, req);
+  }
+
   TempDir dir_;
   std::unique_ptr<PluginProcess> process_;
   std::string handshake_, network_, address_;
@@ -213,10 +223,7 @@ int64_t FrameTimeMs(const std::string& packet) {
 
 TEST_F(TestdataPluginTest, RunStream20HzDeliversFramesAndStopsOnCancel) {
   grpc::ClientContext ctx;
-  ctx.set_deadline(Deadline(milliseconds(30000)));
-  pluginv2::RunStreamRequest req;
-  req.set_path("random-20Hz-stream");
-  auto reader = stream_->RunStream(&ctx, req);
+  auto reader = OpenRunStream(&ctx, "random-20Hz-stream");
   // The 0.6 s window is measured on the frames' own Time values (when the
   // plugin sent them), from the first frame on: this checks the stream's
   // rate without asserting how promptly this (possibly descheduled) test
@@ -249,10 +256,7 @@ TEST_F(TestdataPluginTest, RunStream20HzDeliversFramesAndStopsOnCancel) {
 
 TEST_F(TestdataPluginTest, RunStreamLabeledSendsTwoLabeledRows) {
   grpc::ClientContext ctx;
-  ctx.set_deadline(Deadline(milliseconds(30000)));
-  pluginv2::RunStreamRequest req;
-  req.set_path("random-labeled-stream");
-  auto reader = stream_->RunStream(&ctx, req);
+  auto reader = OpenRunStream(&ctx, "random-labeled-stream");
   pluginv2::StreamPacket packet;
   ASSERT_TRUE(reader->Read(&packet));
   json values = json::parse(packet.data()).at("data").at("values");
@@ -267,10 +271,7 @@ TEST_F(TestdataPluginTest, RunStreamLabeledSendsTwoLabeledRows) {
 
 TEST_F(TestdataPluginTest, BenchStreamCarriesSendTime) {
   grpc::ClientContext ctx;
-  ctx.set_deadline(Deadline(milliseconds(30000)));
-  pluginv2::RunStreamRequest req;
-  req.set_path("bench/1000hz");
-  auto reader = stream_->RunStream(&ctx, req);
+  auto reader = OpenRunStream(&ctx, "bench/1000hz");
   pluginv2::StreamPacket packet;
   for (int i = 0; i < 100; ++i) {
     ASSERT_TRUE(reader->Read(&packet));
@@ -289,10 +290,7 @@ TEST_F(TestdataPluginTest, BenchStreamCarriesSendTime) {
 
 TEST_F(TestdataPluginTest, RunStreamUnknownPathEndsWithTheError) {
   grpc::ClientContext ctx;
-  ctx.set_deadline(Deadline(milliseconds(10000)));
-  pluginv2::RunStreamRequest req;
-  req.set_path("no-such-stream");
-  auto reader = stream_->RunStream(&ctx, req);
+  auto reader = OpenRunStream(&ctx, "no-such-stream", milliseconds(10000));
   pluginv2::StreamPacket packet;
   EXPECT_FALSE(reader->Read(&packet));
   grpc::Status status = reader->Finish();
@@ -394,10 +392,7 @@ TEST_F(TestdataPluginTest, ShutdownExitsZeroAndRemovesTheSocket) {
 
 TEST_F(TestdataPluginTest, SigtermWithARunningStreamExitsZero) {
   grpc::ClientContext ctx;
-  ctx.set_deadline(Deadline(milliseconds(30000)));
-  pluginv2::RunStreamRequest req;
-  req.set_path("random-20Hz-stream");
-  auto reader = stream_->RunStream(&ctx, req);
+  auto reader = OpenRunStream(&ctx, "random-20Hz-stream");
   pluginv2::StreamPacket packet;
   ASSERT_TRUE(reader->Read(&packet));
   process_->Signal(SIGTERM);
