@@ -7,7 +7,7 @@ RUNNEL_BUILD_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   nlohmann-json3-dev libboost-dev libboost-system-dev
-  libyaml-cpp-dev libinih-dev
+  libyaml-cpp-dev libinih-dev libssl-dev
 )
 RUNNEL_TEST_PACKAGES=(
   libgtest-dev libgmock-dev

@@ -1,31 +1,51 @@
 #include "live/client.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/write.hpp>
 #include <cstdio>
 #include <random>
 
 #include "live/errors.h"
+#include "live/ws_handshake.h"
 #include "runnel/live_channel.h"
 #include "runnel/log.h"
 
 namespace runnel::host {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+namespace http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
 
-struct ClientSession::WriteBatch {
-  std::vector<SharedBuffer> messages;
-  std::vector<asio::const_buffer> buffers;  // messages joined by "\n"
+// Bytes on their way to the socket: one control frame, or one text frame of
+// queued messages joined by '\n'. `written` counts what the kernel took.
+struct ClientSession::Outgoing {
+  std::vector<SharedBuffer> messages;  // keeps the payloads alive
+  std::string control;                 // a whole control frame
+  uint8_t header[ws::kMaxHeaderBytes];
+  size_t header_size = 0;
+  size_t total = 0;
+  size_t written = 0;
+  bool is_close = false;
 };
 
 namespace {
 
-constexpr size_t kReadChunk = 256;  // bytes prepared per read while idle
 constexpr size_t kMaxChannelWireLength = 255;  // centrifuge ChannelMaxLength
+// Reads per wake-up before yielding the loop to other connections.
+constexpr int kReadsPerTurn = 16;
+constexpr std::string_view kNewline = "\n";
+// Enough iovecs for a whole batch: header + 2 per message.
+constexpr size_t kMaxIovecs = 1 + 2 * 64;
+
+// One read buffer per loop thread, shared by all its connections: a
+// connection holds no buffer while it waits.
+std::array<uint8_t, 64 * 1024>& ReadBuffer() {
+  thread_local std::array<uint8_t, 64 * 1024> buffer;
+  return buffer;
+}
 
 std::mt19937_64& Rng() {
   thread_local std::mt19937_64 rng(std::random_device{}());
@@ -44,7 +64,9 @@ std::string NewClientId() {
   return out;
 }
 
-std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view ToStd(boost::beast::string_view s) {
+  return {s.data(), s.size()};
+}
 
 // Grafana's "invalid channel ID", with the parser's detail when it has one.
 std::string InvalidChannelMessage(const std::string& why) {
@@ -54,29 +76,28 @@ std::string InvalidChannelMessage(const std::string& why) {
   return message + ": " + why;
 }
 
-bool OffersSubprotocol(std::string_view header, std::string_view wanted) {
-  size_t start = 0;
-  while (start < header.size()) {
-    size_t end = header.find(',', start);
-    if (end == std::string_view::npos) end = header.size();
-    std::string_view token = header.substr(start, end - start);
-    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-    if (token == wanted) return true;
-    start = end + 1;
+// Appends to `buffers` the part of `piece` past `*skip` bytes.
+void AddRemaining(asio::const_buffer piece, size_t* skip,
+                  std::vector<asio::const_buffer>* buffers) {
+  if (*skip >= piece.size()) {
+    *skip -= piece.size();
+    return;
   }
-  return false;
+  buffers->push_back(piece + *skip);
+  *skip = 0;
 }
 
 }  // namespace
 
-ClientSession::ClientSession(asio::ip::tcp::socket socket,
+ClientSession::ClientSession(asio::ip::tcp::socket socket, IoLoop* loop,
                              std::shared_ptr<ClientEnvironment> env)
-    : ws_(std::move(socket)),
+    : socket_(std::move(socket)),
+      loop_(loop),
       env_(std::move(env)),
       writer_(env_->config.client_queue_max_size,
               env_->config.max_messages_in_frame, env_->config.max_frame_bytes),
-      timer_(ws_.get_executor()) {}
+      reader_(env_->config.message_size_limit),
+      timer_(socket_.get_executor()) {}
 
 ClientSession::~ClientSession() {
   // Normally Finish already left the hub; this covers odd exits.
@@ -85,89 +106,118 @@ ClientSession::~ClientSession() {
   }
 }
 
-void ClientSession::Start(Request upgrade) {
-  ws_.set_option(
-      websocket::stream_base::timeout{env_->config.close_handshake_timeout,
-                                      websocket::stream_base::none(), false});
-  // The size limit is checked in OnRead, so that the 1009 close goes through
-  // a normal close handshake (Beast's own limit drops the connection, and
-  // the unread rest of the message then resets it before the close frame
-  // reaches the client).
-  ws_.read_message_max(0);
-  ws_.auto_fragment(false);
-  const bool offers_json = OffersSubprotocol(
-      ToStd(upgrade[beast::http::field::sec_websocket_protocol]),
-      "centrifuge-json");
-  ws_.set_option(websocket::stream_base::decorator(
-      [offers_json](websocket::response_type& response) {
-        response.set(beast::http::field::server, "runnel");
-        if (offers_json) {
-          response.set(beast::http::field::sec_websocket_protocol,
-                       "centrifuge-json");
-        }
-      }));
-  auto self = shared_from_this();
-  auto request = std::make_shared<Request>(std::move(upgrade));
-  ws_.async_accept(
-      *request, [self, request](beast::error_code ec) { self->OnAccept(ec); });
+void ClientSession::Start(const Request& upgrade) {
+  error_code ec;
+  socket_.non_blocking(true, ec);
+  const bool offers_json = ws::OffersSubprotocol(
+      ToStd(upgrade[http::field::sec_websocket_protocol]), "centrifuge-json");
+  auto response = std::make_shared<std::string>(
+      ws::UpgradeResponse(ToStd(upgrade[http::field::sec_websocket_key]),
+                          offers_json ? "centrifuge-json" : ""));
+  asio::async_write(socket_, asio::buffer(*response),
+                    [self = shared_from_this(), response](
+                        error_code ec, size_t) { self->OnAccept(ec); });
 }
 
-void ClientSession::OnAccept(beast::error_code ec) {
-  if (ec) {
+void ClientSession::OnAccept(error_code ec) {
+  if (ec || finished_) {
     log::Debug("live: WebSocket handshake failed", {{"error", ec.message()}});
-    Finish();
+    TearDown();
     return;
   }
-  // Beast's accept resets the stream's operation locks, so nothing may be
-  // written (not even the close frame) before this point.
   accepted_ = true;
-  if (closing_) {  // closed during the handshake: send the close frame now
-    DoWrite();
-    return;
-  }
-  ws_.text(true);
   identity_.client_id = NewClientId();
+  WaitReadable();
+  if (closing_) {  // closed during the handshake: send the close frame now
+    Flush();
+    return;
+  }
   ArmTimer(TimerPurpose::kStale, env_->config.stale_close_delay);
-  ReadMore();
 }
 
-void ClientSession::ReadMore() {
-  ws_.async_read_some(
-      read_buffer_, kReadChunk,
-      [self = shared_from_this()](beast::error_code ec, size_t bytes) {
-        self->OnRead(ec, bytes);
-      });
+void ClientSession::WaitReadable() {
+  if (read_waiting_ || reading_stopped_ || finished_) return;
+  read_waiting_ = true;
+  socket_.async_wait(asio::socket_base::wait_read,
+                     [self = shared_from_this()](error_code ec) {
+                       self->read_waiting_ = false;
+                       self->OnReadable(ec);
+                     });
 }
 
-void ClientSession::OnRead(beast::error_code ec, size_t) {
+void ClientSession::OnReadable(error_code ec) {
+  if (finished_ || reading_stopped_) return;
   if (ec) {
-    writer_.Close(/*drop_queued=*/true);
-    Finish();
+    TearDown();
     return;
   }
-  if (read_buffer_.size() > env_->config.message_size_limit) {
-    log::Info("live: message over message_size_limit",
-              {{"client", identity_.client_id},
-               {"limit", std::to_string(env_->config.message_size_limit)}});
-    read_buffer_ = beast::flat_buffer();
-    // No more reads of ours: the close handshake drains the rest.
-    CloseOnStrand(kDisconnectMessageTooBig, /*flush=*/false);
-    return;
+  auto& buffer = ReadBuffer();
+  for (int turn = 0; turn < kReadsPerTurn; ++turn) {
+    size_t n = socket_.read_some(asio::buffer(buffer), ec);
+    if (ec == asio::error::would_block) {
+      WaitReadable();
+      return;
+    }
+    if (ec) {  // EOF or reset: the client is gone
+      writer_.Close(/*drop_queued=*/true);
+      TearDown();
+      return;
+    }
+    const uint16_t fault = reader_.Feed(buffer.data(), n, *this);
+    if (finished_) return;
+    if (fault == ws::kCloseMessageTooBig) {
+      log::Info("live: message over message_size_limit",
+                {{"client", identity_.client_id},
+                 {"limit", std::to_string(env_->config.message_size_limit)}});
+      // Reads go on (discarding) until the client's close frame.
+      CloseOnStrand(kDisconnectMessageTooBig, /*flush=*/false);
+    } else if (fault != 0) {
+      log::Info("live: WebSocket protocol error",
+                {{"client", identity_.client_id}});
+      reading_stopped_ = true;
+      CloseOnStrand({ws::kCloseProtocolError, "protocol error"}, false);
+      return;
+    }
+    if (reading_stopped_) return;
   }
-  if (!ws_.is_message_done()) {
-    ReadMore();
-    return;
-  }
-  HandleFrame();
-  read_buffer_.clear();
-  read_buffer_.shrink_to_fit();
-  if (!finished_) ReadMore();
+  // More may be waiting: come back after the other connections' turn.
+  asio::post(socket_.get_executor(),
+             [self = shared_from_this()]() { self->OnReadable({}); });
 }
 
-void ClientSession::HandleFrame() {
+void ClientSession::OnMessage(std::string_view payload, bool) {
+  HandleFrame(payload);
+}
+
+void ClientSession::OnPing(std::string_view payload) {
+  if (close_sent_) return;
+  QueueControlFrame(ws::Opcode::kPong, payload);
+  Flush();
+}
+
+void ClientSession::OnClose(uint16_t code, std::string_view) {
+  peer_closed_ = true;
+  reading_stopped_ = true;
+  if (close_sent_) {
+    // Our close went first; theirs completes the handshake once ours is
+    // out (OnCloseFrameWritten), or now if it already is.
+    if (!out_ && control_frames_.empty()) TearDown();
+    return;
+  }
+  // The client closes: echo its code, send nothing else.
+  closing_ = true;
+  close_with_ = {code == ws::kCloseNoStatus ? ws::kCloseNormal : code, ""};
+  writer_.Close(/*drop_queued=*/true);
+  for (const std::string& channel : channels_) {
+    env_->hub->Unsubscribe(channel, this);
+  }
+  channels_.clear();
+  ArmTimer(TimerPurpose::kCloseDeadline, env_->config.close_handshake_timeout);
+  Flush();
+}
+
+void ClientSession::HandleFrame(std::string_view frame) {
   if (closing_) return;
-  auto data = read_buffer_.cdata();
-  std::string_view frame(static_cast<const char*>(data.data()), data.size());
   std::vector<Command> commands;
   std::string error;
   if (!DecodeCommands(frame, &commands, &error)) {
@@ -297,7 +347,7 @@ void ClientSession::HandleSubscribe(Command& command) {
     }
     pending_channels_.push_back(wire);
     std::weak_ptr<ClientSession> weak = weak_from_this();
-    auto executor = ws_.get_executor();
+    auto executor = socket_.get_executor();
     uint32_t id = command.id;
     handler->OnSubscribe(
         identity_, wire, *channel, command.data,
@@ -387,7 +437,7 @@ void ClientSession::HandlePublish(Command& command) {
       return;
     }
     std::weak_ptr<ClientSession> weak = weak_from_this();
-    auto executor = ws_.get_executor();
+    auto executor = socket_.get_executor();
     Hub* hub = env_->hub;
     uint32_t id = command.id;
     handler->OnPublish(identity_, wire, *channel, command.data,
@@ -441,25 +491,21 @@ void ClientSession::ArmTimer(TimerPurpose purpose, Clock::duration in) {
   timer_purpose_ = purpose;
   timer_.expires_after(in);
   timer_.async_wait(
-      [self = shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
+      [self = shared_from_this()](error_code ec) { self->OnTimer(ec); });
 }
 
-void ClientSession::OnTimer(beast::error_code ec) {
+void ClientSession::OnTimer(error_code ec) {
   if (ec || finished_) return;                 // cancelled or re-armed
   if (timer_.expiry() > Clock::now()) return;  // re-armed meanwhile
   if (closing_ && timer_purpose_ != TimerPurpose::kCloseDeadline) return;
   switch (timer_purpose_) {
     case TimerPurpose::kNone:
       return;
-    case TimerPurpose::kCloseDeadline: {
+    case TimerPurpose::kCloseDeadline:
       log::Info("live: close did not complete in time, dropping connection",
                 {{"client", identity_.client_id}});
-      beast::error_code ignored;
-      ws_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-      ws_.next_layer().close(ignored);
-      Finish();
+      TearDown();
       return;
-    }
     case TimerPurpose::kStale:
       if (!connected_) {
         log::Info("live: no connect in time",
@@ -487,10 +533,10 @@ void ClientSession::OnTimer(beast::error_code ec) {
 }
 
 void ClientSession::Send(std::string message) {
-  if (close_sent_) return;
+  if (close_sent_ || finished_) return;
   switch (writer_.Enqueue(MakeSharedBuffer(std::move(message)))) {
     case Writer::EnqueueResult::kStartWrite:
-      DoWrite();
+      Flush();
       return;
     case Writer::EnqueueResult::kSlow:
       CloseOnStrand(kDisconnectSlow, false);
@@ -507,65 +553,164 @@ void ClientSession::SendError(uint32_t id, int32_t code,
 }
 
 void ClientSession::Deliver(const SharedBuffer& message) {
-  Writer::EnqueueResult result = writer_.Enqueue(message);
-  if (result != Writer::EnqueueResult::kStartWrite &&
-      result != Writer::EnqueueResult::kSlow) {
+  // The hub is walking its subscribers: anything that would leave the hub
+  // (a 3008 close, a failed socket) is posted, not done here.
+  if (!accepted_ || closing_ || finished_ || write_failed_) return;
+  if (!write_waiting_ && !out_ && control_frames_.empty() && writer_.empty() &&
+      WriteNow(message)) {
     return;
   }
-  // weak: the session may be going away without having left the hub yet
-  // (its destructor leaves it).
-  std::shared_ptr<ClientSession> self = weak_from_this().lock();
-  if (!self) return;
-  if (result == Writer::EnqueueResult::kStartWrite) {
-    asio::post(ws_.get_executor(), [self]() { self->DoWrite(); });
-  } else {
-    asio::post(ws_.get_executor(),
-               [self]() { self->CloseOnStrand(kDisconnectSlow, false); });
+  switch (writer_.Enqueue(message)) {
+    case Writer::EnqueueResult::kStartWrite:
+      Flush();
+      return;
+    case Writer::EnqueueResult::kSlow:
+      asio::post(socket_.get_executor(), [self = shared_from_this()]() {
+        self->CloseOnStrand(kDisconnectSlow, false);
+      });
+      return;
+    case Writer::EnqueueResult::kQueued:
+    case Writer::EnqueueResult::kClosed:
+      return;
   }
 }
 
-void ClientSession::DoWrite() {
-  if (!accepted_ || write_in_flight_ || close_sent_ || finished_) return;
-  if (!write_batch_) write_batch_ = std::make_unique<WriteBatch>();
-  WriteBatch& batch = *write_batch_;
-  if (!writer_.TakeBatch(&batch.messages)) {
-    write_batch_.reset();  // idle: hold nothing
-    if (closing_) SendCloseFrame();
-    return;
-  }
-  static constexpr char kNewline = '\n';
-  batch.buffers.clear();
-  for (const SharedBuffer& message : batch.messages) {
-    if (!batch.buffers.empty()) batch.buffers.emplace_back(&kNewline, 1);
-    batch.buffers.emplace_back(message->data(), message->size());
-  }
-  write_in_flight_ = true;
-  ws_.async_write(batch.buffers,
-                  [self = shared_from_this()](beast::error_code ec, size_t) {
-                    self->OnWrite(ec);
-                  });
-}
-
-void ClientSession::OnWrite(beast::error_code ec) {
-  write_in_flight_ = false;
+bool ClientSession::WriteNow(const SharedBuffer& message) {
+  uint8_t header[ws::kMaxHeaderBytes];
+  const size_t header_size =
+      ws::EncodeHeader(ws::Opcode::kText, message->size(), header);
+  const std::array<asio::const_buffer, 2> buffers = {
+      asio::buffer(header, header_size), asio::buffer(*message)};
+  error_code ec;
+  const size_t written = socket_.write_some(buffers, ec);
+  if (ec == asio::error::would_block) return false;
   if (ec) {
-    writer_.Close(/*drop_queued=*/true);
-    write_batch_.reset();
-    if (!closing_) {
-      closing_ = true;
-      close_with_ = kDisconnectWriteError;
-    }
-    beast::error_code ignored;
-    ws_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    ws_.next_layer().close(ignored);
-    Finish();
-    return;
+    OnWriteFailed();
+    return true;
   }
-  DoWrite();
+  const size_t total = header_size + message->size();
+  if (written == total) return true;
+  // The kernel took part: the rest waits for room.
+  out_ = std::make_unique<Outgoing>();
+  std::copy(header, header + header_size, out_->header);
+  out_->header_size = header_size;
+  out_->messages.push_back(message);
+  out_->total = total;
+  out_->written = written;
+  Flush();
+  return true;
+}
+
+void ClientSession::QueueControlFrame(ws::Opcode opcode,
+                                      std::string_view payload) {
+  uint8_t header[ws::kMaxHeaderBytes];
+  const size_t header_size = ws::EncodeHeader(opcode, payload.size(), header);
+  control_frames_.append(reinterpret_cast<const char*>(header), header_size);
+  control_frames_.append(payload);
+}
+
+std::unique_ptr<ClientSession::Outgoing> ClientSession::NextOutgoing() {
+  auto out = std::make_unique<Outgoing>();
+  if (!control_frames_.empty()) {
+    out->control = std::move(control_frames_);
+    control_frames_.clear();
+    out->total = out->control.size();
+    out->is_close = close_sent_ && !writer_.queued_messages();
+    return out;
+  }
+  if (!writer_.TakeBatch(&out->messages)) return nullptr;
+  size_t payload = out->messages.size() - 1;  // the '\n' separators
+  for (const SharedBuffer& message : out->messages) payload += message->size();
+  out->header_size = ws::EncodeHeader(ws::Opcode::kText, payload, out->header);
+  out->total = out->header_size + payload;
+  return out;
+}
+
+bool ClientSession::WriteSome(Outgoing& out) {
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(out.control.empty() ? 1 + 2 * out.messages.size() : 1);
+  size_t skip = out.written;
+  if (!out.control.empty()) {
+    AddRemaining(asio::buffer(out.control), &skip, &buffers);
+  } else {
+    AddRemaining(asio::buffer(out.header, out.header_size), &skip, &buffers);
+    for (size_t i = 0; i < out.messages.size(); ++i) {
+      if (i > 0) AddRemaining(asio::buffer(kNewline), &skip, &buffers);
+      AddRemaining(asio::buffer(*out.messages[i]), &skip, &buffers);
+    }
+  }
+  if (buffers.size() > kMaxIovecs) buffers.resize(kMaxIovecs);
+  error_code ec;
+  const size_t written = socket_.write_some(buffers, ec);
+  if (ec == asio::error::would_block) {
+    write_waiting_ = true;
+    socket_.async_wait(asio::socket_base::wait_write,
+                       [self = shared_from_this()](error_code wait_ec) {
+                         self->write_waiting_ = false;
+                         if (wait_ec) {
+                           self->OnWriteFailed();
+                           return;
+                         }
+                         self->Flush();
+                       });
+    return true;
+  }
+  if (ec) {
+    OnWriteFailed();
+    return false;
+  }
+  out.written += written;
+  return true;
+}
+
+void ClientSession::Flush() {
+  if (!accepted_) return;  // the handshake response goes first
+  while (!write_waiting_ && !write_failed_ && !finished_) {
+    if (!out_) {
+      if (closing_ && !close_sent_ && writer_.empty()) {
+        // Everything queued is out: the close frame is next.
+        close_sent_ = true;
+        QueueControlFrame(
+            ws::Opcode::kClose,
+            close_with_.code == ws::kCloseNoStatus
+                ? std::string()
+                : ws::EncodeClosePayload(close_with_.code, close_with_.reason));
+      }
+      out_ = NextOutgoing();
+      if (!out_) return;  // idle: hold nothing
+    }
+    if (!WriteSome(*out_)) return;
+    if (out_->written < out_->total) continue;  // or waiting for room
+    const bool was_close = out_->is_close;
+    out_.reset();
+    if (was_close) {
+      OnCloseFrameWritten();
+      return;
+    }
+  }
+}
+
+void ClientSession::OnWriteFailed() {
+  if (write_failed_) return;
+  write_failed_ = true;
+  writer_.Close(/*drop_queued=*/true);
+  if (!closing_) {
+    closing_ = true;
+    close_with_ = kDisconnectWriteError;
+  }
+  // Possibly inside the hub's delivery walk: leave it from a fresh turn.
+  asio::post(socket_.get_executor(),
+             [self = shared_from_this()]() { self->TearDown(); });
+}
+
+void ClientSession::OnCloseFrameWritten() {
+  // The handshake is complete once both close frames have passed; a
+  // client that stopped reading (fault) gets no more time either.
+  if (peer_closed_ || reading_stopped_) TearDown();
 }
 
 void ClientSession::Close(Disconnect disconnect, bool flush) {
-  asio::post(ws_.get_executor(),
+  asio::post(socket_.get_executor(),
              [self = shared_from_this(), disconnect, flush]() {
                self->CloseOnStrand(disconnect, flush);
              });
@@ -587,17 +732,17 @@ void ClientSession::CloseOnStrand(Disconnect disconnect, bool flush) {
   }
   channels_.clear();
   channels_.shrink_to_fit();
-  DoWrite();  // flushes the queue, then sends the close frame
+  reader_.DiscardMessages();
+  Flush();  // flushes the queue, then sends the close frame
 }
 
-void ClientSession::SendCloseFrame() {
-  if (close_sent_ || finished_) return;
-  close_sent_ = true;
-  websocket::close_reason reason(close_with_.code);
-  reason.reason = std::string(close_with_.reason);
-  ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {
-    self->Finish();
-  });
+void ClientSession::TearDown() {
+  if (finished_) return;
+  error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  out_.reset();
+  Finish();
 }
 
 void ClientSession::Finish() {

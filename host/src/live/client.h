@@ -1,21 +1,24 @@
 // ClientSession: one Grafana Live WebSocket connection. Runs the Centrifuge
 // protocol v2 state machine (connect, subscribe, publish, ping/pong, limits)
-// on the connection's strand and sends through its Writer.
+// and the WebSocket framing (ws_frame.h) on its event loop.
 //
-// Thread-safety: all protocol work runs on the session's strand. Deliver
-// (from the hub, any thread) and Close (from the server, any thread) post
-// to the strand. Lifetime: owned by shared_ptrs held by its pending
-// asynchronous operations; it leaves the hub before it goes away.
+// Writes go straight to the socket while it takes them (one sendmsg per
+// publication, no copy, no allocation); only what the kernel does not take
+// is queued in the Writer, and queued messages leave joined into one frame.
+// Reads wait for readiness first, so an idle connection holds no buffer.
+//
+// Thread-safety: everything runs on the session's loop (IoLoop). Deliver
+// comes from the hub on that loop; Close (any thread) posts to it.
+// Lifetime: owned by shared_ptrs held by its pending asynchronous
+// operations; it leaves the hub before it goes away.
 #ifndef RUNNEL_HOST_LIVE_CLIENT_H_
 #define RUNNEL_HOST_LIVE_CLIENT_H_
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -26,9 +29,11 @@
 #include "live/channel_handler.h"
 #include "live/disconnect.h"
 #include "live/hub.h"
+#include "live/io_loops.h"
 #include "live/live_config.h"
 #include "live/protocol.h"
 #include "live/writer.h"
+#include "live/ws_frame.h"
 
 namespace runnel::host {
 
@@ -47,31 +52,41 @@ struct ClientEnvironment {
 };
 
 class ClientSession : public Subscriber,
+                      private ws::FrameHandler,
                       public std::enable_shared_from_this<ClientSession> {
  public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  ClientSession(boost::asio::ip::tcp::socket socket,
+  // `socket` must belong to `loop`'s io_context.
+  ClientSession(boost::asio::ip::tcp::socket socket, IoLoop* loop,
                 std::shared_ptr<ClientEnvironment> env);
   ~ClientSession() override;
 
-  // Completes the WebSocket handshake for `upgrade` and starts reading.
-  void Start(Request upgrade);
+  // Completes the WebSocket handshake for `upgrade` (its headers already
+  // checked by the server) and starts reading. On the session's loop.
+  void Start(const Request& upgrade);
 
   // Closes with `disconnect` (any thread). `flush`: send what is queued
   // first.
   void Close(Disconnect disconnect, bool flush);
 
-  // Subscriber: called by the hub with a shard lock held.
+  // Subscriber: called by the hub on the session's loop.
   void Deliver(const SharedBuffer& message) override;
+  DeliveryLoop* delivery_loop() const override { return loop_; }
 
  private:
   enum class TimerPurpose { kNone, kStale, kPing, kPong, kCloseDeadline };
+  struct Outgoing;  // bytes on their way to the socket
 
-  void OnAccept(boost::beast::error_code ec);
-  void ReadMore();
-  void OnRead(boost::beast::error_code ec, size_t bytes);
-  void HandleFrame();
+  void OnAccept(boost::system::error_code ec);
+  void WaitReadable();
+  void OnReadable(boost::system::error_code ec);
+  // ws::FrameHandler
+  void OnMessage(std::string_view payload, bool binary) override;
+  void OnPing(std::string_view payload) override;
+  void OnClose(uint16_t code, std::string_view reason) override;
+
+  void HandleFrame(std::string_view frame);
   void HandleCommand(Command& command);
   void HandleConnect(const Command& command);
   void HandleSubscribe(Command& command);
@@ -85,29 +100,41 @@ class ClientSession : public Subscriber,
                                                 const std::string& wire);
   void HandlePong();
 
-  void Send(std::string message);  // on the strand
+  void Send(std::string message);  // on the loop
   void SendError(uint32_t id, int32_t code, std::string_view message,
                  bool temporary = false);
-  void DoWrite();
-  void OnWrite(boost::beast::error_code ec);
+  // Writes a message straight to the idle socket; false if it could not
+  // start (then it must be queued).
+  bool WriteNow(const SharedBuffer& message);
+  // Writes queued control frames and messages until done or the socket is
+  // full (then waits for it to drain).
+  void Flush();
+  std::unique_ptr<Outgoing> NextOutgoing();
+  void QueueControlFrame(ws::Opcode opcode, std::string_view payload);
+  // Returns false if the socket failed (the session is then being dropped).
+  bool WriteSome(Outgoing& out);
+  void OnWriteFailed();
+  void OnCloseFrameWritten();
   void CloseOnStrand(Disconnect disconnect, bool flush);
-  void SendCloseFrame();
+  // Drops the TCP connection and finishes.
+  void TearDown();
   void Finish();
 
   void ArmTimer(TimerPurpose purpose, std::chrono::steady_clock::duration in);
-  void OnTimer(boost::beast::error_code ec);
+  void OnTimer(boost::system::error_code ec);
   bool IsSubscribed(const std::string& channel) const;
 
-  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
+  boost::asio::ip::tcp::socket socket_;
+  IoLoop* loop_;
   std::shared_ptr<ClientEnvironment> env_;
   Writer writer_;
+  ws::FrameReader reader_;
   boost::asio::steady_timer timer_;
   TimerPurpose timer_purpose_ = TimerPurpose::kNone;
   std::chrono::steady_clock::time_point last_ping_;
-  boost::beast::flat_buffer read_buffer_;  // shrunk after every message
-  // The batch being written; null while idle so idle costs nothing.
-  struct WriteBatch;
-  std::unique_ptr<WriteBatch> write_batch_;
+  // What is being written; null while idle so idle costs nothing.
+  std::unique_ptr<Outgoing> out_;
+  std::string control_frames_;  // framed pong/close bytes, sent first
   ClientIdentity identity_;
   std::vector<std::string> channels_;          // subscribed wire channels
   std::vector<std::string> pending_channels_;  // subscribe in progress
@@ -115,9 +142,13 @@ class ClientSession : public Subscriber,
   bool accepted_ = false;  // handshake done: frames (and close) may be sent
   bool connected_ = false;
   bool ping_outstanding_ = false;
-  bool write_in_flight_ = false;
-  bool closing_ = false;     // Close was called: no more commands
-  bool close_sent_ = false;  // the close frame is on its way
+  bool write_waiting_ = false;  // the socket is full: waiting to write
+  bool read_waiting_ = false;
+  bool reading_stopped_ = false;  // after the peer's close or a fault
+  bool write_failed_ = false;
+  bool closing_ = false;      // Close was called: no more commands
+  bool close_sent_ = false;   // the close frame is queued or on its way
+  bool peer_closed_ = false;  // the peer's close frame arrived
   bool finished_ = false;
   bool counted_connected_ = false;
 };

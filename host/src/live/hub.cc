@@ -29,34 +29,65 @@ const Hub::Shard& Hub::ShardFor(std::string_view wire_channel) const {
 }
 
 bool Hub::Subscribe(const std::string& wire_channel, Subscriber* subscriber) {
+  DeliveryLoop* loop = subscriber->delivery_loop();
   Shard& shard = ShardFor(wire_channel);
   std::unique_lock lock(shard.mutex);
   auto [it, created] = shard.channels.try_emplace(wire_channel);
-  if (!it->second.insert(subscriber).second) return false;
+  Channel& channel = it->second;
+  auto group = std::find_if(
+      channel.groups.begin(), channel.groups.end(),
+      [loop](const std::shared_ptr<Group>& g) { return g->loop == loop; });
+  if (group == channel.groups.end()) {
+    channel.groups.push_back(std::make_shared<Group>());
+    channel.groups.back()->loop = loop;
+    group = channel.groups.end() - 1;
+  }
+  if (!(*group)->subscribers.insert(subscriber).second) return false;
+  ++channel.subscribers;
   if (created) channels_.fetch_add(1, std::memory_order_relaxed);
   subscriptions_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
 bool Hub::Unsubscribe(const std::string& wire_channel, Subscriber* subscriber) {
+  DeliveryLoop* loop = subscriber->delivery_loop();
   Shard& shard = ShardFor(wire_channel);
   std::unique_lock lock(shard.mutex);
   auto it = shard.channels.find(wire_channel);
-  if (it == shard.channels.end() || it->second.erase(subscriber) == 0) {
+  if (it == shard.channels.end()) return false;
+  Channel& channel = it->second;
+  auto group = std::find_if(
+      channel.groups.begin(), channel.groups.end(),
+      [loop](const std::shared_ptr<Group>& g) { return g->loop == loop; });
+  if (group == channel.groups.end() ||
+      (*group)->subscribers.erase(subscriber) == 0) {
     return false;
   }
   subscriptions_.fetch_sub(1, std::memory_order_relaxed);
-  if (it->second.empty()) {
+  if ((*group)->subscribers.empty()) channel.groups.erase(group);
+  if (--channel.subscribers == 0) {
     shard.channels.erase(it);
     channels_.fetch_sub(1, std::memory_order_relaxed);
   }
   return true;
 }
 
-void Hub::DeliverLocked(const std::unordered_set<Subscriber*>& subscribers,
-                        const SharedBuffer& message) {
-  for (Subscriber* subscriber : subscribers) subscriber->Deliver(message);
-  messages_out_.fetch_add(subscribers.size(), std::memory_order_relaxed);
+void Hub::DeliverLocked(const Channel& channel, const SharedBuffer& message) {
+  for (const std::shared_ptr<Group>& group : channel.groups) {
+    if (group->loop == nullptr) {
+      for (Subscriber* subscriber : group->subscribers) {
+        subscriber->Deliver(message);
+      }
+      continue;
+    }
+    // Only this loop's thread changes the group, and this task runs there.
+    group->loop->Post([group, message]() {
+      for (Subscriber* subscriber : group->subscribers) {
+        subscriber->Deliver(message);
+      }
+    });
+  }
+  messages_out_.fetch_add(channel.subscribers, std::memory_order_relaxed);
 }
 
 void Hub::Publish(const std::string& wire_channel, std::string_view data_json) {
@@ -86,15 +117,15 @@ size_t Hub::NumSubscribers(const std::string& wire_channel) const {
   const Shard& shard = ShardFor(wire_channel);
   std::shared_lock lock(shard.mutex);
   auto it = shard.channels.find(wire_channel);
-  return it == shard.channels.end() ? 0 : it->second.size();
+  return it == shard.channels.end() ? 0 : it->second.subscribers;
 }
 
 std::vector<HubChannelInfo> Hub::Channels() const {
   std::vector<HubChannelInfo> out;
   for (const Shard& shard : shards_) {
     std::shared_lock lock(shard.mutex);
-    for (const auto& [channel, subscribers] : shard.channels) {
-      out.push_back({channel, subscribers.size()});
+    for (const auto& [name, channel] : shard.channels) {
+      out.push_back({name, channel.subscribers});
     }
   }
   std::sort(out.begin(), out.end(),

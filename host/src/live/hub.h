@@ -5,11 +5,18 @@
 // A publication is encoded once into a SharedBuffer (a Centrifuge push
 // reply) and the same buffer goes to every subscriber.
 //
-// Thread-safety: every method may be called from any thread. Publish is
-// called from plugin stream threads, Subscribe/Unsubscribe from I/O threads.
-// Channels are spread over shards by hash; each shard has its own lock.
-// Subscriber::Deliver is called with the channel's shard lock held (shared),
-// so it must be quick and must never call back into the Hub.
+// Delivery: subscribers that live on an event loop (client sessions) are
+// grouped per loop. A publication is handed to each loop once, and the loop
+// delivers it to its subscribers of the channel on its own thread, one after
+// another, with no lock and no per-subscriber hand-off. Subscribers without
+// a loop (test fakes) get Deliver on the publishing thread.
+//
+// Thread-safety: every method may be called from any thread, except that a
+// subscriber with a loop must subscribe and unsubscribe on that loop's
+// thread (that is what lets the loop walk its group without a lock).
+// Publish is called from plugin stream threads. Channels are spread over
+// shards by hash; each shard has its own lock. Deliver must be quick and
+// must never call back into the Hub.
 //
 // Ownership: the Hub does not own subscribers. A subscriber must remove
 // itself (Unsubscribe/UnsubscribeAll) before it is destroyed; once that call
@@ -20,6 +27,8 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -31,12 +40,22 @@
 
 namespace runnel::host {
 
+// An event loop that runs posted tasks one after another on its thread.
+class DeliveryLoop {
+ public:
+  virtual ~DeliveryLoop() = default;
+  virtual void Post(std::function<void()> task) = 0;
+};
+
 // Implemented by client sessions (and by fakes in tests).
 class Subscriber {
  public:
   virtual ~Subscriber() = default;
-  // Called with a shard lock held: enqueue and return, never block.
+  // Runs on delivery_loop()'s thread, or, without a loop, on the publishing
+  // thread with a shard lock held: enqueue or write and return, never block.
   virtual void Deliver(const SharedBuffer& message) = 0;
+  // The loop Deliver runs on; null: the publishing thread.
+  virtual DeliveryLoop* delivery_loop() const { return nullptr; }
 };
 
 struct HubChannelInfo {
@@ -76,17 +95,28 @@ class Hub {
 
  private:
   static constexpr size_t kShards = 64;
+  // A channel's subscribers on one loop. Changed under the shard's exclusive
+  // lock, on the loop's thread; read under the shared lock or on that loop.
+  // Posted deliveries hold it, so it outlives its channel's last subscriber.
+  struct Group {
+    DeliveryLoop* loop = nullptr;
+    std::unordered_set<Subscriber*> subscribers;
+  };
+  struct Channel {
+    std::vector<std::shared_ptr<Group>> groups;  // one per loop
+    size_t subscribers = 0;
+  };
   struct Shard {
     // Guards `channels`. Publish/NumSubscribers take it shared,
     // Subscribe/Unsubscribe exclusive.
     mutable std::shared_mutex mutex;
-    std::unordered_map<std::string, std::unordered_set<Subscriber*>> channels;
+    std::unordered_map<std::string, Channel> channels;
   };
   Shard& ShardFor(std::string_view wire_channel);
   const Shard& ShardFor(std::string_view wire_channel) const;
-  // Delivers to every subscriber of a channel; REQUIRES: shard.mutex held.
-  void DeliverLocked(const std::unordered_set<Subscriber*>& subscribers,
-                     const SharedBuffer& message);
+  // Hands `message` to every group of `channel`; REQUIRES: its shard's
+  // mutex held (shared).
+  void DeliverLocked(const Channel& channel, const SharedBuffer& message);
 
   std::array<Shard, kShards> shards_;
   std::atomic<uint64_t> publications_in_{0};

@@ -3,10 +3,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -14,9 +13,11 @@
 #include <unordered_map>
 
 #include "live/client.h"
+#include "live/io_loops.h"
 #include "live/origin.h"
 #include "live/protocol.h"
 #include "live/static_files.h"
+#include "live/ws_handshake.h"
 #include "runnel/log.h"
 
 namespace runnel::host {
@@ -43,8 +44,8 @@ std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
 class Server::Impl {
  public:
   Impl(LiveConfig config, Hub& hub, ChannelHandler* channel_handler)
-      : ioc_(std::max(1, config.io_threads)),
-        acceptor_(asio::make_strand(ioc_)),
+      : loops_(config.io_threads),
+        acceptor_(loops_.loop(0).context()),
         accept_retry_(acceptor_.get_executor()),
         env_(std::make_shared<ClientEnvironment>()) {
     env_->config = std::move(config);
@@ -67,17 +68,17 @@ class Server::Impl {
   HttpResponse Route(const HttpRequest& request) const;
   // Returns the HTTP status refusing the upgrade, or 0 to accept it.
   int CheckUpgrade(const http::request<http::string_body>& request) const;
-  void StartClient(tcp::socket socket,
-                   http::request<http::string_body> request);
+  // On `loop`, which `socket` belongs to.
+  void StartClient(tcp::socket socket, IoLoop* loop,
+                   const http::request<http::string_body>& request);
 
  private:
   void Accept();
   void OnSessionFinished(ClientSession* session);
 
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;  // on its own strand, with accept_retry_
+  IoLoops loops_;
+  tcp::acceptor acceptor_;  // on loop 0, with accept_retry_
   asio::steady_timer accept_retry_;
-  std::vector<std::thread> threads_;
   std::unordered_map<std::string, HttpGetHandler> routes_;  // set before Start
   std::shared_ptr<ClientEnvironment> env_;
   uint16_t port_ = 0;
@@ -94,11 +95,11 @@ class Server::Impl {
 };
 
 // One HTTP connection: reads requests, answers GETs, hands WebSocket
-// upgrades to a ClientSession. Runs on its own strand.
+// upgrades to a ClientSession. Runs on the loop its socket belongs to.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, Server::Impl* server)
-      : stream_(std::move(socket)), server_(server) {}
+  HttpSession(tcp::socket socket, IoLoop* loop, Server::Impl* server)
+      : stream_(std::move(socket)), loop_(loop), server_(server) {}
 
   void Start() { Read(); }
 
@@ -124,14 +125,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       int refusal = server_->CheckUpgrade(request);
       if (refusal == 0) {
         stream_.expires_never();
-        server_->StartClient(stream_.release_socket(), std::move(request));
+        server_->StartClient(stream_.release_socket(), loop_, request);
         return;
       }
-      Write(request,
-            refusal == 403   ? TextResponse(403, "origin not allowed")
-            : refusal == 503 ? TextResponse(503, "Live is disabled")
-                             : TextResponse(refusal, "not found"),
-            /*keep_alive=*/false);
+      HttpResponse response =
+          refusal == 403   ? TextResponse(403, "origin not allowed")
+          : refusal == 503 ? TextResponse(503, "Live is disabled")
+          : refusal == 400 ? TextResponse(400, "bad Sec-WebSocket-Key")
+          : refusal == 426 ? TextResponse(426, "unsupported WebSocket version")
+                           : TextResponse(refusal, "not found");
+      if (refusal == 426)
+        response.headers.emplace_back("Sec-WebSocket-Version", "13");
+      Write(request, std::move(response), /*keep_alive=*/false);
       return;
     }
     HttpRequest plain;
@@ -180,6 +185,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   beast::tcp_stream stream_;
+  IoLoop* loop_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Server::Impl* server_;
@@ -210,35 +216,35 @@ Status Server::Impl::Start() {
   };
   started_ = true;
   Accept();
-  for (int i = 0; i < std::max(1, config().io_threads); ++i) {
-    threads_.emplace_back([this] { ioc_.run(); });
-  }
+  loops_.Start();
   log::Info("live: HTTP server listening",
             {{"address", config().http_addr}, {"port", std::to_string(port_)}});
   return Status::Ok();
 }
 
 void Server::Impl::Accept() {
-  acceptor_.async_accept(
-      asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
-        if (ec) {
-          if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
-            return;
-          }
-          // E.g. out of file descriptors: wait a little instead of spinning.
-          log::Warn("live: accept failed", {{"error", ec.message()}});
-          accept_retry_.expires_after(kAcceptRetryDelay);
-          accept_retry_.async_wait([this](beast::error_code wait_ec) {
-            if (!wait_ec && acceptor_.is_open()) Accept();
-          });
-          return;
-        } else {
-          beast::error_code ignored;
-          s.set_option(tcp::no_delay(true), ignored);
-          std::make_shared<HttpSession>(std::move(s), this)->Start();
-        }
-        Accept();
+  IoLoop* loop = &loops_.Next();
+  acceptor_.async_accept(loop->context(), [this, loop](beast::error_code ec,
+                                                       tcp::socket s) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+        return;
+      }
+      // E.g. out of file descriptors: wait a little instead of spinning.
+      log::Warn("live: accept failed", {{"error", ec.message()}});
+      accept_retry_.expires_after(kAcceptRetryDelay);
+      accept_retry_.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) Accept();
       });
+      return;
+    } else {
+      beast::error_code ignored;
+      s.set_option(tcp::no_delay(true), ignored);
+      auto session = std::make_shared<HttpSession>(std::move(s), loop, this);
+      asio::post(loop->context(), [session] { session->Start(); });
+    }
+    Accept();
+  });
 }
 
 int Server::Impl::CheckUpgrade(
@@ -252,19 +258,22 @@ int Server::Impl::CheckUpgrade(
     return 403;
   }
   if (config().max_connections == 0) return 503;
-  return 0;
+  return ws::CheckUpgradeHeaders(
+      ToStd(request[http::field::sec_websocket_key]),
+      ToStd(request[http::field::sec_websocket_version]));
 }
 
-void Server::Impl::StartClient(tcp::socket socket,
-                               http::request<http::string_body> request) {
-  auto session = std::make_shared<ClientSession>(std::move(socket), env_);
+void Server::Impl::StartClient(
+    tcp::socket socket, IoLoop* loop,
+    const http::request<http::string_body>& request) {
+  auto session = std::make_shared<ClientSession>(std::move(socket), loop, env_);
   {
     std::lock_guard lock(sessions_mutex_);
     if (!accepting_clients_) return;  // shutting down: drop the socket
     sessions_.emplace(session.get(), session);
   }
   ++connections_total_;
-  session->Start(std::move(request));
+  session->Start(request);
 }
 
 void Server::Impl::OnSessionFinished(ClientSession* session) {
@@ -326,9 +335,7 @@ void Server::Impl::Shutdown() {
                 {{"count", std::to_string(sessions_.size())}});
     }
   }
-  ioc_.stop();
-  for (std::thread& thread : threads_) thread.join();
-  threads_.clear();
+  loops_.Stop();
   log::Info("live: HTTP server stopped");
 }
 

@@ -1,5 +1,6 @@
 // Server: the host's HTTP server and Grafana Live WebSocket endpoint, on
-// Boost.Beast/Asio. One io_context run by config.io_threads threads.
+// Boost.Beast/Asio, with its own WebSocket framing. config.io_threads event
+// loops (IoLoops), one thread each; each connection stays on one loop.
 //
 // Routes:
 //   GET /api/live/ws    Centrifuge protocol v2 JSON (WebSocket upgrade)

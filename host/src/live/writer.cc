@@ -14,7 +14,6 @@ Writer::Writer(size_t max_queue_bytes, size_t max_messages_in_frame,
       max_frame_bytes_(max_frame_bytes) {}
 
 Writer::EnqueueResult Writer::Enqueue(SharedBuffer message) {
-  std::lock_guard lock(mutex_);
   if (closed_) return EnqueueResult::kClosed;
   queued_bytes_ += message->size();
   queue_.push_back(std::move(message));
@@ -33,7 +32,6 @@ Writer::EnqueueResult Writer::Enqueue(SharedBuffer message) {
 
 bool Writer::TakeBatch(std::vector<SharedBuffer>* batch) {
   batch->clear();
-  std::lock_guard lock(mutex_);
   size_t frame_bytes = 0;
   while (head_ < queue_.size() && batch->size() < max_messages_in_frame_) {
     size_t size = queue_[head_]->size();
@@ -56,7 +54,6 @@ bool Writer::TakeBatch(std::vector<SharedBuffer>* batch) {
 }
 
 void Writer::Close(bool drop_queued) {
-  std::lock_guard lock(mutex_);
   closed_ = true;
   if (drop_queued) {
     queue_.clear();
@@ -66,14 +63,8 @@ void Writer::Close(bool drop_queued) {
   }
 }
 
-size_t Writer::queued_bytes() const {
-  std::lock_guard lock(mutex_);
-  return queued_bytes_;
-}
+size_t Writer::queued_bytes() const { return queued_bytes_; }
 
-size_t Writer::queued_messages() const {
-  std::lock_guard lock(mutex_);
-  return queue_.size() - head_;
-}
+size_t Writer::queued_messages() const { return queue_.size() - head_; }
 
 }  // namespace runnel::host

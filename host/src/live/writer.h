@@ -6,14 +6,12 @@
 // Over the byte bound Enqueue reports kSlow and the queue is dropped: the
 // connection must close with 3008 without flushing.
 //
-// Thread-safety: all methods may be called from any thread (Enqueue comes
-// from publisher threads through the hub, the rest from the connection's
-// strand). Internally one mutex.
+// Thread-safety: none; it belongs to one connection, which uses it on its
+// event loop only.
 #ifndef RUNNEL_HOST_LIVE_WRITER_H_
 #define RUNNEL_HOST_LIVE_WRITER_H_
 
 #include <cstddef>
-#include <mutex>
 #include <vector>
 
 #include "live/shared_buffer.h"
@@ -44,13 +42,12 @@ class Writer {
 
   size_t queued_bytes() const;
   size_t queued_messages() const;
+  bool empty() const { return head_ == queue_.size(); }
 
  private:
   const size_t max_queue_bytes_;
   const size_t max_messages_in_frame_;
   const size_t max_frame_bytes_;
-  // Guards every field below.
-  mutable std::mutex mutex_;
   // Pending messages are queue_[head_..]; a vector (not a deque) so an idle
   // connection holds no allocation.
   std::vector<SharedBuffer> queue_;

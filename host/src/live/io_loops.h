@@ -1,0 +1,58 @@
+// IoLoops: the server's event loops, one thread and one io_context each.
+// A connection lives on one loop for its whole life, so its handlers never
+// run concurrently and need no strand; the hub hands each loop a publication
+// once (DeliveryLoop) and the loop writes it to its own connections.
+//
+// Thread-safety: Post and Next from any thread; Start/Stop from the owner.
+#ifndef RUNNEL_HOST_LIVE_IO_LOOPS_H_
+#define RUNNEL_HOST_LIVE_IO_LOOPS_H_
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "live/hub.h"
+
+namespace runnel::host {
+
+class IoLoop : public DeliveryLoop {
+ public:
+  IoLoop();
+  boost::asio::io_context& context() { return context_; }
+  void Post(std::function<void()> task) override;
+
+ private:
+  friend class IoLoops;
+  boost::asio::io_context context_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
+      work_;  // keeps run() going while the loop is idle
+  std::thread thread_;
+};
+
+class IoLoops {
+ public:
+  explicit IoLoops(int count);  // at least one
+  ~IoLoops();                   // Stop()
+
+  void Start();
+  // Stops every loop (pending handlers are dropped) and joins the threads.
+  void Stop();
+
+  IoLoop& loop(size_t index) { return *loops_[index]; }
+  size_t size() const { return loops_.size(); }
+  // Round-robin choice for a new connection.
+  IoLoop& Next();
+
+ private:
+  std::vector<std::unique_ptr<IoLoop>> loops_;
+  std::atomic<size_t> next_{0};
+  bool started_ = false;
+};
+
+}  // namespace runnel::host
+
+#endif  // RUNNEL_HOST_LIVE_IO_LOOPS_H_

@@ -1,0 +1,114 @@
+// WebSocket (RFC 6455) framing for the server side of /api/live/ws: the
+// header of an outgoing (unmasked) frame, close payloads, and an incremental
+// reader of incoming (masked) client frames.
+//
+// The reader keeps only what a frame in progress needs (a few header bytes,
+// and the message so far when it spans reads), so an idle connection holds
+// no buffer. It does no I/O: the connection feeds it the bytes it read.
+//
+// Thread-safety: a FrameReader belongs to one connection (one thread at a
+// time). The free functions are pure.
+#ifndef RUNNEL_HOST_LIVE_WS_FRAME_H_
+#define RUNNEL_HOST_LIVE_WS_FRAME_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace runnel::host::ws {
+
+enum class Opcode : uint8_t {
+  kContinuation = 0x0,
+  kText = 0x1,
+  kBinary = 0x2,
+  kClose = 0x8,
+  kPing = 0x9,
+  kPong = 0xA,
+};
+
+// Close codes the framing layer itself uses.
+inline constexpr uint16_t kCloseNormal = 1000;
+inline constexpr uint16_t kCloseProtocolError = 1002;
+inline constexpr uint16_t kCloseNoStatus = 1005;  // never sent on the wire
+inline constexpr uint16_t kCloseMessageTooBig = 1009;
+
+inline constexpr size_t kMaxHeaderBytes = 10;  // server frames are unmasked
+inline constexpr size_t kMaxControlPayload = 125;
+
+// Writes the header of one unmasked, final frame with `payload_size` bytes
+// into `out`; returns the header's length (2, 4 or 10).
+size_t EncodeHeader(Opcode opcode, uint64_t payload_size,
+                    uint8_t out[kMaxHeaderBytes]);
+
+// A close frame's payload: the code (big-endian) and the reason, cut to
+// fit the 125-byte control frame limit.
+std::string EncodeClosePayload(uint16_t code, std::string_view reason);
+
+// What the reader found. Data messages are whole (fragments joined).
+class FrameHandler {
+ public:
+  virtual ~FrameHandler() = default;
+  virtual void OnMessage(std::string_view payload, bool binary) = 0;
+  virtual void OnPing(std::string_view payload) = 0;
+  // `code` is kCloseNoStatus when the frame carried none.
+  virtual void OnClose(uint16_t code, std::string_view reason) = 0;
+};
+
+class FrameReader {
+ public:
+  explicit FrameReader(size_t max_message_bytes)
+      : max_message_bytes_(max_message_bytes) {}
+
+  // Consumes `size` bytes, unmasking them in place (so a message inside one
+  // read is handed over without a copy). Handler calls happen inside Feed.
+  // Returns 0 while all is well; kCloseProtocolError on a framing fault,
+  // after which the reader ignores everything; kCloseMessageTooBig once
+  // when a message passes the limit, after which data messages are
+  // discarded (DiscardMessages) but control frames still arrive.
+  uint16_t Feed(uint8_t* data, size_t size, FrameHandler& handler);
+
+  // From now on data messages are dropped unseen (the connection is closing
+  // and only waits for the peer's close frame); control frames still count.
+  void DiscardMessages() {
+    discard_ = true;
+    message_.clear();
+    message_.shrink_to_fit();
+  }
+
+  // Heap bytes held for frames in progress (0 between messages).
+  size_t buffered_bytes() const {
+    return HeapBytes(message_) + HeapBytes(control_);
+  }
+
+ private:
+  static size_t HeapBytes(const std::string& s) {
+    return s.capacity() > std::string().capacity() ? s.capacity() : 0;
+  }
+  // Parses header_[0..header_size_) once complete; returns a close code on a
+  // fault, 0 otherwise.
+  uint16_t StartFrame();
+  uint16_t FinishFrame(FrameHandler& handler);
+
+  const size_t max_message_bytes_;
+  uint8_t header_[14];
+  size_t header_size_ = 0;  // header bytes gathered so far
+  size_t header_need_ = 2;  // header bytes needed (known after byte 2)
+  bool in_payload_ = false;
+  uint64_t payload_left_ = 0;
+  uint8_t mask_[4] = {0, 0, 0, 0};
+  size_t mask_offset_ = 0;
+  Opcode frame_opcode_ = Opcode::kContinuation;
+  bool frame_fin_ = false;
+  bool in_message_ = false;  // a fragmented data message is under way
+  bool message_binary_ = false;
+  bool discard_ = false;
+  bool too_big_ = false;  // to report at the end of this Feed
+  uint16_t fault_ = 0;
+  std::string message_;  // the data message so far
+  std::string control_;  // the control frame's payload so far
+};
+
+}  // namespace runnel::host::ws
+
+#endif  // RUNNEL_HOST_LIVE_WS_FRAME_H_
