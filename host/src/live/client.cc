@@ -556,49 +556,27 @@ void ClientSession::Deliver(const SharedBuffer& message) {
   // The hub is walking its subscribers: anything that would leave the hub
   // (a 3008 close, a failed socket) is posted, not done here.
   if (!accepted_ || closing_ || finished_ || write_failed_) return;
-  if (!write_waiting_ && !out_ && control_frames_.empty() && writer_.empty() &&
-      WriteNow(message)) {
-    return;
-  }
   switch (writer_.Enqueue(message)) {
-    case Writer::EnqueueResult::kStartWrite:
-      Flush();
-      return;
     case Writer::EnqueueResult::kSlow:
       asio::post(socket_.get_executor(), [self = shared_from_this()]() {
         self->CloseOnStrand(kDisconnectSlow, false);
       });
       return;
-    case Writer::EnqueueResult::kQueued:
     case Writer::EnqueueResult::kClosed:
       return;
+    case Writer::EnqueueResult::kStartWrite:
+    case Writer::EnqueueResult::kQueued:
+      break;
+  }
+  // A socket that is full flushes when it drains.
+  if (flush_ticket_ == kNoTicket && !write_waiting_) {
+    flush_ticket_ = loop_->ScheduleFlush(this);
   }
 }
 
-bool ClientSession::WriteNow(const SharedBuffer& message) {
-  uint8_t header[ws::kMaxHeaderBytes];
-  const size_t header_size =
-      ws::EncodeHeader(ws::Opcode::kText, message->size(), header);
-  const std::array<asio::const_buffer, 2> buffers = {
-      asio::buffer(header, header_size), asio::buffer(*message)};
-  error_code ec;
-  const size_t written = socket_.write_some(buffers, ec);
-  if (ec == asio::error::would_block) return false;
-  if (ec) {
-    OnWriteFailed();
-    return true;
-  }
-  const size_t total = header_size + message->size();
-  if (written == total) return true;
-  // The kernel took part: the rest waits for room.
-  out_ = std::make_unique<Outgoing>();
-  std::copy(header, header + header_size, out_->header);
-  out_->header_size = header_size;
-  out_->messages.push_back(message);
-  out_->total = total;
-  out_->written = written;
+void ClientSession::FlushNow() {
+  flush_ticket_ = kNoTicket;
   Flush();
-  return true;
 }
 
 void ClientSession::QueueControlFrame(ws::Opcode opcode,
@@ -609,26 +587,29 @@ void ClientSession::QueueControlFrame(ws::Opcode opcode,
   control_frames_.append(payload);
 }
 
-std::unique_ptr<ClientSession::Outgoing> ClientSession::NextOutgoing() {
-  auto out = std::make_unique<Outgoing>();
+bool ClientSession::NextOutgoing(Outgoing& out) {
+  out.messages.clear();
+  out.control.clear();
+  out.header_size = 0;
+  out.written = 0;
+  out.is_close = false;
   if (!control_frames_.empty()) {
-    out->control = std::move(control_frames_);
-    control_frames_.clear();
-    out->total = out->control.size();
-    out->is_close = close_sent_ && !writer_.queued_messages();
-    return out;
+    out.control.swap(control_frames_);
+    out.total = out.control.size();
+    out.is_close = close_sent_;
+    return true;
   }
-  if (!writer_.TakeBatch(&out->messages)) return nullptr;
-  size_t payload = out->messages.size() - 1;  // the '\n' separators
-  for (const SharedBuffer& message : out->messages) payload += message->size();
-  out->header_size = ws::EncodeHeader(ws::Opcode::kText, payload, out->header);
-  out->total = out->header_size + payload;
-  return out;
+  if (!writer_.TakeBatch(&out.messages)) return false;
+  size_t payload = out.messages.size() - 1;  // the '\n' separators
+  for (const SharedBuffer& message : out.messages) payload += message->size();
+  out.header_size = ws::EncodeHeader(ws::Opcode::kText, payload, out.header);
+  out.total = out.header_size + payload;
+  return true;
 }
 
 bool ClientSession::WriteSome(Outgoing& out) {
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(out.control.empty() ? 1 + 2 * out.messages.size() : 1);
+  thread_local std::vector<asio::const_buffer> buffers;  // reused: no malloc
+  buffers.clear();
   size_t skip = out.written;
   if (!out.control.empty()) {
     AddRemaining(asio::buffer(out.control), &skip, &buffers);
@@ -665,8 +646,12 @@ bool ClientSession::WriteSome(Outgoing& out) {
 
 void ClientSession::Flush() {
   if (!accepted_) return;  // the handshake response goes first
+  // What goes out whole in one write needs no allocation of its own: it is
+  // built in this loop thread's scratch space.
+  thread_local Outgoing scratch;
   while (!write_waiting_ && !write_failed_ && !finished_) {
-    if (!out_) {
+    Outgoing* out = out_.get();
+    if (out == nullptr) {
       if (closing_ && !close_sent_ && writer_.empty()) {
         // Everything queued is out: the close frame is next.
         close_sent_ = true;
@@ -676,13 +661,29 @@ void ClientSession::Flush() {
                 ? std::string()
                 : ws::EncodeClosePayload(close_with_.code, close_with_.reason));
       }
-      out_ = NextOutgoing();
-      if (!out_) return;  // idle: hold nothing
+      if (!NextOutgoing(scratch)) {
+        scratch.messages.clear();
+        return;  // idle: hold nothing
+      }
+      out = &scratch;
     }
-    if (!WriteSome(*out_)) return;
-    if (out_->written < out_->total) continue;  // or waiting for room
-    const bool was_close = out_->is_close;
-    out_.reset();
+    const bool ok = WriteSome(*out);
+    if (ok && out == &scratch && out->written < out->total) {
+      // The kernel took part: the rest stays with the session.
+      out_ = std::make_unique<Outgoing>(std::move(scratch));
+      out = out_.get();
+    }
+    if (!ok || out->written < out->total) {
+      scratch.messages.clear();
+      scratch.control.clear();
+      return;  // failed, or waiting for room
+    }
+    const bool was_close = out->is_close;
+    if (out == &scratch) {
+      scratch.messages.clear();
+    } else {
+      out_.reset();
+    }
     if (was_close) {
       OnCloseFrameWritten();
       return;
@@ -750,6 +751,10 @@ void ClientSession::Finish() {
   finished_ = true;
   closing_ = true;
   timer_.cancel();
+  if (flush_ticket_ != kNoTicket) {
+    loop_->CancelFlush(flush_ticket_);
+    flush_ticket_ = kNoTicket;
+  }
   for (const std::string& channel : channels_) {
     env_->hub->Unsubscribe(channel, this);
   }

@@ -2,9 +2,10 @@
 // protocol v2 state machine (connect, subscribe, publish, ping/pong, limits)
 // and the WebSocket framing (ws_frame.h) on its event loop.
 //
-// Writes go straight to the socket while it takes them (one sendmsg per
-// publication, no copy, no allocation); only what the kernel does not take
-// is queued in the Writer, and queued messages leave joined into one frame.
+// Publications are queued in the Writer and written at the end of the
+// loop's turn (IoLoop::ScheduleFlush), joined into one frame: one sendmsg
+// per publication while the loop keeps up, fewer as it falls behind. Only
+// what the kernel does not take is held by the session.
 // Reads wait for readiness first, so an idle connection holds no buffer.
 //
 // Thread-safety: everything runs on the session's loop (IoLoop). Deliver
@@ -52,6 +53,7 @@ struct ClientEnvironment {
 };
 
 class ClientSession : public Subscriber,
+                      private Flushable,
                       private ws::FrameHandler,
                       public std::enable_shared_from_this<ClientSession> {
  public:
@@ -103,13 +105,13 @@ class ClientSession : public Subscriber,
   void Send(std::string message);  // on the loop
   void SendError(uint32_t id, int32_t code, std::string_view message,
                  bool temporary = false);
-  // Writes a message straight to the idle socket; false if it could not
-  // start (then it must be queued).
-  bool WriteNow(const SharedBuffer& message);
+  // Flushable: the loop's end-of-turn write.
+  void FlushNow() override;
   // Writes queued control frames and messages until done or the socket is
   // full (then waits for it to drain).
   void Flush();
-  std::unique_ptr<Outgoing> NextOutgoing();
+  // Fills `out` with the next control frames or batch; false if none.
+  bool NextOutgoing(Outgoing& out);
   void QueueControlFrame(ws::Opcode opcode, std::string_view payload);
   // Returns false if the socket failed (the session is then being dropped).
   bool WriteSome(Outgoing& out);
@@ -135,6 +137,8 @@ class ClientSession : public Subscriber,
   // What is being written; null while idle so idle costs nothing.
   std::unique_ptr<Outgoing> out_;
   std::string control_frames_;  // framed pong/close bytes, sent first
+  static constexpr size_t kNoTicket = ~size_t{0};
+  size_t flush_ticket_ = kNoTicket;  // a flush is scheduled on the loop
   ClientIdentity identity_;
   std::vector<std::string> channels_;          // subscribed wire channels
   std::vector<std::string> pending_channels_;  // subscribe in progress

@@ -1,5 +1,6 @@
 #include "live/io_loops.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 namespace runnel::host {
@@ -9,6 +10,39 @@ IoLoop::IoLoop() : context_(1), work_(context_.get_executor()) {}
 
 void IoLoop::Post(std::function<void()> task) {
   boost::asio::post(context_, std::move(task));
+}
+
+size_t IoLoop::ScheduleFlush(Flushable* flushable) {
+  to_flush_.push_back(flushable);
+  if (!flush_posted_) {
+    flush_posted_ = true;
+    boost::asio::post(context_, [this] { FlushScheduled(); });
+  }
+  return to_flush_.size() - 1;
+}
+
+void IoLoop::CancelFlush(size_t ticket) {
+  if (ticket < to_flush_.size()) to_flush_[ticket] = nullptr;
+}
+
+void IoLoop::FlushScheduled() {
+  // By index: a flushable may be scheduled (appended) or cancelled while
+  // others flush, and tickets must stay valid until the list is done.
+  const size_t stop = std::min(to_flush_.size(), flush_next_ + kFlushesPerTurn);
+  for (; flush_next_ < stop; ++flush_next_) {
+    Flushable* flushable = to_flush_[flush_next_];
+    to_flush_[flush_next_] = nullptr;
+    if (flushable != nullptr) flushable->FlushNow();
+  }
+  if (flush_next_ < to_flush_.size()) {
+    // The rest after a reactor turn, so that reads, handshakes and
+    // subscribe replies are not starved by a large fan-out.
+    boost::asio::post(context_, [this] { FlushScheduled(); });
+    return;
+  }
+  to_flush_.clear();
+  flush_next_ = 0;
+  flush_posted_ = false;
 }
 
 IoLoops::IoLoops(int count) {

@@ -19,14 +19,37 @@
 
 namespace runnel::host {
 
+// Something with output to write at the end of the loop's turn.
+class Flushable {
+ public:
+  virtual ~Flushable() = default;
+  virtual void FlushNow() = 0;
+};
+
 class IoLoop : public DeliveryLoop {
  public:
   IoLoop();
   boost::asio::io_context& context() { return context_; }
   void Post(std::function<void()> task) override;
 
+  // Write-behind (on the loop's thread only): `flushable` has its FlushNow
+  // called once, after the handlers already queued have run. So while the
+  // loop keeps up, each publication is written at once; when it falls
+  // behind, every publication waiting in its queue goes out in the same
+  // write, and the syscalls per message fall as the load rises. Returns a
+  // ticket for CancelFlush (a flushable going away before its turn).
+  size_t ScheduleFlush(Flushable* flushable);
+  void CancelFlush(size_t ticket);
+
  private:
   friend class IoLoops;
+  void FlushScheduled();
+
+  // Flushes per handler, between which the loop polls its sockets.
+  static constexpr size_t kFlushesPerTurn = 256;
+  std::vector<Flushable*> to_flush_;  // null: cancelled or done
+  size_t flush_next_ = 0;             // to_flush_[..flush_next_) are done
+  bool flush_posted_ = false;
   boost::asio::io_context context_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
       work_;  // keeps run() going while the loop is idle
