@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "app/status_endpoints.h"
 #include "config/provisioning.h"
@@ -31,6 +32,12 @@ LiveConfig MakeLiveConfig(const Config& config) {
   live.ping_interval = config.live.ping_interval;
   live.pong_timeout = config.live.pong_timeout;
   live.stale_close_delay = config.live.stale_close_delay;
+  live.max_messages_in_frame =
+      static_cast<size_t>(config.live.max_messages_in_frame);
+  live.io_threads =
+      config.live.io_threads > 0
+          ? static_cast<int>(config.live.io_threads)
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   live.static_root = config.server.static_root_path;
   return live;
 }

@@ -19,7 +19,7 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
       {"live",
        {"max_connections", "allowed_origins", "message_size_limit",
         "client_queue_max_size", "ping_interval", "pong_timeout",
-        "stale_close_delay"}},
+        "stale_close_delay", "max_messages_in_frame", "io_threads"}},
       {"stream", {"grace_period"}},
       {"log", {"level"}},
   };
@@ -185,6 +185,10 @@ Status ConfigFromIni(const IniStore& ini, const ConfigSources& sources,
   read.Duration("live", "pong_timeout", &live.pong_timeout, NonNegative());
   read.Duration("live", "stale_close_delay", &live.stale_close_delay,
                 Positive());
+  read.Int("live", "max_messages_in_frame", &live.max_messages_in_frame,
+           AtLeast(1, "is too small: must be at least 1"));
+  read.Int("live", "io_threads", &live.io_threads,
+           AtLeast(0, "is not allowed: use 0 (one per core) or a count"));
 
   read.Duration("stream", "grace_period", &config->stream.grace_period,
                 NonNegative());

@@ -48,6 +48,8 @@ struct LiveSettings {
   std::chrono::milliseconds ping_interval{25000};
   std::chrono::milliseconds pong_timeout{10000};  // 0 = no pong check
   std::chrono::milliseconds stale_close_delay{15000};
+  int64_t max_messages_in_frame = 64;  // queued messages joined per frame
+  int64_t io_threads = 0;              // event loops; 0 = one per core
 };
 
 struct StreamSettings {

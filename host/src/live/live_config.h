@@ -36,7 +36,7 @@ struct LiveConfig {
   size_t max_messages_in_frame = 64;
   size_t max_frame_bytes = 1024 * 1024;  // a batch stops growing past this
 
-  int io_threads = 2;       // threads running the io_context
+  int io_threads = 2;       // event loops (IoLoops), one thread each
   std::string static_root;  // served at "/"; "" = no static files
 };
 

@@ -60,6 +60,8 @@ TEST_F(ConfigTest, DefaultsMatchGrafana) {
   EXPECT_EQ(config.live.ping_interval, std::chrono::seconds(25));
   EXPECT_EQ(config.live.pong_timeout, std::chrono::seconds(10));
   EXPECT_EQ(config.live.stale_close_delay, std::chrono::seconds(15));
+  EXPECT_EQ(config.live.max_messages_in_frame, 64);
+  EXPECT_EQ(config.live.io_threads, 0);
   EXPECT_EQ(config.stream.grace_period, std::chrono::seconds(5));
   EXPECT_EQ(config.log.level, runnel::log::Level::kInfo);
   EXPECT_EQ(config.paths.plugins, "/opt/runnel/plugins");
@@ -79,6 +81,8 @@ TEST_F(ConfigTest, ConfigFileOverridesDefaults) {
                                 "allowed_origins = https://a.example, "
                                 "https://*.b.example\n"
                                 "max_connections = -1\n"
+                                "max_messages_in_frame = 8\n"
+                                "io_threads = 3\n"
                                 "[stream]\n"
                                 "grace_period = 1500ms\n"
                                 "[paths]\n"
@@ -91,6 +95,8 @@ TEST_F(ConfigTest, ConfigFileOverridesDefaults) {
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(config.server.http_port, 4000);
   EXPECT_EQ(config.live.max_connections, -1);
+  EXPECT_EQ(config.live.max_messages_in_frame, 8);
+  EXPECT_EQ(config.live.io_threads, 3);
   EXPECT_THAT(
       config.live.allowed_origins,
       ::testing::ElementsAre("https://a.example", "https://*.b.example"));

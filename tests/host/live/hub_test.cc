@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -24,6 +26,79 @@ class FakeSubscriber : public Subscriber {
   mutable std::mutex mutex_;  // guards received_
   std::vector<SharedBuffer> received_;
 };
+
+// A loop that runs its tasks only when the test says so.
+class ManualLoop : public DeliveryLoop {
+ public:
+  void Post(std::function<void()> task) override {
+    tasks.push_back(std::move(task));
+  }
+  void RunAll() {
+    auto pending = std::move(tasks);
+    tasks.clear();
+    for (auto& task : pending) task();
+  }
+  std::vector<std::function<void()>> tasks;
+};
+
+class LoopSubscriber : public FakeSubscriber {
+ public:
+  explicit LoopSubscriber(DeliveryLoop* loop) : loop_(loop) {}
+  DeliveryLoop* delivery_loop() const override { return loop_; }
+
+ private:
+  DeliveryLoop* loop_;
+};
+
+TEST(HubTest, EachLoopGetsAPublicationOnceAndDeliversOnItsOwnTurn) {
+  Hub hub;
+  ManualLoop loop_a, loop_b;
+  std::vector<std::unique_ptr<LoopSubscriber>> on_a, on_b;
+  const std::string channel = "1/plugin/testdata/bench/20hz";
+  for (int i = 0; i < 50; ++i) {
+    on_a.push_back(std::make_unique<LoopSubscriber>(&loop_a));
+    on_b.push_back(std::make_unique<LoopSubscriber>(&loop_b));
+    ASSERT_TRUE(hub.Subscribe(channel, on_a.back().get()));
+    ASSERT_TRUE(hub.Subscribe(channel, on_b.back().get()));
+  }
+  FakeSubscriber inline_subscriber;  // no loop: delivered at once
+  ASSERT_TRUE(hub.Subscribe(channel, &inline_subscriber));
+  hub.Publish(channel, "1");
+  hub.Publish(channel, "2");
+  // Two publications: two tasks per loop, not one per subscriber.
+  EXPECT_EQ(loop_a.tasks.size(), 2u);
+  EXPECT_EQ(loop_b.tasks.size(), 2u);
+  EXPECT_EQ(inline_subscriber.received().size(), 2u);
+  EXPECT_TRUE(on_a[0]->received().empty());
+  EXPECT_EQ(hub.Counters().messages_out, 2u * 101);
+
+  // Leaving on the loop before its turn: the queued tasks skip it.
+  ASSERT_TRUE(hub.Unsubscribe(channel, on_a[7].get()));
+  loop_a.RunAll();
+  for (size_t i = 0; i < on_a.size(); ++i) {
+    const auto received = on_a[i]->received();
+    if (i == 7) {
+      EXPECT_TRUE(received.empty());
+      continue;
+    }
+    ASSERT_EQ(received.size(), 2u);
+    EXPECT_NE(received[0]->find("\"data\":1"), std::string::npos);  // order
+    EXPECT_NE(received[1]->find("\"data\":2"), std::string::npos);
+  }
+  EXPECT_TRUE(on_b[0]->received().empty());
+  loop_b.RunAll();
+  EXPECT_EQ(on_b[49]->received().size(), 2u);
+  // The same buffer on every loop.
+  EXPECT_EQ(on_a[0]->received()[0].get(), on_b[0]->received()[0].get());
+
+  // The last subscriber of a loop leaving ends its group; the other loop
+  // still gets publications.
+  for (auto& s : on_a) hub.Unsubscribe(channel, s.get());
+  hub.Publish(channel, "3");
+  EXPECT_TRUE(loop_a.tasks.empty());
+  EXPECT_EQ(loop_b.tasks.size(), 1u);
+  EXPECT_EQ(hub.NumSubscribers(channel), 51u);
+}
 
 TEST(HubTest, PublishEncodesOnceForEverySubscriber) {
   Hub hub;
