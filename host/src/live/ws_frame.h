@@ -6,6 +6,11 @@
 // and the message so far when it spans reads), so an idle connection holds
 // no buffer. It does no I/O: the connection feeds it the bytes it read.
 //
+// Why not Beast's websocket::stream (Beast still serves HTTP): its state
+// embeds a 1,536-byte read buffer, a 139-byte control buffer and a timer
+// in every connection, which alone breaks the 4 KB per idle connection
+// budget; here the read buffer is one per loop thread (client.cc).
+//
 // Thread-safety: a FrameReader belongs to one connection (one thread at a
 // time). The free functions are pure.
 #ifndef RUNNEL_HOST_LIVE_WS_FRAME_H_
