@@ -27,6 +27,26 @@ async function panelData(page, index) {
   return page.locator('[data-testid=panel]').nth(index).evaluate((el) => ({ ...el.dataset }));
 }
 
+// What panel `index`'s uPlot plots: [xs, ...one array per series], read
+// through the panels the page keeps on window.runnel (main.js). undefined
+// (a cell uPlot draws across) comes back as the string 'undefined', null (a
+// gap) as null.
+async function plotData(page, index) {
+  return page.evaluate((i) => {
+    const plot = window.runnel.panels[i]?.plot;
+    if (!plot) return null;
+    return plot.data.map((column) => Array.from(column, (v) => (v === undefined ? 'undefined' : v)));
+  }, index);
+}
+
+// Rows where every series of the plot is null.
+function nullRows(columns) {
+  const [xs, ...values] = columns;
+  const rows = [];
+  for (let i = 0; i < xs.length; i++) if (values.every((c) => c[i] === null)) rows.push(i);
+  return rows;
+}
+
 async function legend(page, index) {
   return page.locator('[data-testid=panel]').nth(index).locator('.u-legend .u-label').allTextContents();
 }
@@ -193,6 +213,10 @@ describe('the panel page in headless Chromium', () => {
 
   test('when the host goes away the page says so, reconnects and plots again', async () => {
     await waitForPanel(page, 0, (d) => Number(d.points) > 0, 'points');
+    const beforeKill = await plotData(page, 0);
+    assert.ok(beforeKill && beforeKill[0].length > 0, 'panel 0 has a chart with points');
+    assert.deepEqual(nullRows(beforeKill), [], 'no gap in the chart before the outage');
+    const lastBeforeKill = beforeKill[0][beforeKill[0].length - 1];
     await host.kill();
     await page.waitForSelector('[data-testid=status]:not([data-connection=connected])', {
       timeout: DEADLINE_MS,
@@ -204,6 +228,28 @@ describe('the panel page in headless Chromium', () => {
     const resumed = await waitForPanel(page, 0, (d) => d.state === 'live', 'live again');
     const rows = Number(resumed.rowsTotal);
     await waitForPanel(page, 0, (d) => Number(d.rowsTotal) >= rows + 20, 'new points after restart');
+    // The chart shows a gap over the outage: one row of nulls between the old
+    // points and the new ones, not a line joining them.
+    const deadline = Date.now() + DEADLINE_MS;
+    let columns = await plotData(page, 0);
+    while (Date.now() < deadline && !(columns && columns[0].length - nullRows(columns)[0] > 20)) {
+      await sleep(100);
+      columns = await plotData(page, 0);
+    }
+    assert.ok(columns, 'panel 0 has a chart after the restart');
+    const [xs, ...values] = columns;
+    const gaps = nullRows(columns);
+    assert.equal(gaps.length, 1, `one null row in the chart, got rows ${JSON.stringify(gaps)} of ${xs.length}`);
+    const at = gaps[0];
+    assert.ok(at > 0 && xs.length - at > 20, `old points before the gap (${at}), new ones after`);
+    assert.ok(xs[at - 1] >= lastBeforeKill, 'the points before the gap are the old ones');
+    assert.ok(xs[at - 1] < xs[at] && xs[at] < xs[at + 1], 'the gap lies between the old and the new points');
+    for (const column of values) {
+      assert.ok(
+        column.every((v, i) => (i === at ? v === null : typeof v === 'number')),
+        'every series is plotted on both sides of the gap and broken at it',
+      );
+    }
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
   });
 });

@@ -13,7 +13,13 @@
 //   - a frame with a string field named "labels" is a labeled frame: each
 //     distinct labels value is its own label set, with its own series;
 //   - a rolling window keeps, per label set, the rows of the last maxAgeMs
-//     (measured from the newest time seen) and at most maxPoints rows.
+//     (measured from the newest time seen) and at most maxPoints rows;
+//   - markBreak() (the subscription came back after a loss) makes the next
+//     rows of every label set that has rows start after a break row: a row
+//     of nulls between the last old row and the first new one, so the chart
+//     shows a gap over the outage instead of a line. A break row is a row of
+//     the window like any other (it counts and rolls out) but not a received
+//     row (totalRows).
 // One series per number field per label set; time is the x axis.
 //
 // Not thread-safe (browser main thread / one Node test). Messages are only
@@ -110,8 +116,9 @@ export class StreamFrame {
   }
 
   resetGroups() {
-    // label-set key → {key, labelText, times: number[], columns: Array<Array>}
-    // columns[j] holds the values of this.numberFields[j].
+    // label-set key → {key, labelText, times: number[], columns: Array<Array>,
+    // breakPending: boolean}; columns[j] holds the values of
+    // this.numberFields[j].
     this.groups = new Map();
     this.newestTime = -Infinity;
     this.totalRows = 0;
@@ -176,6 +183,7 @@ export class StreamFrame {
     }
     const columns = data.values.map((column, i) => this.restoreColumn(column, data, i));
     const labelSetsBefore = this.labelSetKeys();
+    this.insertPendingBreaks(columns, rowCount);
     for (let row = 0; row < rowCount; row++) this.appendRow(columns, row);
     this.packets++;
     this.totalRows += rowCount;
@@ -206,6 +214,46 @@ export class StreamFrame {
     return out;
   }
 
+  // The rows that follow come after a loss of the subscription: every label
+  // set that has rows gets a break before its next row.
+  markBreak() {
+    for (const group of this.groups.values()) group.breakPending = true;
+  }
+
+  labelKeyOf(columns, row) {
+    return this.labelsIndex >= 0 ? String(columns[this.labelsIndex][row] ?? '') : '';
+  }
+
+  // Before a packet's rows are appended: each label set with a pending break
+  // that gets rows in this packet gets a row of nulls halfway between its
+  // last row and its earliest new row. New rows that do not come after the
+  // old ones leave nothing to break (the break is dropped).
+  insertPendingBreaks(columns, rowCount) {
+    let firstNew = null; // label-set key → earliest new time
+    for (const group of this.groups.values()) {
+      if (!group.breakPending) continue;
+      if (firstNew === null) {
+        firstNew = new Map();
+        const times = columns[this.timeIndex];
+        for (let row = 0; row < rowCount; row++) {
+          const t = times[row];
+          if (t === null || t === undefined || Number.isNaN(t)) continue;
+          const key = this.labelKeyOf(columns, row);
+          const seen = firstNew.get(key);
+          if (seen === undefined || t < seen) firstNew.set(key, t);
+        }
+      }
+      const next = firstNew.get(group.key);
+      if (next === undefined) continue;
+      group.breakPending = false;
+      const last = group.times[group.times.length - 1];
+      const at = last + (next - last) / 2;
+      if (!(at > last && at < next)) continue;
+      group.times.push(at);
+      for (const column of group.columns) column.push(null);
+    }
+  }
+
   groupFor(labelText) {
     let group = this.groups.get(labelText);
     if (!group) {
@@ -214,6 +262,7 @@ export class StreamFrame {
         labelText: formatLabels(labelText),
         times: [],
         columns: this.numberFields.map(() => []),
+        breakPending: false,
       };
       this.groups.set(labelText, group);
     }
@@ -223,7 +272,7 @@ export class StreamFrame {
   appendRow(columns, row) {
     const t = columns[this.timeIndex][row];
     if (t === null || t === undefined || Number.isNaN(t)) return;
-    const labelText = this.labelsIndex >= 0 ? String(columns[this.labelsIndex][row] ?? '') : '';
+    const labelText = this.labelKeyOf(columns, row);
     const group = this.groupFor(labelText);
     const last = group.times.length === 0 ? -Infinity : group.times[group.times.length - 1];
     if (t >= last) {
@@ -295,8 +344,10 @@ export class StreamFrame {
   }
 
   // Plot-ready columns: [times(ms), ...one array per series()], all of the
-  // same length, times sorted and unique. A series has null where its label
-  // set has no row at that time; NaN, ±Infinity and undefined become null.
+  // same length, times sorted and unique. Values in uPlot's terms: null is a
+  // gap (a null value, a break row; NaN, ±Infinity and undefined values
+  // become null too), undefined is "no row at this time" in a series whose
+  // label set has no row there, which uPlot draws across.
   toColumns() {
     const groups = [...this.groups.values()];
     const plotValue = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -311,7 +362,7 @@ export class StreamFrame {
     for (const t of all) if (xs.length === 0 || xs[xs.length - 1] !== t) xs.push(t);
     const out = [xs];
     for (const g of groups) {
-      const cols = g.columns.map(() => new Array(xs.length).fill(null));
+      const cols = g.columns.map(() => new Array(xs.length).fill(undefined));
       let x = 0;
       for (let i = 0; i < g.times.length; i++) {
         while (xs[x] !== g.times[i]) x++;

@@ -55,6 +55,8 @@ export class Panel {
     this.plotVersion = -1;
     this.renderTimer = null;
     this.lastError = '';
+    this.subscribedBefore = false; // subscribed at least once to this channel
+    this.subscriptionLost = false; // and not subscribed since it was lost
     this.frame = new StreamFrame({ maxAgeMs: options.windowMs, maxPoints: options.maxPoints });
     this.build();
     if (options.channel) this.setChannel(options.channel);
@@ -108,6 +110,8 @@ export class Panel {
       maxPoints: this.options.maxPoints,
     });
     this.lastError = '';
+    this.subscribedBefore = false;
+    this.subscriptionLost = false;
     this.destroyPlot();
     if (channel === '') {
       this.setState('idle', { code: 0, message: '' });
@@ -140,11 +144,19 @@ export class Panel {
 
   onSubscriptionState(state, info) {
     if (state === 'subscribed') {
+      // Back after a loss (reconnect, resubscribe): what comes next does not
+      // continue the old line, the chart shows a gap over the outage. The
+      // subscribe reply's data is delivered after this state.
+      if (this.subscriptionLost) this.frame.markBreak();
+      this.subscribedBefore = true;
+      this.subscriptionLost = false;
       this.setState('live', info);
     } else if (state === 'subscribing') {
       // code 1: the connection is gone; centrifuge resubscribes when it is back.
+      if (this.subscribedBefore) this.subscriptionLost = true;
       this.setState('subscribing', info);
     } else if (state === 'unsubscribed') {
+      if (this.subscribedBefore) this.subscriptionLost = true;
       this.setState(info.code >= 400 ? 'refused' : 'idle', info);
     } else if (state === 'error') {
       this.showError(info);
@@ -241,7 +253,6 @@ export class Panel {
   }
 
   createPlot(series, columns) {
-    const labeled = this.frame.labelSetCount() > 1;
     const opts = {
       width: Math.max(200, this.chart.clientWidth),
       height: CHART_HEIGHT,
@@ -259,7 +270,10 @@ export class Panel {
           label: s.name,
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
-          spanGaps: labeled,
+          // Null is a gap (a null value, or the break after a lost
+          // subscription); the cells where another label set has a row
+          // are undefined, which uPlot draws across.
+          spanGaps: false,
         })),
       ],
     };

@@ -160,9 +160,11 @@ test('labeled frames get one series per label set', () => {
   assert.equal(frame.pointCount(), 6);
   const [xs, a1, b0, a2] = frame.toColumns();
   assert.deepEqual(xs, [1000, 1200, 1400]);
-  assert.deepEqual(a1, [1, 2, null]);
+  // undefined: no row of that label set at that time (uPlot draws across);
+  // null would be a gap.
+  assert.deepEqual(a1, [1, 2, undefined]);
   assert.deepEqual(b0, [11, 12, 13]);
-  assert.deepEqual(a2, [null, null, 3]);
+  assert.deepEqual(a2, [undefined, undefined, 3]);
 });
 
 test('labels on schema fields show in the series name', () => {
@@ -264,6 +266,134 @@ test('rows out of time order are inserted in order', () => {
   assert.deepEqual(frame.toColumns().slice(0, 2), [
     [1000, 2000, 3000],
     [1, 2, 3],
+  ]);
+});
+
+// Indexes of the rows where every value column is null.
+function nullRows(columns) {
+  const [xs, ...values] = columns;
+  const rows = [];
+  for (let i = 0; i < xs.length; i++) if (values.every((c) => c[i] === null)) rows.push(i);
+  return rows;
+}
+
+test('a break after a lost subscription puts one row of nulls between old and new rows', () => {
+  const frame = new StreamFrame();
+  frame.push(testdataSchema);
+  for (const t of [1000, 1050, 1100]) frame.push(packet(t, t / 50));
+  frame.markBreak();
+  // The subscribe reply after the reconnect: the same schema again, then rows.
+  assert.equal(frame.push(testdataSchema).schemaChanged, false);
+  for (const t of [9000, 9050]) frame.push(packet(t, t / 50));
+  const columns = frame.toColumns();
+  const [xs, value, min, max] = columns;
+  assert.deepEqual(nullRows(columns), [3], 'exactly one break, after the old rows');
+  assert.deepEqual(xs.slice(0, 3), [1000, 1050, 1100]);
+  assert.ok(xs[3] > 1100 && xs[3] < 9000, `break at ${xs[3]}, between 1100 and 9000`);
+  assert.deepEqual(xs.slice(4), [9000, 9050]);
+  assert.deepEqual(value, [20, 21, 22, null, 180, 181]);
+  assert.deepEqual(min, [19, 20, 21, null, 179, 180]);
+  assert.deepEqual(max, [21, 22, 23, null, 181, 182]);
+  // The break is a row of the window, not a received row.
+  assert.equal(frame.pointCount(), 6);
+  assert.equal(frame.totalRows, 5);
+  // Later packets continue the new run without another break.
+  frame.push(packet(9100, 182));
+  assert.deepEqual(nullRows(frame.toColumns()), [3]);
+});
+
+test('without a lost subscription no break appears, even across a long pause', () => {
+  const frame = new StreamFrame();
+  frame.push(testdataSchema);
+  for (const t of [1000, 1050, 1100, 60_000, 60_050]) frame.push(packet(t, t / 50));
+  frame.push({ ...testdataSchema, data: { values: [[60_100], [1], [0], [2]] } });
+  const columns = frame.toColumns();
+  assert.deepEqual(nullRows(columns), []);
+  assert.equal(columns[0].length, 6);
+  assert.ok(columns.slice(1).every((c) => c.every((v) => v !== null)));
+});
+
+test('a break before any row (the first subscription) adds nothing', () => {
+  const frame = new StreamFrame();
+  frame.markBreak();
+  frame.push(testdataSchema);
+  frame.markBreak();
+  frame.push(packet(1000, 1));
+  frame.push(packet(1050, 2));
+  assert.deepEqual(nullRows(frame.toColumns()), []);
+  assert.equal(frame.pointCount(), 2);
+});
+
+test('a break waits for new rows and is dropped when the new rows are not newer', () => {
+  const frame = new StreamFrame();
+  frame.push(testdataSchema);
+  frame.push(packet(1000, 1));
+  frame.push(packet(2000, 2));
+  frame.markBreak();
+  frame.push(testdataSchema); // a reply with no rows: nothing to break yet
+  assert.deepEqual(nullRows(frame.toColumns()), []);
+  frame.push(packet(1500, 5)); // overlaps the old rows: no outage to show
+  frame.push(packet(3000, 3));
+  assert.deepEqual(nullRows(frame.toColumns()), []);
+  assert.deepEqual(frame.toColumns()[0], [1000, 1500, 2000, 3000]);
+});
+
+test('a break row rolls out of the window like any row', () => {
+  const frame = new StreamFrame({ maxAgeMs: 1e12, maxPoints: 5 });
+  frame.push(testdataSchema);
+  frame.push(packet(1000, 1));
+  frame.push(packet(2000, 2));
+  frame.markBreak();
+  frame.push(packet(4000, 4));
+  assert.deepEqual(frame.toColumns()[0], [1000, 2000, 3000, 4000]);
+  frame.push(packet(5000, 5));
+  frame.push(packet(6000, 6));
+  // Five rows: the break counts against maxPoints.
+  assert.deepEqual(frame.toColumns()[0], [2000, 3000, 4000, 5000, 6000]);
+  assert.deepEqual(nullRows(frame.toColumns()), [1]);
+  frame.push(packet(7000, 7));
+  frame.push(packet(8000, 8));
+  assert.deepEqual(frame.toColumns()[0], [4000, 5000, 6000, 7000, 8000]);
+  assert.deepEqual(nullRows(frame.toColumns()), [], 'the break has rolled out');
+
+  const byAge = new StreamFrame({ maxAgeMs: 1000, maxPoints: 1000 });
+  byAge.push(testdataSchema);
+  byAge.push(packet(0, 0));
+  byAge.markBreak();
+  byAge.push(packet(1000, 1));
+  assert.deepEqual(byAge.toColumns()[0], [0, 500, 1000]);
+  byAge.push(packet(1600, 2));
+  assert.deepEqual(byAge.toColumns()[0], [1000, 1600], 'the break is older than the window');
+});
+
+test('a labeled frame breaks each label set that comes back, with null, not undefined', () => {
+  const frame = new StreamFrame();
+  frame.push(labeledSchema);
+  frame.push({ data: { values: [['s=A', 's=B'], [1000, 1000], [1, 11]] } });
+  frame.push({ data: { values: [['s=A', 's=B'], [1100, 1100], [2, 12]] } });
+  frame.markBreak();
+  frame.push({ data: { values: [['s=A'], [5000], [3]] } });
+  frame.push({ data: { values: [['s=A', 's=B'], [5100, 6000], [4, 14]] } });
+  const [xs, a, b] = frame.toColumns();
+  assert.deepEqual(xs, [1000, 1100, 3050, 3550, 5000, 5100, 6000]);
+  assert.deepEqual(a, [1, 2, null, undefined, 3, 4, undefined]);
+  assert.deepEqual(b, [11, 12, undefined, null, undefined, undefined, 14]);
+  assert.equal(a.filter((v) => v === null).length, 1);
+  assert.equal(b.filter((v) => v === null).length, 1);
+});
+
+test('a break before a new layout adds nothing (the rows start over)', () => {
+  const frame = new StreamFrame();
+  frame.push(testdataSchema);
+  frame.push(packet(1000, 1));
+  frame.markBreak();
+  frame.push({
+    schema: { fields: [{ name: 'Time', type: 'time' }, { name: 'Temp', type: 'number' }] },
+    data: { values: [[5000, 5100], [20, 21]] },
+  });
+  assert.deepEqual(frame.toColumns(), [
+    [5000, 5100],
+    [20, 21],
   ]);
 });
 
