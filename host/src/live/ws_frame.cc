@@ -131,6 +131,16 @@ uint16_t FrameReader::FinishFrame(FrameHandler& handler) {
   return 0;
 }
 
+uint16_t FrameReader::Report() {
+  // In the order they happened: a message that passed the limit before a
+  // later framing fault is reported first, the fault on the next Feed.
+  if (too_big_) {
+    too_big_ = false;
+    return kCloseMessageTooBig;
+  }
+  return fault_;
+}
+
 uint16_t FrameReader::Feed(uint8_t* data, size_t size, FrameHandler& handler) {
   while (size > 0 && fault_ == 0) {
     if (!in_payload_) {
@@ -140,13 +150,16 @@ uint16_t FrameReader::Feed(uint8_t* data, size_t size, FrameHandler& handler) {
         --size;
         if (header_size_ == 2) {
           // Clients must mask; an unmasked frame's length would be misread.
-          if (!(header_[1] & kMaskBit)) return fault_ = kCloseProtocolError;
+          if (!(header_[1] & kMaskBit)) {
+            fault_ = kCloseProtocolError;
+            return Report();
+          }
           const uint8_t length = header_[1] & 0x7F;
           header_need_ = 2 + 4 + (length == 126 ? 2 : length == 127 ? 8 : 0);
         }
       }
       if (header_size_ < header_need_) return 0;
-      if ((fault_ = StartFrame()) != 0) return fault_;
+      if ((fault_ = StartFrame()) != 0) return Report();
       in_payload_ = true;
       // A whole single-frame message inside this read: no copy at all.
       if (!IsControl(frame_opcode_) && frame_fin_ && message_.empty() &&
@@ -167,7 +180,7 @@ uint16_t FrameReader::Feed(uint8_t* data, size_t size, FrameHandler& handler) {
         continue;
       }
       if (payload_left_ == 0) {  // e.g. an empty ping or close
-        if ((fault_ = FinishFrame(handler)) != 0) return fault_;
+        if ((fault_ = FinishFrame(handler)) != 0) return Report();
         continue;
       }
     }
@@ -183,15 +196,10 @@ uint16_t FrameReader::Feed(uint8_t* data, size_t size, FrameHandler& handler) {
     size -= n;
     payload_left_ -= n;
     if (payload_left_ == 0) {
-      if ((fault_ = FinishFrame(handler)) != 0) return fault_;
+      if ((fault_ = FinishFrame(handler)) != 0) return Report();
     }
   }
-  if (fault_ != 0) return fault_;
-  if (too_big_) {
-    too_big_ = false;
-    return kCloseMessageTooBig;
-  }
-  return 0;
+  return Report();
 }
 
 }  // namespace runnel::host::ws

@@ -70,7 +70,9 @@ class FrameReader {
   // Returns 0 while all is well; kCloseProtocolError on a framing fault,
   // after which the reader ignores everything; kCloseMessageTooBig once
   // when a message passes the limit, after which data messages are
-  // discarded (DiscardMessages) but control frames still arrive.
+  // discarded (DiscardMessages) but control frames still arrive. When both
+  // happen in one call, 1009 comes first and the fault on the next call
+  // (a call with no bytes is fine for that).
   uint16_t Feed(uint8_t* data, size_t size, FrameHandler& handler);
 
   // From now on data messages are dropped unseen (the connection is closing
@@ -93,6 +95,8 @@ class FrameReader {
   // Parses header_[0..header_size_) once complete; returns a close code on a
   // fault, 0 otherwise.
   uint16_t StartFrame();
+  // What Feed returns: a pending 1009 first, else the fault (or 0).
+  uint16_t Report();
   uint16_t FinishFrame(FrameHandler& handler);
 
   const size_t max_message_bytes_;
