@@ -170,12 +170,12 @@ void ClientSession::OnReadable(error_code ec) {
                 {{"client", identity_.client_id},
                  {"limit", std::to_string(env_->config.message_size_limit)}});
       // Reads go on (discarding) until the client's close frame.
-      CloseOnStrand(kDisconnectMessageTooBig, /*flush=*/false);
+      CloseOnLoop(kDisconnectMessageTooBig, /*flush=*/false);
     } else if (fault != 0) {
       log::Info("live: WebSocket protocol error",
                 {{"client", identity_.client_id}});
       reading_stopped_ = true;
-      CloseOnStrand({ws::kCloseProtocolError, "protocol error"}, false);
+      CloseOnLoop({ws::kCloseProtocolError, "protocol error"}, false);
       return;
     }
     if (reading_stopped_) return;
@@ -223,7 +223,7 @@ void ClientSession::HandleFrame(std::string_view frame) {
   if (!DecodeCommands(frame, &commands, &error)) {
     log::Info("live: undecodable frame",
               {{"client", identity_.client_id}, {"error", error}});
-    CloseOnStrand(kDisconnectBadRequest, true);
+    CloseOnLoop(kDisconnectBadRequest, true);
     return;
   }
   for (Command& command : commands) {
@@ -240,7 +240,7 @@ void ClientSession::HandleCommand(Command& command) {
   if (!connected_) {
     log::Info("live: command before connect",
               {{"client", identity_.client_id}});
-    CloseOnStrand(kDisconnectBadRequest, true);
+    CloseOnLoop(kDisconnectBadRequest, true);
     return;
   }
   switch (command.method) {
@@ -283,7 +283,7 @@ void ClientSession::HandleCommand(Command& command) {
 void ClientSession::HandleConnect(const Command& command) {
   if (connected_) {
     log::Info("live: second connect", {{"client", identity_.client_id}});
-    CloseOnStrand(kDisconnectBadRequest, true);
+    CloseOnLoop(kDisconnectBadRequest, true);
     return;
   }
   connected_ = true;
@@ -298,7 +298,7 @@ void ClientSession::HandleConnect(const Command& command) {
     log::Warn("live: connection limit reached, closing client",
               {{"client", identity_.client_id},
                {"max_connections", std::to_string(config.max_connections)}});
-    CloseOnStrand(kDisconnectConnectionLimit, true);
+    CloseOnLoop(kDisconnectConnectionLimit, true);
     return;
   }
   // First ping at a random point in [interval/2, interval].
@@ -319,7 +319,7 @@ bool ClientSession::IsSubscribed(const std::string& channel) const {
 void ClientSession::HandleSubscribe(Command& command) {
   const std::string& wire = command.channel;
   if (wire.empty()) {
-    CloseOnStrand(kDisconnectBadRequest, true);
+    CloseOnLoop(kDisconnectBadRequest, true);
     return;
   }
   if (wire.size() > kMaxChannelWireLength) {
@@ -477,7 +477,7 @@ void ClientSession::HandlePublish(Command& command) {
 void ClientSession::HandlePong() {
   if (!ping_outstanding_) {
     log::Info("live: pong without a ping", {{"client", identity_.client_id}});
-    CloseOnStrand(kDisconnectBadRequest, true);
+    CloseOnLoop(kDisconnectBadRequest, true);
     return;
   }
   ping_outstanding_ = false;
@@ -510,7 +510,7 @@ void ClientSession::OnTimer(error_code ec) {
       if (!connected_) {
         log::Info("live: no connect in time",
                   {{"client", identity_.client_id}});
-        CloseOnStrand(kDisconnectStale, true);
+        CloseOnLoop(kDisconnectStale, true);
       }
       return;
     case TimerPurpose::kPing:
@@ -526,7 +526,7 @@ void ClientSession::OnTimer(error_code ec) {
     case TimerPurpose::kPong:
       if (ping_outstanding_) {
         log::Info("live: no pong", {{"client", identity_.client_id}});
-        CloseOnStrand(kDisconnectNoPong, true);
+        CloseOnLoop(kDisconnectNoPong, true);
       }
       return;
   }
@@ -539,7 +539,7 @@ void ClientSession::Send(std::string message) {
       Flush();
       return;
     case Writer::EnqueueResult::kSlow:
-      CloseOnStrand(kDisconnectSlow, false);
+      CloseOnLoop(kDisconnectSlow, false);
       return;
     case Writer::EnqueueResult::kQueued:
     case Writer::EnqueueResult::kClosed:
@@ -559,7 +559,7 @@ void ClientSession::Deliver(const SharedBuffer& message) {
   switch (writer_.Enqueue(message)) {
     case Writer::EnqueueResult::kSlow:
       asio::post(socket_.get_executor(), [self = shared_from_this()]() {
-        self->CloseOnStrand(kDisconnectSlow, false);
+        self->CloseOnLoop(kDisconnectSlow, false);
       });
       return;
     case Writer::EnqueueResult::kClosed:
@@ -713,11 +713,11 @@ void ClientSession::OnCloseFrameWritten() {
 void ClientSession::Close(Disconnect disconnect, bool flush) {
   asio::post(socket_.get_executor(),
              [self = shared_from_this(), disconnect, flush]() {
-               self->CloseOnStrand(disconnect, flush);
+               self->CloseOnLoop(disconnect, flush);
              });
 }
 
-void ClientSession::CloseOnStrand(Disconnect disconnect, bool flush) {
+void ClientSession::CloseOnLoop(Disconnect disconnect, bool flush) {
   if (closing_ || finished_) return;
   closing_ = true;
   close_with_ = disconnect;

@@ -48,7 +48,7 @@ struct ClientEnvironment {
   ChannelHandler* channel_handler = nullptr;  // may be null
   std::atomic<int64_t> connected_clients{0};  // sessions past connect
   std::atomic<uint64_t> slow_disconnects{0};
-  // Called once on the session's strand when it has finished.
+  // Called once on the session's loop when it has finished.
   std::function<void(ClientSession*)> on_finished;
 };
 
@@ -117,7 +117,7 @@ class ClientSession : public Subscriber,
   bool WriteSome(Outgoing& out);
   void OnWriteFailed();
   void OnCloseFrameWritten();
-  void CloseOnStrand(Disconnect disconnect, bool flush);
+  void CloseOnLoop(Disconnect disconnect, bool flush);
   // Drops the TCP connection and finishes.
   void TearDown();
   void Finish();
