@@ -364,6 +364,38 @@ TEST_F(ServerTest, BroadcastChannelRebroadcastsPublishes) {
   EXPECT_EQ((*push)["push"]["pub"]["data"]["m"], 1);
 }
 
+TEST_F(ServerTest, LargePublicationsArriveWholeInEveryHeaderSize) {
+  // Payloads around the 126 and 65,536 byte header boundaries and well past
+  // the socket buffer, so a write is taken in parts.
+  LiveConfig config = TestConfig();
+  config.message_size_limit = 4 * 1024 * 1024;
+  StartServer(config);
+  auto reader = Connected();
+  auto publisher = Connected();
+  const std::string channel = "1/grafana/broadcast/big";
+  ASSERT_TRUE(Call(*reader, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
+                  .contains("subscribe"));
+  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 1; }));
+  const std::vector<size_t> sizes = {
+      100, 125, 126, 65000, 65535, 65536, 3 * 1024 * 1024};
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    ASSERT_TRUE(publisher->SendText(
+        json({{"id", 3 + i},
+              {"publish",
+               {{"channel", channel},
+                {"data",
+                 {{"i", i}, {"text", std::string(sizes[i], 'a' + i)}}}}}})
+            .dump()));
+  }
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    std::optional<json> push = reader->ReadReply(10s);
+    ASSERT_TRUE(push) << "publication " << i;
+    const json& data = (*push)["push"]["pub"]["data"];
+    ASSERT_EQ(data["i"], i);
+    EXPECT_EQ(data["text"], std::string(sizes[i], 'a' + i));
+  }
+}
+
 TEST_F(ServerTest, ThirdClientOverMaxConnectionsGets3504AfterConnectReply) {
   LiveConfig config = TestConfig();
   config.max_connections = 2;
