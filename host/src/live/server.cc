@@ -36,6 +36,7 @@ constexpr auto kHttpReadTimeout = std::chrono::seconds(30);
 constexpr size_t kHttpBodyLimit = 1024 * 1024;
 constexpr auto kShutdownWait = std::chrono::seconds(8);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
+constexpr int kAcceptBurst = 64;  // connections taken per accept wake-up
 
 std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -74,6 +75,8 @@ class Server::Impl {
 
  private:
   void Accept();
+  // Hands an accepted connection to its loop.
+  void StartHttp(tcp::socket socket, IoLoop* loop);
   void OnSessionFinished(ClientSession* session);
 
   IoLoops loops_;
@@ -205,6 +208,8 @@ Status Server::Impl::Start() {
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  // Non-blocking, so that a burst of accepts stops when none is waiting.
+  if (!ec) acceptor_.non_blocking(true, ec);
   if (ec) {
     return Status::Unavailable("cannot listen on " + config().http_addr + ":" +
                                std::to_string(config().http_port) + ": " +
@@ -224,27 +229,42 @@ Status Server::Impl::Start() {
 
 void Server::Impl::Accept() {
   IoLoop* loop = &loops_.Next();
-  acceptor_.async_accept(loop->context(), [this, loop](beast::error_code ec,
-                                                       tcp::socket s) {
-    if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
-        return;
-      }
-      // E.g. out of file descriptors: wait a little instead of spinning.
-      log::Warn("live: accept failed", {{"error", ec.message()}});
-      accept_retry_.expires_after(kAcceptRetryDelay);
-      accept_retry_.async_wait([this](beast::error_code wait_ec) {
-        if (!wait_ec && acceptor_.is_open()) Accept();
+  acceptor_.async_accept(
+      loop->context(), [this, loop](beast::error_code ec, tcp::socket s) {
+        if (ec) {
+          if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+            return;
+          }
+          // E.g. out of file descriptors: wait a little instead of spinning.
+          log::Warn("live: accept failed", {{"error", ec.message()}});
+          accept_retry_.expires_after(kAcceptRetryDelay);
+          accept_retry_.async_wait([this](beast::error_code wait_ec) {
+            if (!wait_ec && acceptor_.is_open()) Accept();
+          });
+          return;
+        }
+        StartHttp(std::move(s), loop);
+        // Take what else is waiting now: one accept per loop turn would cap
+        // new connections at a few hundred a second while loop 0 is busy
+        // fanning out. An error (or none waiting) ends the burst; the next
+        // async_accept reports it.
+        for (int i = 1; i < kAcceptBurst; ++i) {
+          IoLoop* next = &loops_.Next();
+          tcp::socket more(next->context());
+          beast::error_code burst_ec;
+          acceptor_.accept(more, burst_ec);
+          if (burst_ec) break;
+          StartHttp(std::move(more), next);
+        }
+        Accept();
       });
-      return;
-    } else {
-      beast::error_code ignored;
-      s.set_option(tcp::no_delay(true), ignored);
-      auto session = std::make_shared<HttpSession>(std::move(s), loop, this);
-      asio::post(loop->context(), [session] { session->Start(); });
-    }
-    Accept();
-  });
+}
+
+void Server::Impl::StartHttp(tcp::socket socket, IoLoop* loop) {
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  auto session = std::make_shared<HttpSession>(std::move(socket), loop, this);
+  asio::post(loop->context(), [session] { session->Start(); });
 }
 
 int Server::Impl::CheckUpgrade(
