@@ -37,8 +37,6 @@ constexpr size_t kMaxChannelWireLength = 255;  // centrifuge ChannelMaxLength
 // Reads per wake-up before yielding the loop to other connections.
 constexpr int kReadsPerTurn = 16;
 constexpr std::string_view kNewline = "\n";
-// Enough iovecs for a whole batch: header + 2 per message.
-constexpr size_t kMaxIovecs = 1 + 2 * 64;
 
 // One read buffer per loop thread, shared by all its connections: a
 // connection holds no buffer while it waits.
@@ -101,9 +99,15 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, IoLoop* loop,
 
 ClientSession::~ClientSession() {
   // Normally Finish already left the hub; this covers odd exits.
+  LeaveHub();
+}
+
+void ClientSession::LeaveHub() {
   for (const std::string& channel : channels_) {
     env_->hub->Unsubscribe(channel, this);
   }
+  channels_.clear();
+  channels_.shrink_to_fit();
 }
 
 void ClientSession::Start(const Request& upgrade) {
@@ -208,10 +212,7 @@ void ClientSession::OnClose(uint16_t code, std::string_view) {
   closing_ = true;
   close_with_ = {code == ws::kCloseNoStatus ? ws::kCloseNormal : code, ""};
   writer_.Close(/*drop_queued=*/true);
-  for (const std::string& channel : channels_) {
-    env_->hub->Unsubscribe(channel, this);
-  }
-  channels_.clear();
+  LeaveHub();
   ArmTimer(TimerPurpose::kCloseDeadline, env_->config.close_handshake_timeout);
   Flush();
 }
@@ -620,7 +621,6 @@ bool ClientSession::WriteSome(Outgoing& out) {
       AddRemaining(asio::buffer(*out.messages[i]), &skip, &buffers);
     }
   }
-  if (buffers.size() > kMaxIovecs) buffers.resize(kMaxIovecs);
   error_code ec;
   const size_t written = socket_.write_some(buffers, ec);
   if (ec == asio::error::would_block) {
@@ -728,11 +728,7 @@ void ClientSession::CloseOnLoop(Disconnect disconnect, bool flush) {
   ArmTimer(TimerPurpose::kCloseDeadline,
            env_->config.close_handshake_timeout * 2);
   // Leave the hub now: nothing more is delivered to a closing client.
-  for (const std::string& channel : channels_) {
-    env_->hub->Unsubscribe(channel, this);
-  }
-  channels_.clear();
-  channels_.shrink_to_fit();
+  LeaveHub();
   reader_.DiscardMessages();
   Flush();  // flushes the queue, then sends the close frame
 }
@@ -755,10 +751,7 @@ void ClientSession::Finish() {
     loop_->CancelFlush(flush_ticket_);
     flush_ticket_ = kNoTicket;
   }
-  for (const std::string& channel : channels_) {
-    env_->hub->Unsubscribe(channel, this);
-  }
-  channels_.clear();
+  LeaveHub();
   pending_channels_.clear();
   if (counted_connected_) {
     --env_->connected_clients;

@@ -118,6 +118,8 @@ class ClientSession : public Subscriber,
   void OnWriteFailed();
   void OnCloseFrameWritten();
   void CloseOnLoop(Disconnect disconnect, bool flush);
+  // Unsubscribes from every channel (on the loop, never inside Deliver).
+  void LeaveHub();
   // Drops the TCP connection and finishes.
   void TearDown();
   void Finish();

@@ -28,15 +28,20 @@ const Hub::Shard& Hub::ShardFor(std::string_view wire_channel) const {
   return shards_[Fnv1a64(wire_channel) % kShards];
 }
 
+std::vector<std::shared_ptr<Hub::Group>>::iterator Hub::FindGroup(
+    Channel& channel, DeliveryLoop* loop) {
+  return std::find_if(
+      channel.groups.begin(), channel.groups.end(),
+      [loop](const std::shared_ptr<Group>& g) { return g->loop == loop; });
+}
+
 bool Hub::Subscribe(const std::string& wire_channel, Subscriber* subscriber) {
   DeliveryLoop* loop = subscriber->delivery_loop();
   Shard& shard = ShardFor(wire_channel);
   std::unique_lock lock(shard.mutex);
   auto [it, created] = shard.channels.try_emplace(wire_channel);
   Channel& channel = it->second;
-  auto group = std::find_if(
-      channel.groups.begin(), channel.groups.end(),
-      [loop](const std::shared_ptr<Group>& g) { return g->loop == loop; });
+  auto group = FindGroup(channel, loop);
   if (group == channel.groups.end()) {
     channel.groups.push_back(std::make_shared<Group>());
     channel.groups.back()->loop = loop;
@@ -56,9 +61,7 @@ bool Hub::Unsubscribe(const std::string& wire_channel, Subscriber* subscriber) {
   auto it = shard.channels.find(wire_channel);
   if (it == shard.channels.end()) return false;
   Channel& channel = it->second;
-  auto group = std::find_if(
-      channel.groups.begin(), channel.groups.end(),
-      [loop](const std::shared_ptr<Group>& g) { return g->loop == loop; });
+  auto group = FindGroup(channel, loop);
   if (group == channel.groups.end() ||
       (*group)->subscribers.erase(subscriber) == 0) {
     return false;

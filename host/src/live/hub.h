@@ -112,6 +112,9 @@ class Hub {
     mutable std::shared_mutex mutex;
     std::unordered_map<std::string, Channel> channels;
   };
+  // The channel's group for `loop`, or groups.end().
+  static std::vector<std::shared_ptr<Group>>::iterator FindGroup(
+      Channel& channel, DeliveryLoop* loop);
   Shard& ShardFor(std::string_view wire_channel);
   const Shard& ShardFor(std::string_view wire_channel) const;
   // Hands `message` to every group of `channel`; REQUIRES: its shard's

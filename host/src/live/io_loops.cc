@@ -13,11 +13,12 @@ void IoLoop::Post(std::function<void()> task) {
 }
 
 size_t IoLoop::ScheduleFlush(Flushable* flushable) {
-  to_flush_.push_back(flushable);
-  if (!flush_posted_) {
-    flush_posted_ = true;
+  // An empty list means no pass is posted or running (a pass clears it
+  // only when it ends).
+  if (to_flush_.empty()) {
     boost::asio::post(context_, [this] { FlushScheduled(); });
   }
+  to_flush_.push_back(flushable);
   return to_flush_.size() - 1;
 }
 
@@ -42,7 +43,6 @@ void IoLoop::FlushScheduled() {
   }
   to_flush_.clear();
   flush_next_ = 0;
-  flush_posted_ = false;
 }
 
 IoLoops::IoLoops(int count) {

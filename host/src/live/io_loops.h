@@ -49,7 +49,6 @@ class IoLoop : public DeliveryLoop {
   static constexpr size_t kFlushesPerTurn = 256;
   std::vector<Flushable*> to_flush_;  // null: cancelled or done
   size_t flush_next_ = 0;             // to_flush_[..flush_next_) are done
-  bool flush_posted_ = false;
   boost::asio::io_context context_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
       work_;  // keeps run() going while the loop is idle

@@ -56,7 +56,6 @@ uint16_t FrameReader::StartFrame() {
   const uint8_t b0 = header_[0], b1 = header_[1];
   if (b0 & kReservedBits) return kCloseProtocolError;  // no extensions
   if (!IsKnown(b0 & 0x0F)) return kCloseProtocolError;
-  if (!(b1 & kMaskBit)) return kCloseProtocolError;  // clients must mask
   frame_fin_ = (b0 & kFin) != 0;
   frame_opcode_ = static_cast<Opcode>(b0 & 0x0F);
   uint64_t length = b1 & 0x7F;
