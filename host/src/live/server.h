@@ -8,6 +8,12 @@
 //   GET <path>          routes added with HandleGet
 //   GET /...            files under config.static_root (index.html at /)
 //
+// Requests it cannot serve are answered, never dropped: a malformed request
+// 400, a header section over max_header_bytes 431 (414 when the request
+// line alone is), a body over 1 MB 413, and the Host rules of host_check.h;
+// each with a debug log line. accept() failures pause accepting
+// (accept_backoff.h).
+//
 // Thread-safety: HandleGet only before Start. Start/Shutdown from one
 // (owner) thread. Stats, port and ActiveConnections from any thread.
 // Ownership: `hub` and `channel_handler` are not owned and must outlive the
