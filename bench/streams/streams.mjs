@@ -14,7 +14,7 @@
 // (/proc/<pid>/status) and CPU seconds (/proc/<pid>/stat).
 // Prints one JSON line per N on stdout; progress on stderr. Exit 1 when a
 // count could not be reached.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,10 +57,13 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ
 }
 
+// A child may have been forked by any of the host's threads, and each
+// thread lists its own children.
 function childPids(pid) {
   const children = [];
-  for (const task of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)) {
-    if (task) children.push(Number(task));
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    for (const child of text.split(/\s+/)) if (child) children.push(Number(child));
   }
   return children;
 }
