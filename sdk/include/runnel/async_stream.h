@@ -51,9 +51,11 @@
 namespace runnel {
 
 // Packets (and bytes) a stream may have waiting to be written to the host.
-// A send beyond either limit is refused with kUnavailable.
-inline constexpr size_t kMaxQueuedStreamPackets = 1024;
-inline constexpr size_t kMaxQueuedStreamBytes = 1024 * 1024;
+// A send beyond either limit is refused with kUnavailable. Small on
+// purpose: a plugin may run ten thousand streams, and a live stream is
+// better served by dropping what the host cannot take than by queueing it.
+inline constexpr size_t kMaxQueuedStreamPackets = 128;
+inline constexpr size_t kMaxQueuedStreamBytes = 256 * 1024;
 
 class StreamChannel {
  public:
