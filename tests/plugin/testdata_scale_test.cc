@@ -7,6 +7,7 @@
 // The plugin's threads and RSS are printed and recorded as test properties.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -83,9 +84,18 @@ TEST_F(TestdataScaleTest, TenThousandStreamsOnAFixedNumberOfThreads) {
   RunStreamFleet fleet(plugin_.channel);
   fleet.Open(paths);
 
-  ASSERT_TRUE(fleet.WaitForStreamsWithPackets(kStreams, seconds(120)))
-      << fleet.streams_with_packets() << " of " << kStreams
-      << " streams had a packet; threads: " << Threads();
+  // Sample the threads while the streams start, so that a plugin with a
+  // thread per stream fails early instead of growing to kStreams threads.
+  const Clock::time_point deadline = Clock::now() + seconds(120);
+  int64_t max_threads = 0;
+  while (!fleet.WaitForStreamsWithPackets(kStreams, milliseconds(200))) {
+    max_threads = std::max(max_threads, Threads());
+    ASSERT_LE(max_threads, kMaxPluginThreads)
+        << "while " << fleet.streams_with_packets() << " of " << kStreams
+        << " streams had a packet";
+    ASSERT_LT(Clock::now(), deadline) << fleet.streams_with_packets() << " of "
+                                      << kStreams << " streams had a packet";
+  }
   EXPECT_EQ(fleet.ended(), 0u);
   ASSERT_TRUE(WaitForRunningStreams(kStreams, seconds(30)))
       << "running: " << RunningStreams();
