@@ -19,8 +19,11 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
       {"live",
        {"max_connections", "allowed_origins", "message_size_limit",
         "client_queue_max_size", "ping_interval", "pong_timeout",
-        "stale_close_delay", "max_messages_in_frame", "io_threads"}},
-      {"stream", {"grace_period"}},
+        "stale_close_delay", "max_messages_in_frame", "io_threads",
+        "max_publication_size"}},
+      {"stream",
+       {"grace_period", "max_starts_per_second", "max_starts_burst",
+        "max_streams_per_plugin", "max_streams"}},
       {"log", {"level"}},
   };
   return *known;
@@ -190,8 +193,28 @@ Status ConfigFromIni(const IniStore& ini, const ConfigSources& sources,
   read.Int("live", "io_threads", &live.io_threads,
            AtLeast(0, "is not allowed: use 0 (one per core) or a count"));
 
-  read.Duration("stream", "grace_period", &config->stream.grace_period,
-                NonNegative());
+  read.Int("live", "max_publication_size", &live.max_publication_size,
+           [queue = live.client_queue_max_size](int64_t v, std::string* error) {
+             // Over the queue size no client could take it: every
+             // subscriber would be closed with 3008.
+             if (v >= 0 && v <= queue) return true;
+             *error =
+                 "must be between 0 (client_queue_max_size) and "
+                 "client_queue_max_size (" +
+                 std::to_string(queue) + ")";
+             return false;
+           });
+
+  StreamSettings& stream = config->stream;
+  read.Duration("stream", "grace_period", &stream.grace_period, NonNegative());
+  read.Int("stream", "max_starts_per_second", &stream.max_starts_per_second,
+           AtLeast(0, "is not allowed: use 0 (no limit) or a rate"));
+  read.Int("stream", "max_starts_burst", &stream.max_starts_burst,
+           AtLeast(1, "is too small: must be at least 1"));
+  read.Int("stream", "max_streams_per_plugin", &stream.max_streams_per_plugin,
+           AtLeast(0, "is not allowed: use 0 (no limit) or a count"));
+  read.Int("stream", "max_streams", &stream.max_streams,
+           AtLeast(0, "is not allowed: use 0 (no limit) or a count"));
   read.LogLevel(&config->log.level);
   if (!read.status().ok()) return read.status();
 

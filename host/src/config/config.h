@@ -50,11 +50,18 @@ struct LiveSettings {
   std::chrono::milliseconds stale_close_delay{15000};
   int64_t max_messages_in_frame = 64;  // queued messages joined per frame
   int64_t io_threads = 0;              // event loops; 0 = one per core
+  // Largest publication (encoded) the hub delivers; 0 = client queue size.
+  int64_t max_publication_size = 0;
 };
 
 struct StreamSettings {
   // How long a channel's RunStream outlives its last subscriber.
   std::chrono::milliseconds grace_period{5000};
+  // Limits on starting RunStreams; 0 = none.
+  int64_t max_starts_per_second = 10;  // per connection
+  int64_t max_starts_burst = 20;       // per connection
+  int64_t max_streams_per_plugin = 10000;
+  int64_t max_streams = 20000;  // on this host
 };
 
 struct LogSettings {
