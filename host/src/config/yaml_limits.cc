@@ -19,7 +19,6 @@ constexpr uint64_t kAliasRatioRangeLow = 400000;
 constexpr uint64_t kAliasRatioRangeHigh = 4000000;
 constexpr uint64_t kMinAliasDecodes = 100;
 constexpr uint64_t kMinDecodes = 1000;
-constexpr size_t kMaxDepth = 10000;
 // Counts stop growing here; far above any limit, far below overflow.
 constexpr uint64_t kSaturated = uint64_t{1} << 62;
 
@@ -59,15 +58,15 @@ class AliasCounter : public YAML::EventHandler {
     pending_anchor_name_ = name;
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override;
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&,
+  void OnSequenceStart(const YAML::Mark&, const std::string&,
                        YAML::anchor_t anchor,
                        YAML::EmitterStyle::value) override {
-    OpenCollection(mark, anchor);
+    OpenCollection(anchor);
   }
   void OnSequenceEnd() override { CloseCollection(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string&,
-                  YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
-    OpenCollection(mark, anchor);
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    OpenCollection(anchor);
   }
   void OnMapEnd() override { CloseCollection(); }
 
@@ -79,7 +78,7 @@ class AliasCounter : public YAML::EventHandler {
 
   void NameAnchor(YAML::anchor_t anchor);
   void Leaf(const YAML::Mark& mark, YAML::anchor_t anchor);
-  void OpenCollection(const YAML::Mark& mark, YAML::anchor_t anchor);
+  void OpenCollection(YAML::anchor_t anchor);
   void CloseCollection();
   // Adds a finished node of `size` decodes to its parent.
   void Finish(YAML::anchor_t anchor, uint64_t size);
@@ -111,13 +110,8 @@ void AliasCounter::Leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
   Check(mark);
 }
 
-void AliasCounter::OpenCollection(const YAML::Mark& mark,
-                                  YAML::anchor_t anchor) {
+void AliasCounter::OpenCollection(YAML::anchor_t anchor) {
   NameAnchor(anchor);
-  if (open_.size() >= kMaxDepth) {
-    throw LimitExceeded{
-        mark, "nesting deeper than " + std::to_string(kMaxDepth) + " levels"};
-  }
   decodes_ = SaturatingAdd(decodes_, 1);
   open_.push_back({anchor, 1});
 }

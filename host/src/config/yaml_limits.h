@@ -8,8 +8,8 @@
 // inside an alias expansion; once there are more than 100 of the latter and
 // more than 1000 in all, their share may be at most 99% up to 400,000
 // decodes, falling linearly to 10% at 4,000,000 and beyond. An alias inside
-// its own anchor (a cycle) is refused too, as yaml.v3 does, and so is nesting
-// deeper than 10,000 levels (libyaml's limit in yaml.v3).
+// its own anchor (a cycle) is refused too, as yaml.v3 does. (Deep nesting
+// needs no rule here: yaml-cpp itself refuses a few hundred levels.)
 //
 // Thread-safety: pure function.
 #ifndef RUNNEL_HOST_CONFIG_YAML_LIMITS_H_
