@@ -18,6 +18,8 @@ LiveConfig MakeLiveConfig(const Config& config) {
       config.server.http_addr.empty() ? "0.0.0.0" : config.server.http_addr;
   live.http_port = static_cast<uint16_t>(config.server.http_port);
   live.root_url = config.server.root_url;
+  live.enforce_domain = config.server.enforce_domain;
+  live.max_header_bytes = static_cast<size_t>(config.server.max_header_bytes);
   live.allowed_origins = config.live.allowed_origins;
   live.max_connections = config.live.max_connections;
   live.message_size_limit = static_cast<size_t>(config.live.message_size_limit);

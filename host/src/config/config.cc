@@ -14,7 +14,9 @@ namespace fs = std::filesystem;
 // The keys each known section understands; anything else is warned about.
 const std::map<std::string, std::set<std::string>>& KnownKeys() {
   static const auto* known = new std::map<std::string, std::set<std::string>>{
-      {"server", {"http_addr", "http_port", "root_url", "static_root_path"}},
+      {"server",
+       {"http_addr", "http_port", "root_url", "static_root_path",
+        "enforce_domain", "max_header_bytes"}},
       {"paths", {"plugins", "provisioning"}},
       {"live",
        {"max_connections", "allowed_origins", "message_size_limit",
@@ -69,6 +71,13 @@ class Reader {
       return;
     }
     *out = value;
+  }
+
+  void Bool(const char* section, const char* key, bool* out) {
+    const IniValue* v = ini_.Find(section, key);
+    if (v == nullptr || !status_.ok()) return;
+    std::string error;
+    if (!ParseBool(v->value, out, &error)) Fail(*v, section, key, error);
   }
 
   void LogLevel(runnel::log::Level* out) {
@@ -173,6 +182,9 @@ Status ConfigFromIni(const IniStore& ini, const ConfigSources& sources,
   server.http_port = static_cast<int>(port);
   read.String("server", "root_url", &server.root_url);
   read.String("server", "static_root_path", &server.static_root_path);
+  read.Bool("server", "enforce_domain", &server.enforce_domain);
+  read.Int("server", "max_header_bytes", &server.max_header_bytes,
+           AtLeast(1024, "is too small: must be at least 1024 bytes"));
   if (server.static_root_path.empty()) {
     server.static_root_path =
         (fs::path(sources.executable_dir) / "web").lexically_normal().string();

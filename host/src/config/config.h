@@ -34,7 +34,9 @@ struct ServerSettings {
   std::string http_addr = "127.0.0.1";
   int http_port = 3000;  // 0 = pick a free port
   std::string root_url;
-  std::string static_root_path;  // absolute; default <executable dir>/web
+  std::string static_root_path;        // absolute; default <executable dir>/web
+  bool enforce_domain = false;         // refuse Hosts other than root_url's
+  int64_t max_header_bytes = 1 << 20;  // request line + headers (431/414)
 };
 
 struct PathSettings {
