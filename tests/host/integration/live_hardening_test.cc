@@ -220,7 +220,9 @@ TEST(LiveHardeningTest, RunningOutOfFilesIsLoggedOncePerEpisode) {
   ASSERT_TRUE(waiting.ConnectTcp(port));
   ASSERT_TRUE(waiting.Send(HttpLine(port, "/api/health")));
   const bool failing = WaitUntil(
-      [&] { return CountLogLines(host.Log(), {"accept failing"}) >= 1; },
+      [&] {
+        return CountLogLines(host.Log(), {"accept", "open files"}) >= 1;
+      },
       Millis(10000));
   // The episode lasts a while: the old code logged ~20 lines a second.
   std::this_thread::sleep_for(Millis(1500));
