@@ -56,7 +56,8 @@ class Server {
   void HandleGet(std::string path, HttpGetHandler handler);
 
   // Binds http_addr:http_port and starts the I/O threads. An error if the
-  // address cannot be bound.
+  // address cannot be bound, or if enforce_domain is on and root_url names
+  // no host.
   Status Start();
   // The bound port (useful with http_port 0). Valid after Start.
   uint16_t port() const;
