@@ -18,6 +18,8 @@ LiveConfig MakeLiveConfig(const Config& config) {
       config.server.http_addr.empty() ? "0.0.0.0" : config.server.http_addr;
   live.http_port = static_cast<uint16_t>(config.server.http_port);
   live.root_url = config.server.root_url;
+  live.enforce_domain = config.server.enforce_domain;
+  live.max_header_bytes = static_cast<size_t>(config.server.max_header_bytes);
   live.allowed_origins = config.live.allowed_origins;
   live.max_connections = config.live.max_connections;
   live.message_size_limit = static_cast<size_t>(config.live.message_size_limit);
@@ -99,19 +101,32 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
   // Not waited for: the server listens while the plugins start.
   registry_->StartAll();
 
-  hub_ = std::make_unique<Hub>();
+  const int64_t max_publication = config.live.max_publication_size > 0
+                                      ? config.live.max_publication_size
+                                      : config.live.client_queue_max_size;
+  hub_ = std::make_unique<Hub>(static_cast<size_t>(max_publication));
   StreamManagerOptions stream_options;
   stream_options.grace_period = config.stream.grace_period;
   // Check often enough that a short grace period is honoured closely.
   stream_options.check_interval =
       std::clamp(config.stream.grace_period / 5, std::chrono::milliseconds(50),
                  std::chrono::milliseconds(1000));
+  stream_options.limits.starts_per_second =
+      static_cast<double>(config.stream.max_starts_per_second);
+  stream_options.limits.starts_burst =
+      static_cast<double>(config.stream.max_starts_burst);
+  stream_options.limits.max_per_plugin =
+      static_cast<size_t>(config.stream.max_streams_per_plugin);
+  stream_options.limits.max_total =
+      static_cast<size_t>(config.stream.max_streams);
   Hub* hub = hub_.get();
   data_sources_json_ = DataSourcesJson(data_sources);
   streams_ = std::make_unique<StreamManager>(
       registry_.get(), std::move(data_sources),
       [hub](const std::string& channel, std::string_view data) {
-        hub->Publish(channel, data);
+        // A refused publication is counted and logged by the hub; the
+        // stream goes on.
+        (void)hub->Publish(channel, data);
       },
       [hub](const std::string& channel) {
         return hub->NumSubscribers(channel);
@@ -159,8 +174,8 @@ HttpResponse Host::Health() const {
 HttpResponse Host::Metrics() const {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = MetricsText(server_->Stats(), streams_->Stats(),
-                              SnapshotPlugins(*registry_));
+  response.body = MetricsText(server_->Stats(), hub_->Counters(),
+                              streams_->Stats(), SnapshotPlugins(*registry_));
   return response;
 }
 
