@@ -77,13 +77,13 @@ Executor::TimerId Executor::AddTimerLocked(Timer timer) {
   return id;
 }
 
-void Executor::Cancel(TimerId id) {
-  std::shared_ptr<Task> task;  // destroyed after the lock is released
+std::shared_ptr<Executor::Task> Executor::Cancel(TimerId id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = timers_.find(id);
-  if (it == timers_.end()) return;
-  task = std::move(it->second.task);
+  if (it == timers_.end()) return nullptr;
+  std::shared_ptr<Task> task = std::move(it->second.task);
   timers_.erase(it);
+  return task;  // destroyed by the caller, outside mu_
 }
 
 bool Executor::TakeRunnableLocked(Clock::time_point now, Task* task) {

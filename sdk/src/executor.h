@@ -51,8 +51,10 @@ class Executor {
   TimerId RunEvery(Clock::time_point first_due, Clock::duration interval,
                    Task task);
   // After Cancel returns the timer is not started again (a run already
-  // started may still be under way). Unknown ids are ignored.
-  void Cancel(TimerId id);
+  // started may still be under way). Unknown ids are ignored (null).
+  // Returns the timer's task, so that a caller holding a lock of its own
+  // can destroy it (and its captures) after releasing that lock.
+  std::shared_ptr<Task> Cancel(TimerId id);
 
   int thread_count() const { return static_cast<int>(workers_.size()); }
 

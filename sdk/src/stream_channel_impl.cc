@@ -198,11 +198,11 @@ void StreamChannelImpl::RunTimer(const std::shared_ptr<Timer>& timer) {
 }
 
 void StreamChannelImpl::StopTimer(TimerId id) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (timers_.erase(id) == 0) return;  // not ours, or already done
-  }
-  executor_->Cancel(id);
+  std::shared_ptr<Executor::Task> task;  // destroyed after the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  if (timers_.erase(id) == 0) return;  // not ours, or already done
+  // Under mu_: the call is open (its timers are), so the executor lives.
+  task = executor_->Cancel(id);
 }
 
 // ---- end -----------------------------------------------------------------
@@ -217,12 +217,17 @@ void StreamChannelImpl::OnCancel(Callback fn) {
       on_cancel_ = std::move(fn);
       return;
     }
-    run_now = host_cancelled_;
+    run_now = host_cancelled_ && !detached_;
   }
   if (!run_now) return;
   strand_->Post([self = shared_from_this(), fn = std::move(fn)] {
     self->CallAuthor(fn, "the OnCancel callback");
   });
+}
+
+void StreamChannelImpl::Detach() {
+  std::lock_guard<std::mutex> lock(mu_);
+  detached_ = true;
 }
 
 void StreamChannelImpl::End(Status status) {
@@ -235,8 +240,9 @@ void StreamChannelImpl::OnHostCancel() {
 
 void StreamChannelImpl::Finalize(const grpc::Status& status,
                                  bool host_cancelled) {
-  std::set<TimerId> timers;
-  Callback on_cancel;  // run (host cancel) or destroyed, outside the lock
+  // The author's callbacks are run (OnCancel) or destroyed outside mu_.
+  std::vector<std::shared_ptr<Executor::Task>> timer_tasks;
+  Callback on_cancel;
   bool first = false;
   bool finish = false;
   grpc::Status finish_status;
@@ -250,13 +256,13 @@ void StreamChannelImpl::Finalize(const grpc::Status& status,
       ended_.store(true, std::memory_order_release);
       host_cancelled_ = host_cancelled;
       finish_status_ = status;
-      timers.swap(timers_);
+      for (TimerId id : timers_) timer_tasks.push_back(executor_->Cancel(id));
+      timers_.clear();
       on_cancel.swap(on_cancel_);
     }
     finish = TakeFinishLocked();
     finish_status = finish_status_;
   }
-  for (TimerId id : timers) executor_->Cancel(id);
   if (first && host_cancelled && on_cancel) {
     strand_->Post([self = shared_from_this(), fn = std::move(on_cancel)] {
       self->CallAuthor(fn, "the OnCancel callback");

@@ -52,6 +52,9 @@ class StreamChannelImpl final
   // From the reactor (gRPC threads) and the plugin's stop.
   void OnWriteDone(bool ok);
   void OnHostCancel();
+  // OnDone: the call is over. From now on nothing may reach the executor
+  // (Serve destroys it once every call is done).
+  void Detach();
 
   // StreamChannel.
   Status SendBytes(std::string_view bytes) override;
@@ -94,6 +97,7 @@ class StreamChannelImpl final
   bool ended_locked_ = false;
   bool host_cancelled_ = false;
   bool finish_called_ = false;
+  bool detached_ = false;  // OnDone has run
   grpc::Status finish_status_;
   std::set<TimerId> timers_;  // live timers of this stream
   Callback on_cancel_;
