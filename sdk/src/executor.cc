@@ -33,12 +33,11 @@ Executor::~Executor() {
   }
   wake_.notify_all();
   for (std::thread& worker : workers_) worker.join();
-  // Destroy what never ran outside the lock (captures may call Cancel).
-  std::deque<Task> tasks;
+  // Destroy the timers that never ran outside the lock (captures may call
+  // Cancel).
   std::map<TimerId, Timer> timers;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    tasks.swap(tasks_);
     timers.swap(timers_);
   }
 }
@@ -46,7 +45,6 @@ Executor::~Executor() {
 void Executor::Post(Task task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return;  // `task` is destroyed on return, outside mu_
     tasks_.push_back(std::move(task));
   }
   wake_.notify_one();
@@ -92,7 +90,7 @@ bool Executor::TakeRunnableLocked(Clock::time_point now, Task* task) {
     tasks_.pop_front();
     return true;
   }
-  while (!due_.empty() && due_.top().first <= now) {
+  while (!stopping_ && !due_.empty() && due_.top().first <= now) {
     const auto [due, id] = due_.top();
     due_.pop();
     auto it = timers_.find(id);
@@ -115,7 +113,7 @@ bool Executor::TakeRunnableLocked(Clock::time_point now, Task* task) {
 
 void Executor::WorkerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
+  while (true) {
     Task task;
     if (TakeRunnableLocked(Clock::now(), &task)) {
       lock.unlock();
@@ -124,6 +122,7 @@ void Executor::WorkerLoop() {
       lock.lock();
       continue;
     }
+    if (stopping_) return;  // no posted task left; timers do not run now
     if (due_.empty()) {
       wake_.wait(lock);
     } else {

@@ -8,8 +8,10 @@
 // their captures may call back into the executor from a destructor.
 //
 // Thread-safety: every method may be called from any thread, including from
-// a task. Destruction joins the workers (never from a task); tasks and
-// timers not yet run are destroyed without running.
+// a task. Destruction (never from a task) first runs every posted task,
+// including those posted meanwhile (a stream's last OnCancel must still
+// run when the plugin stops), then joins the workers; timers not yet due
+// are destroyed without running, and none is added any more.
 #ifndef RUNNEL_SDK_SRC_EXECUTOR_H_
 #define RUNNEL_SDK_SRC_EXECUTOR_H_
 
