@@ -15,14 +15,15 @@
 #ifndef RUNNEL_SDK_SRC_EXECUTOR_H_
 #define RUNNEL_SDK_SRC_EXECUTOR_H_
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <queue>
 #include <thread>
 #include <utility>
@@ -71,18 +72,20 @@ class Executor {
   void WorkerLoop();
   // REQUIRES: mu_ held. Moves the next runnable task (a posted one, or a
   // timer that is due) into *task; false when there is none yet.
-  bool TakeRunnableLocked(Clock::time_point now, Task* task);
-  TimerId AddTimerLocked(Timer timer);
+  bool TakeRunnableLocked(Clock::time_point now, Task* task)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  TimerId AddTimerLocked(Timer timer) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  std::mutex mu_;                 // guards everything below
-  std::condition_variable wake_;  // a task was posted, a timer added, or stop
-  bool stopping_ = false;
-  std::deque<Task> tasks_;
-  std::map<TimerId, Timer> timers_;
+  absl::Mutex mu_;
+  absl::CondVar wake_;  // a task was posted, a timer added, or stop
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<Task> tasks_ ABSL_GUARDED_BY(mu_);
+  std::map<TimerId, Timer> timers_ ABSL_GUARDED_BY(mu_);
   // Due times of timers_, earliest first; entries of cancelled or re-armed
   // timers stay until popped and are skipped then.
-  std::priority_queue<DueEntry, std::vector<DueEntry>, std::greater<>> due_;
-  TimerId next_timer_id_ = 1;
+  std::priority_queue<DueEntry, std::vector<DueEntry>, std::greater<>> due_
+      ABSL_GUARDED_BY(mu_);
+  TimerId next_timer_id_ ABSL_GUARDED_BY(mu_) = 1;
 
   std::vector<std::thread> workers_;  // written only by the constructor
 };

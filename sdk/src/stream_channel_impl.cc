@@ -77,7 +77,7 @@ void StreamChannelImpl::RecycleLocked(std::string buffer) {
 }
 
 Status StreamChannelImpl::SendBytes(std::string_view bytes) {
-  std::unique_lock<std::mutex> lock(mu_);
+  absl::ReleasableMutexLock lock(&mu_);
   if (ended_locked_) return Status::Cancelled("the stream has ended");
   if (queue_.size() >= kMaxQueuedStreamPackets ||
       queued_bytes_ >= kMaxQueuedStreamBytes) {
@@ -94,7 +94,7 @@ Status StreamChannelImpl::SendBytes(std::string_view bytes) {
   write_in_flight_ = true;
   in_flight_.mutable_data()->swap(buffer);
   RecycleLocked(std::move(buffer));
-  lock.unlock();
+  lock.Release();
   // Safe unlocked: Finish waits for this write, so the reactor lives.
   reactor_->StartWrite(&in_flight_);
   return Status::Ok();
@@ -103,27 +103,27 @@ Status StreamChannelImpl::SendBytes(std::string_view bytes) {
 void StreamChannelImpl::OnWriteDone(bool ok) {
   if (!ok) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       write_in_flight_ = false;
     }
     OnHostCancel();  // the host has gone; nothing more can be written
     return;
   }
-  std::unique_lock<std::mutex> lock(mu_);
+  absl::ReleasableMutexLock lock(&mu_);
   if (!queue_.empty()) {
     std::string next = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= next.size();
     in_flight_.mutable_data()->swap(next);
     RecycleLocked(std::move(next));
-    lock.unlock();
+    lock.Release();
     reactor_->StartWrite(&in_flight_);
     return;
   }
   write_in_flight_ = false;
   const bool finish = TakeFinishLocked();
   const grpc::Status status = finish_status_;
-  lock.unlock();
+  lock.Release();
   if (finish) reactor_->Finish(status);
 }
 
@@ -174,7 +174,7 @@ StreamChannel::TimerId StreamChannelImpl::AddTimer(
     });
   };
   const Executor::Clock::time_point due = Executor::Clock::now() + delay;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (ended_locked_) return 0;
   const TimerId id = timer->once
                          ? executor_->RunAt(due, std::move(fire))
@@ -187,7 +187,7 @@ StreamChannel::TimerId StreamChannelImpl::AddTimer(
 
 void StreamChannelImpl::RunTimer(const std::shared_ptr<Timer>& timer) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (ended_locked_) return;
     const bool live = timer->once ? timers_.erase(timer->id) == 1
                                   : timers_.count(timer->id) == 1;
@@ -199,7 +199,7 @@ void StreamChannelImpl::RunTimer(const std::shared_ptr<Timer>& timer) {
 
 void StreamChannelImpl::StopTimer(TimerId id) {
   std::shared_ptr<Executor::Task> task;  // destroyed after the lock
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (timers_.erase(id) == 0) return;  // not ours, or already done
   // Under mu_: the call is open (its timers are), so the executor lives.
   task = executor_->Cancel(id);
@@ -211,7 +211,7 @@ void StreamChannelImpl::OnCancel(Callback fn) {
   Callback replaced;  // destroyed after the lock is released
   bool run_now = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (!ended_locked_) {
       replaced = std::move(on_cancel_);
       on_cancel_ = std::move(fn);
@@ -226,7 +226,7 @@ void StreamChannelImpl::OnCancel(Callback fn) {
 }
 
 void StreamChannelImpl::Detach() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   detached_ = true;
 }
 
@@ -247,7 +247,7 @@ void StreamChannelImpl::Finalize(const grpc::Status& status,
   bool finish = false;
   grpc::Status finish_status;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     // A host that has gone will not read what is queued.
     if (host_cancelled) DropQueueLocked();
     if (!ended_locked_) {
