@@ -86,7 +86,8 @@ std::string DataSourcesJson(const std::vector<DataSource>& data_sources) {
   return list.dump();
 }
 
-std::string MetricsText(const LiveStats& live, const StreamStats& streams,
+std::string MetricsText(const LiveStats& live, const HubCounters& hub,
+                        const StreamStats& streams,
                         const std::vector<PluginSnapshot>& plugins) {
   std::ostringstream out;
   Metric(out, "runnel_live_connections", "gauge",
@@ -105,6 +106,9 @@ std::string MetricsText(const LiveStats& live, const StreamStats& streams,
   Metric(out, "runnel_live_slow_disconnects_total", "counter",
          "Clients closed with 3008 because their queue was full.",
          live.slow_disconnects);
+  Metric(out, "runnel_live_publications_refused_total", "counter",
+         "Publications refused for being over max_publication_size.",
+         hub.publications_refused);
 
   out << "# HELP runnel_plugin_up Whether the plugin process is running.\n"
       << "# TYPE runnel_plugin_up gauge\n";
@@ -131,6 +135,18 @@ std::string MetricsText(const LiveStats& live, const StreamStats& streams,
          "Packets received from RunStream calls.", streams.packets);
   Metric(out, "runnel_stream_invalid_packets_total", "counter",
          "RunStream packets that were not JSON.", streams.invalid_packets);
+  out << "# HELP runnel_stream_refused_total Subscribes refused instead of "
+         "starting a RunStream.\n"
+      << "# TYPE runnel_stream_refused_total counter\n";
+  const std::pair<const char*, uint64_t> refused[] = {
+      {"rate", streams.refused_rate},
+      {"plugin_limit", streams.refused_plugin_limit},
+      {"host_limit", streams.refused_host_limit},
+      {"start_failed", streams.start_failures}};
+  for (const auto& [reason, count] : refused) {
+    out << "runnel_stream_refused_total{reason=\"" << reason << "\"} " << count
+        << '\n';
+  }
   return out.str();
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "config/datasource.h"
+#include "live/hub.h"
 #include "live/server.h"
 #include "stream/stream_manager.h"
 
@@ -43,8 +44,12 @@ std::string DataSourcesJson(const std::vector<DataSource>& data_sources);
 // runnel_live_slow_disconnects_total; runnel_plugin_up{plugin},
 // runnel_plugin_restarts_total{plugin}; runnel_streams (running RunStreams),
 // runnel_stream_starts_total, runnel_stream_restarts_total,
-// runnel_stream_packets_total, runnel_stream_invalid_packets_total.
-std::string MetricsText(const LiveStats& live, const StreamStats& streams,
+// runnel_stream_packets_total, runnel_stream_invalid_packets_total;
+// runnel_live_publications_refused_total (over max_publication_size);
+// runnel_stream_refused_total{reason="rate"|"plugin_limit"|"host_limit"|
+// "start_failed"} (subscribes refused instead of starting a RunStream).
+std::string MetricsText(const LiveStats& live, const HubCounters& hub,
+                        const StreamStats& streams,
                         const std::vector<PluginSnapshot>& plugins);
 
 }  // namespace runnel::host

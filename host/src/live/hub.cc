@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "live/protocol.h"
+#include "runnel/log.h"
 
 namespace runnel::host {
 namespace {
@@ -17,6 +18,10 @@ uint64_t Fnv1a64(std::string_view s) {
   }
   return h;
 }
+
+// How many channels the once-per-channel log remembers; past it, oversized
+// publications on further channels are only counted.
+constexpr size_t kMaxRefusedChannelsLogged = 10000;
 
 }  // namespace
 
@@ -93,27 +98,56 @@ void Hub::DeliverLocked(const Channel& channel, const SharedBuffer& message) {
   messages_out_.fetch_add(channel.subscribers, std::memory_order_relaxed);
 }
 
-void Hub::Publish(const std::string& wire_channel, std::string_view data_json) {
+Status Hub::CheckSize(const std::string& wire_channel, size_t bytes) {
+  if (max_publication_size_ == 0 || bytes <= max_publication_size_) {
+    return Status::Ok();
+  }
+  publications_refused_.fetch_add(1, std::memory_order_relaxed);
+  std::string why = "publication of " + std::to_string(bytes) +
+                    " bytes is over max_publication_size (" +
+                    std::to_string(max_publication_size_) + ")";
+  bool first = false;
+  {
+    absl::MutexLock lock(&refused_log_mu_);
+    if (refused_logged_.size() < kMaxRefusedChannelsLogged) {
+      first = refused_logged_.insert(wire_channel).second;
+    }
+  }
+  if (first) {
+    log::Warn("publication refused: too large (logged once per channel)",
+              {{"channel", wire_channel}, {"error", why}});
+  }
+  return Status::InvalidArgument(why);
+}
+
+Status Hub::Publish(const std::string& wire_channel,
+                    std::string_view data_json) {
   publications_in_.fetch_add(1, std::memory_order_relaxed);
   Shard& shard = ShardFor(wire_channel);
   std::shared_lock lock(shard.mutex);
   auto it = shard.channels.find(wire_channel);
-  if (it == shard.channels.end()) return;
+  if (it == shard.channels.end()) return Status::Ok();
   // Encoded once, under the lock only so that no encoding happens for a
   // channel nobody listens to.
   SharedBuffer message =
       MakeSharedBuffer(EncodePublicationPush(wire_channel, data_json));
+  Status size = CheckSize(wire_channel, message->size());
+  if (!size.ok()) return size;
   DeliverLocked(it->second, message);
+  return Status::Ok();
 }
 
-void Hub::Broadcast(const std::string& wire_channel,
-                    const SharedBuffer& message) {
+Status Hub::Broadcast(const std::string& wire_channel,
+                      const SharedBuffer& message) {
   publications_in_.fetch_add(1, std::memory_order_relaxed);
+  Status size = CheckSize(wire_channel, message->size());
+  if (!size.ok()) return size;
   Shard& shard = ShardFor(wire_channel);
   std::shared_lock lock(shard.mutex);
   auto it = shard.channels.find(wire_channel);
-  if (it == shard.channels.end()) return;
+  if (it == shard.channels.end()) return Status::Ok();
   DeliverLocked(it->second, message);
+  return Status::Ok();
 }
 
 size_t Hub::NumSubscribers(const std::string& wire_channel) const {
@@ -148,7 +182,8 @@ size_t Hub::NumSubscriptions() const {
 
 HubCounters Hub::Counters() const {
   return {publications_in_.load(std::memory_order_relaxed),
-          messages_out_.load(std::memory_order_relaxed)};
+          messages_out_.load(std::memory_order_relaxed),
+          publications_refused_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace runnel::host

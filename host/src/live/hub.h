@@ -18,11 +18,20 @@
 // shards by hash; each shard has its own lock. Deliver must be quick and
 // must never call back into the Hub.
 //
+// Size limit: a publication whose encoded message is bigger than
+// max_publication_size is refused by Publish/Broadcast (an error, counted,
+// logged once per channel) and delivered to nobody. A client's queue could
+// never hold it, so delivering it would only close every subscriber with
+// 3008 "slow"; the channel goes on with the next publication.
+//
 // Ownership: the Hub does not own subscribers. A subscriber must remove
 // itself (Unsubscribe/UnsubscribeAll) before it is destroyed; once that call
 // returns no Deliver to it is running or will start.
 #ifndef RUNNEL_HOST_LIVE_HUB_H_
 #define RUNNEL_HOST_LIVE_HUB_H_
+
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
 
 #include <array>
 #include <atomic>
@@ -37,6 +46,7 @@
 #include <vector>
 
 #include "live/shared_buffer.h"
+#include "runnel/status.h"
 
 namespace runnel::host {
 
@@ -64,13 +74,16 @@ struct HubChannelInfo {
 };
 
 struct HubCounters {
-  uint64_t publications_in = 0;  // Publish/Broadcast calls
-  uint64_t messages_out = 0;     // Deliver calls (one per subscriber)
+  uint64_t publications_in = 0;       // Publish/Broadcast calls
+  uint64_t messages_out = 0;          // Deliver calls (one per subscriber)
+  uint64_t publications_refused = 0;  // over max_publication_size
 };
 
 class Hub {
  public:
-  Hub() = default;
+  // max_publication_size: bytes of an encoded publication; 0 = no limit.
+  explicit Hub(size_t max_publication_size = 0)
+      : max_publication_size_(max_publication_size) {}
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
 
@@ -81,11 +94,15 @@ class Hub {
 
   // Encodes {"push":{"channel":..,"pub":{"data":<data_json>}}} once and
   // delivers it to every subscriber of the channel. `data_json` is raw JSON,
-  // embedded as is (raw '\n' bytes are dropped).
-  void Publish(const std::string& wire_channel, std::string_view data_json);
+  // embedded as is (raw '\n' bytes are dropped). InvalidArgument when the
+  // message is over max_publication_size (nothing is delivered); OK with no
+  // subscribers.
+  Status Publish(const std::string& wire_channel, std::string_view data_json);
 
-  // Delivers an already encoded message to every subscriber of the channel.
-  void Broadcast(const std::string& wire_channel, const SharedBuffer& message);
+  // Delivers an already encoded message to every subscriber of the channel;
+  // the same size limit.
+  Status Broadcast(const std::string& wire_channel,
+                   const SharedBuffer& message);
 
   size_t NumSubscribers(const std::string& wire_channel) const;
   std::vector<HubChannelInfo> Channels() const;  // sorted by channel
@@ -120,12 +137,21 @@ class Hub {
   // Hands `message` to every group of `channel`; REQUIRES: its shard's
   // mutex held (shared).
   void DeliverLocked(const Channel& channel, const SharedBuffer& message);
+  // Checks the limit; counts and logs (once per channel) a refusal.
+  Status CheckSize(const std::string& wire_channel, size_t bytes);
 
   std::array<Shard, kShards> shards_;
   std::atomic<uint64_t> publications_in_{0};
   std::atomic<uint64_t> messages_out_{0};
   std::atomic<size_t> subscriptions_{0};
   std::atomic<size_t> channels_{0};
+  const size_t max_publication_size_;
+  std::atomic<uint64_t> publications_refused_{0};
+  // Channels whose oversized publication was already logged; bounded, so a
+  // storm over many channels cannot grow it without end.
+  absl::Mutex refused_log_mu_;
+  std::unordered_set<std::string> refused_logged_
+      ABSL_GUARDED_BY(refused_log_mu_);
 };
 
 }  // namespace runnel::host

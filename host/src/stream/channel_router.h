@@ -1,5 +1,6 @@
 // ChannelRouter: which plugin serves a ds/ or plugin/ channel, and the
-// PluginContext to send it (reference §4 routing).
+// PluginContext to send it (after grafana pkg/services/live/live.go
+// handlePluginScope, handleDatasourceScope).
 //   ds/<uid>/<path>          -> the data source's plugin (type = id or
 //                               alias), with DataSourceInstanceSettings
 //   plugin/<id|alias>/<path> -> that plugin, no data source settings

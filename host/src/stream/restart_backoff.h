@@ -1,4 +1,5 @@
-// Grafana's RunStream restart delay (reference §4): a run shorter than
+// Grafana's RunStream restart delay (grafana
+// pkg/services/live/runstream/manager.go getDelay): a run shorter than
 // 100 ms is a fast error; the delay after it is 100 ms * 2^n capped at 5 s,
 // where n counts earlier fast errors in a row, and n = 0 gives 0. A longer
 // run resets the count. A plain value; not thread-safe.

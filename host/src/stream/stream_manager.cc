@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "backend.grpc.pb.h"
+#include "live/errors.h"
 #include "runnel/log.h"
+#include "stream/callback_guard.h"
 
 namespace runnel::host {
 namespace {
@@ -55,6 +57,17 @@ Reply Refusal(const char* what, const std::string& channel, int32_t code,
   return Reply{code, StatusText(code), ""};
 }
 
+// The Centrifuge error for a refused start.
+ReplyError RefusalError(StartRefusal refusal) {
+  return refusal == StartRefusal::kRate ? kErrorTooManyRequests
+                                        : kErrorLimitExceeded;
+}
+
+template <typename Reply>
+Reply InternalError() {
+  return Reply{kErrorInternal.code, std::string(kErrorInternal.message), ""};
+}
+
 std::chrono::system_clock::time_point Deadline(std::chrono::milliseconds d) {
   return std::chrono::system_clock::now() + d;
 }
@@ -70,15 +83,18 @@ StreamManager::StreamManager(PluginRegistry* registry,
       router_(registry, std::move(data_sources)),
       publish_(std::move(publish)),
       num_subscribers_(std::move(num_subscribers)),
-      options_(options),
-      workers_(std::make_unique<WorkerPool>(options.worker_threads)) {
+      options_(std::move(options)),
+      limiter_(options_.limits),
+      check_timer_(timers_.context()),
+      workers_(std::make_unique<WorkerPool>(options_.worker_threads)) {
   for (Supervisor* plugin : registry_->All()) {
     std::string id = plugin->id();
     int handle = plugin->AddListener(
         [this, id](const PluginConnection&) { OnPluginRestarted(id); });
     listener_handles_.emplace_back(plugin, handle);
   }
-  checker_ = std::thread([this] { CheckLoop(); });
+  absl::MutexLock lock(&mu_);
+  ScheduleCheckLocked();
 }
 
 StreamManager::~StreamManager() { Shutdown(); }
@@ -89,19 +105,23 @@ struct StreamManager::SubscribeCall {
   Route route;
   std::string data;
   std::function<void(SubscribeReply)> done;
+  bool answered = false;  // done was called (one thread at a time)
   pluginv2::SubscribeStreamRequest request;
   pluginv2::SubscribeStreamResponse response;
   std::shared_ptr<grpc::ClientContext> context;  // fresh for every attempt
   uint64_t generation = 0;  // of the plugin process the attempt went to
   bool retried = false;     // one retry when the plugin restarted under us
+  using Reply = SubscribeReply;
 };
 
 struct StreamManager::PublishCall {
   std::string channel;  // for the log
   std::function<void(PublishReply)> done;
+  bool answered = false;
   pluginv2::PublishStreamRequest request;
   pluginv2::PublishStreamResponse response;
   std::shared_ptr<grpc::ClientContext> context;
+  using Reply = PublishReply;
 };
 
 void StreamManager::OnSubscribe(const ClientIdentity& who,
@@ -115,25 +135,43 @@ void StreamManager::OnSubscribe(const ClientIdentity& who,
     return done(Refusal<SubscribeReply>("subscribe refused", wire_channel,
                                         kNotFound, s.message()));
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (shut_down_) {
-      return done(SubscribeReply{kInternal, "shutting down", ""});
-    }
-    ++pending_calls_;
-  }
   auto call = std::make_shared<SubscribeCall>();
   call->who = who;
   call->wire_channel = wire_channel;
   call->route = route;
   call->data = data;
-  call->done = std::move(done);
   *call->request.mutable_plugincontext() =
       router_.MakePluginContext(route, who);
   call->request.set_path(route.path);
   call->request.set_data(data);
+  bool shut_down = false;
+  StartRefusal refusal = StartRefusal::kNone;
+  {
+    absl::MutexLock lock(&mu_);
+    shut_down = shut_down_;
+    if (!shut_down)
+      refusal = AdmitLocked(who, wire_channel, route.plugin->id());
+    if (!shut_down && refusal == StartRefusal::kNone) ++pending_calls_;
+  }
+  if (shut_down) return done(SubscribeReply{kInternal, "shutting down", ""});
+  if (refusal != StartRefusal::kNone) {
+    log::KeyValues why = {{"channel", wire_channel},
+                          {"client", who.client_id},
+                          {"limit", StartRefusalName(refusal)}};
+    // Rate refusals are routine under a subscribe storm: debug only; the
+    // metric counts them all.
+    if (refusal == StartRefusal::kRate) {
+      log::Debug("subscribe refused: RunStream start rate", why);
+    } else {
+      log::Info("subscribe refused: RunStream limit", why);
+    }
+    ReplyError error = RefusalError(refusal);
+    return done(SubscribeReply{error.code, std::string(error.message), ""});
+  }
+  call->done = std::move(done);
   WhenRunning(route.plugin, [this, call](const PluginConnection& connection) {
-    SendSubscribe(call, connection);
+    Guarded(call, "SubscribeStream send",
+            [&] { SendSubscribe(call, connection); });
   });
 }
 
@@ -148,21 +186,51 @@ void StreamManager::OnPublish(const ClientIdentity& who,
     return done(Refusal<PublishReply>("publish refused", channel.ToString(),
                                       kNotFound, s.message()));
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (shut_down_) return done(PublishReply{kInternal, "shutting down", ""});
-    ++pending_calls_;
-  }
   auto call = std::make_shared<PublishCall>();
   call->channel = channel.ToString();
-  call->done = std::move(done);
   *call->request.mutable_plugincontext() =
       router_.MakePluginContext(route, who);
   call->request.set_path(route.path);
   call->request.set_data(data);
+  bool shut_down = false;
+  {
+    absl::MutexLock lock(&mu_);
+    shut_down = shut_down_;
+    if (!shut_down) ++pending_calls_;
+  }
+  if (shut_down) return done(PublishReply{kInternal, "shutting down", ""});
+  call->done = std::move(done);
   WhenRunning(route.plugin, [this, call](const PluginConnection& connection) {
-    SendPublish(call, connection);
+    Guarded(call, "PublishStream send", [&] { SendPublish(call, connection); });
   });
+}
+
+StartRefusal StreamManager::AdmitLocked(const ClientIdentity& who,
+                                        const std::string& wire_channel,
+                                        const std::string& plugin_id) {
+  if (streams_.count(wire_channel) != 0) return StartRefusal::kNone;
+  StartRefusal refusal = limiter_.CheckCounts(plugin_id);
+  if (refusal == StartRefusal::kNone) {
+    refusal = limiter_.TakeStartToken(who.client_id, Clock::now());
+  }
+  CountRefusalLocked(refusal);
+  return refusal;
+}
+
+void StreamManager::CountRefusalLocked(StartRefusal refusal) {
+  switch (refusal) {
+    case StartRefusal::kNone:
+      break;
+    case StartRefusal::kRate:
+      ++refused_rate_;
+      break;
+    case StartRefusal::kPluginLimit:
+      ++refused_plugin_limit_;
+      break;
+    case StartRefusal::kHostLimit:
+      ++refused_host_limit_;
+      break;
+  }
 }
 
 void StreamManager::WhenRunning(Supervisor* plugin,
@@ -170,7 +238,7 @@ void StreamManager::WhenRunning(Supervisor* plugin,
   PluginConnection connection = plugin->connection();
   if (connection.channel) return then(connection);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (!shut_down_ && workers_->Submit([this, plugin, then] {
           plugin->WaitUntilRunning(options_.unavailable_wait);
           then(plugin->connection());
@@ -183,7 +251,7 @@ void StreamManager::WhenRunning(Supervisor* plugin,
 
 bool StreamManager::BeginRpc(
     const std::shared_ptr<grpc::ClientContext>& context) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (shut_down_) return false;
   rpcs_in_flight_.insert(context);
   return true;
@@ -191,26 +259,34 @@ bool StreamManager::BeginRpc(
 
 void StreamManager::EndRpc(
     const std::shared_ptr<grpc::ClientContext>& context) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   rpcs_in_flight_.erase(context);
 }
 
-template <typename Reply>
-void StreamManager::Finish(const std::function<void(Reply)>& done,
-                           Reply reply) {
-  done(std::move(reply));
-  std::lock_guard<std::mutex> lock(mu_);
-  if (--pending_calls_ == 0) calls_done_cv_.notify_all();
+template <typename Call, typename Step>
+void StreamManager::Guarded(const std::shared_ptr<Call>& call,
+                            const char* where, Step&& step) {
+  if (!GuardCallback(where, std::forward<Step>(step))) {
+    Finish(*call, InternalError<typename Call::Reply>());
+  }
+}
+
+template <typename Call, typename Reply>
+void StreamManager::Finish(Call& call, Reply reply) {
+  if (call.answered) return;
+  call.answered = true;
+  GuardCallback("reply", [&] { call.done(std::move(reply)); });
+  absl::MutexLock lock(&mu_);
+  --pending_calls_;
 }
 
 void StreamManager::SendSubscribe(std::shared_ptr<SubscribeCall> call,
                                   const PluginConnection& connection) {
   if (!connection.channel) {
     return Finish(
-        call->done,
-        Refusal<SubscribeReply>(
-            "subscribe refused", call->wire_channel, kInternal,
-            "plugin " + call->route.plugin->id() + " is not running"));
+        *call, Refusal<SubscribeReply>(
+                   "subscribe refused", call->wire_channel, kInternal,
+                   "plugin " + call->route.plugin->id() + " is not running"));
   }
   call->generation = connection.generation;
   call->response.Clear();
@@ -218,14 +294,15 @@ void StreamManager::SendSubscribe(std::shared_ptr<SubscribeCall> call,
   context->set_deadline(Deadline(options_.rpc_timeout));
   call->context = context;
   if (!BeginRpc(context)) {
-    return Finish(call->done, SubscribeReply{kInternal, "shutting down", ""});
+    return Finish(*call, SubscribeReply{kInternal, "shutting down", ""});
   }
   pluginv2::Stream::NewStub(connection.channel)
       ->async()
       ->SubscribeStream(context.get(), &call->request, &call->response,
                         [this, call, context](grpc::Status rpc) {
                           EndRpc(context);
-                          OnSubscribeReply(call, rpc);
+                          Guarded(call, "SubscribeStream reply",
+                                  [&] { OnSubscribeReply(call, rpc); });
                         });
 }
 
@@ -235,16 +312,18 @@ void StreamManager::OnSubscribeReply(std::shared_ptr<SubscribeCall> call,
     call->retried = true;
     return WhenRunning(call->route.plugin,
                        [this, call, rpc](const PluginConnection& connection) {
-                         if (connection.generation == call->generation) {
-                           OnSubscribeReply(call, rpc);  // not restarted
-                         } else {
-                           SendSubscribe(call, connection);
-                         }
+                         Guarded(call, "SubscribeStream retry", [&] {
+                           if (connection.generation == call->generation) {
+                             OnSubscribeReply(call, rpc);  // not restarted
+                           } else {
+                             SendSubscribe(call, connection);
+                           }
+                         });
                        });
   }
   auto fail = [&](int32_t code, std::string_view why) {
-    Finish(call->done, Refusal<SubscribeReply>("subscribe refused",
-                                               call->wire_channel, code, why));
+    Finish(*call, Refusal<SubscribeReply>("subscribe refused",
+                                          call->wire_channel, code, why));
   };
   if (!rpc.ok()) {
     return fail(kInternal, "SubscribeStream failed: " + rpc.error_message());
@@ -254,14 +333,16 @@ void StreamManager::OnSubscribeReply(std::shared_ptr<SubscribeCall> call,
   if (!IsJsonOrEmpty(call->response.data())) {
     return fail(kInternal, "SubscribeStream initial data is not JSON");
   }
-  EnsureStream(call->wire_channel, call->route, call->who, call->data);
-  Finish(call->done, SubscribeReply{0, "", call->response.data()});
+  SubscribeReply reply =
+      EnsureStream(call->wire_channel, call->route, call->who, call->data);
+  if (reply.error_code == 0) reply.data = call->response.data();
+  Finish(*call, std::move(reply));
 }
 
 void StreamManager::SendPublish(std::shared_ptr<PublishCall> call,
                                 const PluginConnection& connection) {
   if (!connection.channel) {
-    return Finish(call->done,
+    return Finish(*call,
                   Refusal<PublishReply>("publish refused", call->channel,
                                         kInternal, "plugin is not running"));
   }
@@ -269,21 +350,22 @@ void StreamManager::SendPublish(std::shared_ptr<PublishCall> call,
   context->set_deadline(Deadline(options_.rpc_timeout));
   call->context = context;
   if (!BeginRpc(context)) {
-    return Finish(call->done, PublishReply{kInternal, "shutting down", ""});
+    return Finish(*call, PublishReply{kInternal, "shutting down", ""});
   }
   pluginv2::Stream::NewStub(connection.channel)
       ->async()
       ->PublishStream(context.get(), &call->request, &call->response,
                       [this, call, context](grpc::Status rpc) {
                         EndRpc(context);
-                        OnPublishReply(call, rpc);
+                        Guarded(call, "PublishStream reply",
+                                [&] { OnPublishReply(call, rpc); });
                       });
 }
 
 void StreamManager::OnPublishReply(std::shared_ptr<PublishCall> call,
                                    const grpc::Status& rpc) {
   auto fail = [&](int32_t code, std::string_view why) {
-    Finish(call->done,
+    Finish(*call,
            Refusal<PublishReply>("publish refused", call->channel, code, why));
   };
   if (!rpc.ok()) {
@@ -294,14 +376,13 @@ void StreamManager::OnPublishReply(std::shared_ptr<PublishCall> call,
   if (!IsJsonOrEmpty(call->response.data())) {
     return fail(kInternal, "PublishStream reply data is not JSON");
   }
-  Finish(call->done, PublishReply{0, "", call->response.data()});
+  Finish(*call, PublishReply{0, "", call->response.data()});
 }
 
-void StreamManager::EnsureStream(const std::string& wire_channel,
-                                 const Route& route, const ClientIdentity& who,
-                                 const std::string& data) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (shut_down_ || streams_.count(wire_channel) != 0) return;
+SubscribeReply StreamManager::EnsureStream(const std::string& wire_channel,
+                                           const Route& route,
+                                           const ClientIdentity& who,
+                                           const std::string& data) {
   auto make_request = [this, route, who, data] {
     pluginv2::RunStreamRequest request;
     *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
@@ -309,80 +390,130 @@ void StreamManager::EnsureStream(const std::string& wire_channel,
     request.set_data(data);
     return request;
   };
-  auto stream = std::make_shared<RunningStream>(
-      wire_channel, route.plugin, std::move(make_request), publish_, &counters_,
-      [this](RunningStream* s) { OnStreamEnded(s); });
-  streams_[wire_channel] = StreamEntry{stream, std::nullopt};
+  std::shared_ptr<RunningStream> stream;
+  std::string why;
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return SubscribeReply{kInternal, "shutting down", ""};
+    if (streams_.count(wire_channel) != 0) return SubscribeReply{};
+    StartRefusal refusal = limiter_.CheckCounts(route.plugin->id());
+    if (refusal != StartRefusal::kNone) {  // others started meanwhile
+      CountRefusalLocked(refusal);
+      ReplyError error = RefusalError(refusal);
+      return SubscribeReply{error.code, std::string(error.message), ""};
+    }
+    bool made = GuardCallback(
+        "RunStream create",
+        [&] {
+          if (options_.before_stream_start) {
+            options_.before_stream_start(wire_channel);
+          }
+          stream = std::make_shared<RunningStream>(
+              wire_channel, route.plugin, std::move(make_request), publish_,
+              &counters_, &timers_,
+              [this](RunningStream* s) { OnStreamEnded(s); });
+          streams_[wire_channel] = StreamEntry{stream, std::nullopt};
+        },
+        &why);
+    if (!made) {
+      ++start_failures_;
+      log::Error("RunStream not started",
+                 {{"channel", wire_channel}, {"error", why}});
+      return InternalError<SubscribeReply>();
+    }
+    limiter_.Started(route.plugin->id());
+  }
+  // Unlocked: starting reads the plugin's connection, and the supervisor
+  // calls OnPluginRestarted (which takes mu_) with its lock held.
+  Status started = stream->Start();
+  if (!started.ok()) {
+    absl::MutexLock lock(&mu_);
+    ++start_failures_;
+    auto it = streams_.find(wire_channel);
+    if (it != streams_.end() && it->second.stream == stream) {
+      EraseStreamLocked(it);
+    }
+    log::Error("RunStream not started",
+               {{"channel", wire_channel}, {"error", started.message()}});
+    return InternalError<SubscribeReply>();
+  }
+  absl::MutexLock lock(&mu_);
   ++runstream_starts_;
   log::Info("RunStream started",
             {{"channel", wire_channel}, {"plugin", route.plugin->id()}});
-  stream->Start();
+  return SubscribeReply{};
+}
+
+void StreamManager::EraseStreamLocked(
+    std::map<std::string, StreamEntry>::iterator it) {
+  limiter_.Stopped(it->second.stream->plugin_id());
+  retired_.push_back(std::move(it->second.stream));
+  streams_.erase(it);
 }
 
 void StreamManager::OnStreamEnded(RunningStream* stream) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = streams_.find(stream->wire_channel());
   if (it != streams_.end() && it->second.stream.get() == stream) {
-    retired_.push_back(it->second.stream);
-    streams_.erase(it);
+    EraseStreamLocked(it);
   }
 }
 
 void StreamManager::OnPluginRestarted(const std::string& plugin_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (auto& [channel, entry] : streams_) {
     if (entry.stream->plugin_id() == plugin_id) entry.stream->PluginRestarted();
   }
 }
 
-void StreamManager::CheckLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!shut_down_) {
-    check_cv_.wait_for(lock, options_.check_interval,
-                       [this] { return shut_down_; });
-    if (shut_down_) break;
-    std::vector<std::shared_ptr<RunningStream>> finished;
-    for (auto it = retired_.begin(); it != retired_.end();) {
-      if ((*it)->finished()) {
-        finished.push_back(std::move(*it));
-        it = retired_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    std::vector<std::string> channels;
+void StreamManager::ScheduleCheckLocked() {
+  check_timer_.expires_after(options_.check_interval);
+  check_timer_.async_wait([this](const boost::system::error_code&) {
+    GuardCallback("stream check", [this] { CheckOnce(); });
+    absl::MutexLock lock(&mu_);
+    if (!shut_down_) ScheduleCheckLocked();
+  });
+}
+
+void StreamManager::CheckOnce() {
+  std::vector<std::string> channels;
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    std::erase_if(retired_, [](const std::shared_ptr<RunningStream>& s) {
+      return s->stopped();
+    });
+    limiter_.ForgetIdleClients(Clock::now());
     for (const auto& [channel, entry] : streams_) channels.push_back(channel);
-    lock.unlock();
-    for (auto& stream : finished) stream->Join();
-    finished.clear();
-    std::vector<size_t> counts;
-    for (const std::string& channel : channels) {
-      counts.push_back(num_subscribers_(channel));
-    }
-    lock.lock();
-    const auto now = Clock::now();
-    for (size_t i = 0; i < channels.size(); ++i) {
-      auto it = streams_.find(channels[i]);
-      if (it == streams_.end()) continue;
-      StreamEntry& entry = it->second;
-      if (counts[i] > 0) {
-        entry.zero_since.reset();
-      } else if (!entry.zero_since) {
-        entry.zero_since = now;
-      } else if (now - *entry.zero_since >= options_.grace_period) {
-        log::Info("no subscribers for the grace period; stopping RunStream",
-                  {{"channel", channels[i]}});
-        entry.stream->Cancel();
-        retired_.push_back(std::move(entry.stream));
-        streams_.erase(it);
-      }
+  }
+  std::vector<size_t> counts;
+  counts.reserve(channels.size());
+  for (const std::string& channel : channels) {
+    counts.push_back(num_subscribers_(channel));
+  }
+  absl::MutexLock lock(&mu_);
+  const auto now = Clock::now();
+  for (size_t i = 0; i < channels.size(); ++i) {
+    auto it = streams_.find(channels[i]);
+    if (it == streams_.end()) continue;
+    StreamEntry& entry = it->second;
+    if (counts[i] > 0) {
+      entry.zero_since.reset();
+    } else if (!entry.zero_since) {
+      entry.zero_since = now;
+    } else if (now - *entry.zero_since >= options_.grace_period) {
+      log::Info("no subscribers for the grace period; stopping RunStream",
+                {{"channel", channels[i]}});
+      // Cancel takes only the stream's lock and never calls back here.
+      entry.stream->Cancel();
+      EraseStreamLocked(it);
     }
   }
 }
 
 StreamStats StreamManager::Stats() const {
   StreamStats stats;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (const auto& [channel, entry] : streams_) {
     stats.channels.push_back(channel);
   }
@@ -390,40 +521,44 @@ StreamStats StreamManager::Stats() const {
   stats.runstream_restarts = counters_.restarts.load();
   stats.packets = counters_.packets.load();
   stats.invalid_packets = counters_.invalid_packets.load();
+  stats.refused_rate = refused_rate_;
+  stats.refused_plugin_limit = refused_plugin_limit_;
+  stats.refused_host_limit = refused_host_limit_;
+  stats.start_failures = start_failures_;
   return stats;
 }
 
 void StreamManager::Shutdown() {
   std::vector<std::shared_ptr<RunningStream>> streams;
+  std::vector<std::shared_ptr<grpc::ClientContext>> rpcs;
+  std::unique_ptr<WorkerPool> workers;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (shut_down_) return;
     shut_down_ = true;
+    check_timer_.cancel();
     for (auto& [channel, entry] : streams_) streams.push_back(entry.stream);
     streams_.clear();
     for (auto& stream : retired_) streams.push_back(stream);
     retired_.clear();
+    rpcs.assign(rpcs_in_flight_.begin(), rpcs_in_flight_.end());
+    workers = std::move(workers_);
   }
-  check_cv_.notify_all();
-  if (checker_.joinable()) checker_.join();
   for (auto& [plugin, handle] : listener_handles_) {
     plugin->RemoveListener(handle);
-  }
-  std::vector<std::shared_ptr<grpc::ClientContext>> rpcs;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    rpcs.assign(rpcs_in_flight_.begin(), rpcs_in_flight_.end());
   }
   // Unlocked: a cancelled RPC's callback may run inline and take mu_.
   for (auto& rpc : rpcs) rpc->TryCancel();
   for (auto& stream : streams) stream->Cancel();
-  for (auto& stream : streams) stream->Join();
+  for (auto& stream : streams) stream->WaitStopped();
   // Calls waiting for a plugin run now and see shut_down_.
-  workers_.reset();
-  std::unique_lock<std::mutex> lock(mu_);
-  calls_done_cv_.wait(lock, [this] { return pending_calls_ == 0; });
-  for (auto& stream : retired_) stream->Join();  // ended during the above
-  retired_.clear();
+  workers.reset();
+  {
+    absl::MutexLock lock(
+        &mu_, absl::Condition(this, &StreamManager::NoPendingCallsLocked));
+    retired_.clear();  // streams that ended meanwhile were in `streams`
+  }
+  timers_.Stop();
 }
 
 }  // namespace runnel::host

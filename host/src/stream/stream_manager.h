@@ -1,11 +1,13 @@
 // StreamManager: the host's ChannelHandler for the ds/ and plugin/ scopes
-// (reference §4). It routes a channel to its plugin, sends SubscribeStream
-// and PublishStream with gRPC's callback API (never blocking the caller's
-// thread; only waiting for a plugin that is not running uses a small worker
-// pool), and keeps one RunStream per wire channel
-// ("1/ds/testdata/random-20Hz-stream"), started with the first subscriber's
-// data. Every packet of a RunStream is checked to be JSON and handed to
-// `publish`.
+// (after grafana pkg/services/live/runstream/manager.go). It routes a
+// channel to its plugin, sends SubscribeStream and PublishStream with gRPC's
+// callback API (never blocking the caller's thread; only waiting for a
+// plugin that is not running uses a small worker pool), and keeps one
+// RunStream per wire channel ("1/ds/testdata/random-20Hz-stream"), started
+// with the first subscriber's data. Every packet of a RunStream is checked
+// to be JSON and handed to `publish`. No thread is made per stream: the
+// calls are gRPC reactors and every wait is a timer on one TimerLoop
+// thread, so the thread count does not grow with the number of streams.
 //   - A stream is cancelled once `num_subscribers` has returned 0 for the
 //     whole grace period (polled every check_interval; non-zero resets), so
 //     between grace and grace + 2 * check_interval after the last one left.
@@ -19,32 +21,38 @@
 // Reply codes: unknown data source / plugin 404 "Not Found"; SubscribeStream
 // or PublishStream NOT_FOUND 404, PERMISSION_DENIED 403; a plugin that is not
 // running (restarting) or an RPC failure 500 with the reason in the message.
+// A subscribe that would start a new RunStream is refused over the limits
+// (StreamLimits): 111 "too many requests" over the connection's start rate,
+// 106 "limit exceeded" over the per-plugin or per-host count. A RunStream
+// that cannot be started (whatever threw) is answered 100 "internal server
+// error", which centrifuge-js retries; nothing thrown reaches gRPC.
 //
 // Thread-safety: all public methods may be called from any thread. `publish`
-// and `num_subscribers` are called from the manager's threads with no
+// and `num_subscribers` are called from gRPC and timer threads with no
 // manager lock held. `done` is called exactly once, from the caller's thread
-// (unknown channel, shutting down), a worker or a gRPC callback thread.
+// (unknown channel, refused, shutting down), a worker or a gRPC callback
+// thread.
 // Ownership: borrows the registry (must outlive the manager); owns its
 // threads and the calls in flight. The destructor calls Shutdown().
 #ifndef RUNNEL_HOST_STREAM_STREAM_MANAGER_H_
 #define RUNNEL_HOST_STREAM_STREAM_MANAGER_H_
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "config/datasource.h"
@@ -52,6 +60,8 @@
 #include "plugin/plugin_registry.h"
 #include "stream/channel_router.h"
 #include "stream/running_stream.h"
+#include "stream/stream_limits.h"
+#include "stream/timer_loop.h"
 #include "stream/worker_pool.h"
 
 namespace runnel::host {
@@ -64,6 +74,11 @@ struct StreamManagerOptions {
   std::chrono::milliseconds rpc_timeout{10000};
   // How long Subscribe/Publish wait for a restarting plugin before 500.
   std::chrono::milliseconds unavailable_wait{3000};
+  StreamLimits limits;
+  // Test seam: runs before each new RunStream is started; whatever it
+  // throws stands for a failure to start one (say std::system_error when a
+  // resource cannot be made). Null in production.
+  std::function<void(const std::string& wire_channel)> before_stream_start;
 };
 
 struct StreamStats {
@@ -72,6 +87,11 @@ struct StreamStats {
   uint64_t runstream_restarts = 0;  // re-runs after an error or plugin restart
   uint64_t packets = 0;             // published packets
   uint64_t invalid_packets = 0;     // non-JSON packets (stream restarted)
+  // Subscribes refused instead of starting a RunStream, by reason.
+  uint64_t refused_rate = 0;          // 111: the connection's start rate
+  uint64_t refused_plugin_limit = 0;  // 106: streams of one plugin
+  uint64_t refused_host_limit = 0;    // 106: streams of this host
+  uint64_t start_failures = 0;        // 100: could not start one
 };
 
 class StreamManager : public ChannelHandler {
@@ -97,7 +117,8 @@ class StreamManager : public ChannelHandler {
 
   StreamStats Stats() const;
 
-  // Cancels every stream, joins all threads; later calls get 500 replies.
+  // Cancels every stream, answers every call in flight and joins all
+  // threads; later calls get 500 replies.
   void Shutdown();
 
  private:
@@ -125,18 +146,41 @@ class StreamManager : public ChannelHandler {
                    const PluginConnection& connection);
   void OnPublishReply(std::shared_ptr<PublishCall> call,
                       const grpc::Status& rpc);
+  // Runs step(); if it throws, answers the call with 100 instead. Every
+  // callback body (gRPC, workers) goes through here.
+  template <typename Call, typename Step>
+  void Guarded(const std::shared_ptr<Call>& call, const char* where,
+               Step&& step);
   // Registers an RPC about to start (false once shutting down) / ended.
   bool BeginRpc(const std::shared_ptr<grpc::ClientContext>& context);
   void EndRpc(const std::shared_ptr<grpc::ClientContext>& context);
-  // The last step of every counted call: replies, then uncounts it.
-  template <typename Reply>
-  void Finish(const std::function<void(Reply)>& done, Reply reply);
-  // Starts the RunStream for wire_channel unless one is running.
-  void EnsureStream(const std::string& wire_channel, const Route& route,
-                    const ClientIdentity& who, const std::string& data);
-  void OnStreamEnded(RunningStream* stream);  // from the stream's thread
-  void CheckLoop();                           // the grace-period checker thread
+  // The last step of every counted call: replies once, then uncounts it.
+  template <typename Call, typename Reply>
+  void Finish(Call& call, Reply reply);
+  // Whether a subscribe to wire_channel may go on: a running stream, or
+  // room for a new one (the connection's start token is taken here).
+  StartRefusal AdmitLocked(const ClientIdentity& who,
+                           const std::string& wire_channel,
+                           const std::string& plugin_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CountRefusalLocked(StartRefusal refusal)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the RunStream for wire_channel unless one is running; the reply
+  // for the subscriber: OK, or why no stream could be started.
+  SubscribeReply EnsureStream(const std::string& wire_channel,
+                              const Route& route, const ClientIdentity& who,
+                              const std::string& data);
+  // Drops streams_[it] and its place in the limits.
+  void EraseStreamLocked(std::map<std::string, StreamEntry>::iterator it)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void OnStreamEnded(RunningStream* stream);  // from a gRPC thread
+  // The grace-period check, every check_interval on the timer loop.
+  void ScheduleCheckLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CheckOnce();
   void OnPluginRestarted(const std::string& plugin_id);
+  bool NoPendingCallsLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return pending_calls_ == 0;
+  }
 
   PluginRegistry* const registry_;
   const ChannelRouter router_;
@@ -144,20 +188,29 @@ class StreamManager : public ChannelHandler {
   const NumSubscribersFn num_subscribers_;
   const StreamManagerOptions options_;
   RunningStreamCounters counters_;  // atomics; shared with the streams
+  // Before everything that holds timers: destroyed after them.
+  TimerLoop timers_;
 
-  mutable std::mutex mu_;             // guards everything below
-  std::condition_variable check_cv_;  // wakes CheckLoop on shutdown
-  bool shut_down_ = false;
-  std::map<std::string, StreamEntry> streams_;           // by wire channel
-  std::vector<std::shared_ptr<RunningStream>> retired_;  // to be joined
-  uint64_t runstream_starts_ = 0;
-  std::vector<std::pair<Supervisor*, int>> listener_handles_;
-  std::thread checker_;
-  std::unique_ptr<WorkerPool> workers_;  // reset by Shutdown()
+  mutable absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<std::string, StreamEntry> streams_
+      ABSL_GUARDED_BY(mu_);  // by wire channel
+  // Cancelled or ended streams, until they have stopped.
+  std::vector<std::shared_ptr<RunningStream>> retired_ ABSL_GUARDED_BY(mu_);
+  StartLimiter limiter_ ABSL_GUARDED_BY(mu_);
+  uint64_t runstream_starts_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t refused_rate_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t refused_plugin_limit_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t refused_host_limit_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t start_failures_ ABSL_GUARDED_BY(mu_) = 0;
+  boost::asio::steady_timer check_timer_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<Supervisor*, int>> listener_handles_;  // ctor only
+  std::unique_ptr<WorkerPool> workers_ ABSL_GUARDED_BY(mu_);
   // Cancelled by Shutdown(); shared so that cancelling needs no lock.
-  std::set<std::shared_ptr<grpc::ClientContext>> rpcs_in_flight_;
-  size_t pending_calls_ = 0;  // Subscribe/Publish calls not yet replied to
-  std::condition_variable calls_done_cv_;  // pending_calls_ reached 0
+  std::set<std::shared_ptr<grpc::ClientContext>> rpcs_in_flight_
+      ABSL_GUARDED_BY(mu_);
+  // Subscribe/Publish calls not yet replied to.
+  size_t pending_calls_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace runnel::host
