@@ -27,6 +27,7 @@ AsyncRunStreamCall* AsyncRunStreamCall::Start(
 
 void AsyncRunStreamCall::OnDone() {
   lifetime_->RemoveStopListener(stop_listener_id_);
+  channel_->Detach();
   delete this;
 }
 

@@ -28,28 +28,24 @@ Executor::Executor(int threads) {
 
 Executor::~Executor() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     stopping_ = true;
+    wake_.SignalAll();
   }
-  wake_.notify_all();
   for (std::thread& worker : workers_) worker.join();
-  // Destroy what never ran outside the lock (captures may call Cancel).
-  std::deque<Task> tasks;
+  // Destroy the timers that never ran outside the lock (captures may call
+  // Cancel).
   std::map<TimerId, Timer> timers;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    tasks.swap(tasks_);
+    absl::MutexLock lock(&mu_);
     timers.swap(timers_);
   }
 }
 
 void Executor::Post(Task task) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return;  // `task` is destroyed on return, outside mu_
-    tasks_.push_back(std::move(task));
-  }
-  wake_.notify_one();
+  absl::MutexLock lock(&mu_);
+  tasks_.push_back(std::move(task));
+  wake_.Signal();
 }
 
 Executor::TimerId Executor::RunAt(Clock::time_point due, Task task) {
@@ -59,14 +55,12 @@ Executor::TimerId Executor::RunAt(Clock::time_point due, Task task) {
 Executor::TimerId Executor::RunEvery(Clock::time_point first_due,
                                      Clock::duration interval, Task task) {
   auto shared = std::make_shared<Task>(std::move(task));
-  TimerId id = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return 0;
-    id = AddTimerLocked(Timer{first_due, interval, std::move(shared)});
-  }
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return 0;
+  const TimerId id =
+      AddTimerLocked(Timer{first_due, interval, std::move(shared)});
   // Every worker may be sleeping until a later due time.
-  wake_.notify_all();
+  wake_.SignalAll();
   return id;
 }
 
@@ -77,13 +71,13 @@ Executor::TimerId Executor::AddTimerLocked(Timer timer) {
   return id;
 }
 
-void Executor::Cancel(TimerId id) {
-  std::shared_ptr<Task> task;  // destroyed after the lock is released
-  std::lock_guard<std::mutex> lock(mu_);
+std::shared_ptr<Executor::Task> Executor::Cancel(TimerId id) {
+  absl::MutexLock lock(&mu_);
   auto it = timers_.find(id);
-  if (it == timers_.end()) return;
-  task = std::move(it->second.task);
+  if (it == timers_.end()) return nullptr;
+  std::shared_ptr<Task> task = std::move(it->second.task);
   timers_.erase(it);
+  return task;  // destroyed by the caller, outside mu_
 }
 
 bool Executor::TakeRunnableLocked(Clock::time_point now, Task* task) {
@@ -92,7 +86,7 @@ bool Executor::TakeRunnableLocked(Clock::time_point now, Task* task) {
     tasks_.pop_front();
     return true;
   }
-  while (!due_.empty() && due_.top().first <= now) {
+  while (!stopping_ && !due_.empty() && due_.top().first <= now) {
     const auto [due, id] = due_.top();
     due_.pop();
     auto it = timers_.find(id);
@@ -114,22 +108,25 @@ bool Executor::TakeRunnableLocked(Clock::time_point now, Task* task) {
 }
 
 void Executor::WorkerLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
+  mu_.Lock();
+  while (true) {
     Task task;
     if (TakeRunnableLocked(Clock::now(), &task)) {
-      lock.unlock();
+      mu_.Unlock();
       RunLogged(task);
       task = nullptr;  // captures die outside the lock
-      lock.lock();
+      mu_.Lock();
       continue;
     }
+    if (stopping_) break;  // no posted task left; timers do not run now
     if (due_.empty()) {
-      wake_.wait(lock);
+      wake_.Wait(&mu_);
     } else {
-      wake_.wait_until(lock, due_.top().first);
+      wake_.WaitWithTimeout(&mu_,
+                            absl::FromChrono(due_.top().first - Clock::now()));
     }
   }
+  mu_.Unlock();
 }
 
 }  // namespace runnel::internal

@@ -8,19 +8,22 @@
 // their captures may call back into the executor from a destructor.
 //
 // Thread-safety: every method may be called from any thread, including from
-// a task. Destruction joins the workers (never from a task); tasks and
-// timers not yet run are destroyed without running.
+// a task. Destruction (never from a task) first runs every posted task,
+// including those posted meanwhile (a stream's last OnCancel must still
+// run when the plugin stops), then joins the workers; timers not yet due
+// are destroyed without running, and none is added any more.
 #ifndef RUNNEL_SDK_SRC_EXECUTOR_H_
 #define RUNNEL_SDK_SRC_EXECUTOR_H_
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <queue>
 #include <thread>
 #include <utility>
@@ -51,8 +54,10 @@ class Executor {
   TimerId RunEvery(Clock::time_point first_due, Clock::duration interval,
                    Task task);
   // After Cancel returns the timer is not started again (a run already
-  // started may still be under way). Unknown ids are ignored.
-  void Cancel(TimerId id);
+  // started may still be under way). Unknown ids are ignored (null).
+  // Returns the timer's task, so that a caller holding a lock of its own
+  // can destroy it (and its captures) after releasing that lock.
+  std::shared_ptr<Task> Cancel(TimerId id);
 
   int thread_count() const { return static_cast<int>(workers_.size()); }
 
@@ -67,18 +72,20 @@ class Executor {
   void WorkerLoop();
   // REQUIRES: mu_ held. Moves the next runnable task (a posted one, or a
   // timer that is due) into *task; false when there is none yet.
-  bool TakeRunnableLocked(Clock::time_point now, Task* task);
-  TimerId AddTimerLocked(Timer timer);
+  bool TakeRunnableLocked(Clock::time_point now, Task* task)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  TimerId AddTimerLocked(Timer timer) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  std::mutex mu_;                 // guards everything below
-  std::condition_variable wake_;  // a task was posted, a timer added, or stop
-  bool stopping_ = false;
-  std::deque<Task> tasks_;
-  std::map<TimerId, Timer> timers_;
+  absl::Mutex mu_;
+  absl::CondVar wake_;  // a task was posted, a timer added, or stop
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<Task> tasks_ ABSL_GUARDED_BY(mu_);
+  std::map<TimerId, Timer> timers_ ABSL_GUARDED_BY(mu_);
   // Due times of timers_, earliest first; entries of cancelled or re-armed
   // timers stay until popped and are skipped then.
-  std::priority_queue<DueEntry, std::vector<DueEntry>, std::greater<>> due_;
-  TimerId next_timer_id_ = 1;
+  std::priority_queue<DueEntry, std::vector<DueEntry>, std::greater<>> due_
+      ABSL_GUARDED_BY(mu_);
+  TimerId next_timer_id_ ABSL_GUARDED_BY(mu_) = 1;
 
   std::vector<std::thread> workers_;  // written only by the constructor
 };

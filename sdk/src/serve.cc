@@ -6,9 +6,11 @@
 // the socket file.
 #include "runnel/serve.h"
 
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -117,17 +119,29 @@ Status StartServer(const ServeOptions& options,
   return last_error;
 }
 
-// Prints the handshake line, then points fd 1 at stderr for good.
+// Points fd 1 at stderr for good, then prints the handshake line on the
+// original stdout. In this order because the host calls the plugin as soon
+// as it has read the line: sealing after the write would let an author's
+// print reach the host's handshake reader while this thread is descheduled.
 void WriteHandshakeAndSealStdout(const handshake::ListenAddress& address,
                                  int version) {
   std::cout.flush();
+  std::fflush(stdout);
+  const int handshake_fd = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  ::dup2(STDERR_FILENO, STDOUT_FILENO);
   std::string line = handshake::FormatHandshakeLine(
       handshake::kCoreProtocolVersion, version, address.network,
       address.address, handshake::kProtocolName);
   line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
-  ::dup2(STDERR_FILENO, STDOUT_FILENO);
+  const int fd = handshake_fd >= 0 ? handshake_fd : STDERR_FILENO;
+  size_t written = 0;
+  while (written < line.size()) {
+    const ssize_t n = ::write(fd, line.data() + written, line.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<size_t>(n);
+  }
+  if (handshake_fd >= 0) ::close(handshake_fd);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace runnel::internal {
 
 void Strand::Post(std::function<void()> task) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     queue_.push_back(std::move(task));
     if (scheduled_) return;
     scheduled_ = true;
@@ -21,7 +21,7 @@ void Strand::Drain() {
   for (int i = 0; i < kBatch; ++i) {
     std::function<void()> task;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (queue_.empty()) {
         scheduled_ = false;
         return;

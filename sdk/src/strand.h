@@ -13,10 +13,12 @@
 #ifndef RUNNEL_SDK_SRC_STRAND_H_
 #define RUNNEL_SDK_SRC_STRAND_H_
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 
 #include "executor.h"
 
@@ -34,9 +36,9 @@ class Strand : public std::enable_shared_from_this<Strand> {
   void Drain();
 
   Executor* executor_;
-  std::mutex mu_;  // guards queue_ and scheduled_
-  std::deque<std::function<void()>> queue_;
-  bool scheduled_ = false;  // a Drain is queued or running
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  bool scheduled_ ABSL_GUARDED_BY(mu_) = false;  // a Drain queued or running
 };
 
 }  // namespace runnel::internal

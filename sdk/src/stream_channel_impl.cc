@@ -77,7 +77,7 @@ void StreamChannelImpl::RecycleLocked(std::string buffer) {
 }
 
 Status StreamChannelImpl::SendBytes(std::string_view bytes) {
-  std::unique_lock<std::mutex> lock(mu_);
+  absl::ReleasableMutexLock lock(&mu_);
   if (ended_locked_) return Status::Cancelled("the stream has ended");
   if (queue_.size() >= kMaxQueuedStreamPackets ||
       queued_bytes_ >= kMaxQueuedStreamBytes) {
@@ -94,7 +94,7 @@ Status StreamChannelImpl::SendBytes(std::string_view bytes) {
   write_in_flight_ = true;
   in_flight_.mutable_data()->swap(buffer);
   RecycleLocked(std::move(buffer));
-  lock.unlock();
+  lock.Release();
   // Safe unlocked: Finish waits for this write, so the reactor lives.
   reactor_->StartWrite(&in_flight_);
   return Status::Ok();
@@ -103,27 +103,27 @@ Status StreamChannelImpl::SendBytes(std::string_view bytes) {
 void StreamChannelImpl::OnWriteDone(bool ok) {
   if (!ok) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       write_in_flight_ = false;
     }
     OnHostCancel();  // the host has gone; nothing more can be written
     return;
   }
-  std::unique_lock<std::mutex> lock(mu_);
+  absl::ReleasableMutexLock lock(&mu_);
   if (!queue_.empty()) {
     std::string next = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= next.size();
     in_flight_.mutable_data()->swap(next);
     RecycleLocked(std::move(next));
-    lock.unlock();
+    lock.Release();
     reactor_->StartWrite(&in_flight_);
     return;
   }
   write_in_flight_ = false;
   const bool finish = TakeFinishLocked();
   const grpc::Status status = finish_status_;
-  lock.unlock();
+  lock.Release();
   if (finish) reactor_->Finish(status);
 }
 
@@ -174,7 +174,7 @@ StreamChannel::TimerId StreamChannelImpl::AddTimer(
     });
   };
   const Executor::Clock::time_point due = Executor::Clock::now() + delay;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (ended_locked_) return 0;
   const TimerId id = timer->once
                          ? executor_->RunAt(due, std::move(fire))
@@ -187,7 +187,7 @@ StreamChannel::TimerId StreamChannelImpl::AddTimer(
 
 void StreamChannelImpl::RunTimer(const std::shared_ptr<Timer>& timer) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (ended_locked_) return;
     const bool live = timer->once ? timers_.erase(timer->id) == 1
                                   : timers_.count(timer->id) == 1;
@@ -198,11 +198,11 @@ void StreamChannelImpl::RunTimer(const std::shared_ptr<Timer>& timer) {
 }
 
 void StreamChannelImpl::StopTimer(TimerId id) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (timers_.erase(id) == 0) return;  // not ours, or already done
-  }
-  executor_->Cancel(id);
+  std::shared_ptr<Executor::Task> task;  // destroyed after the lock
+  absl::MutexLock lock(&mu_);
+  if (timers_.erase(id) == 0) return;  // not ours, or already done
+  // Under mu_: the call is open (its timers are), so the executor lives.
+  task = executor_->Cancel(id);
 }
 
 // ---- end -----------------------------------------------------------------
@@ -211,18 +211,23 @@ void StreamChannelImpl::OnCancel(Callback fn) {
   Callback replaced;  // destroyed after the lock is released
   bool run_now = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (!ended_locked_) {
       replaced = std::move(on_cancel_);
       on_cancel_ = std::move(fn);
       return;
     }
-    run_now = host_cancelled_;
+    run_now = host_cancelled_ && !detached_;
   }
   if (!run_now) return;
   strand_->Post([self = shared_from_this(), fn = std::move(fn)] {
     self->CallAuthor(fn, "the OnCancel callback");
   });
+}
+
+void StreamChannelImpl::Detach() {
+  absl::MutexLock lock(&mu_);
+  detached_ = true;
 }
 
 void StreamChannelImpl::End(Status status) {
@@ -235,13 +240,14 @@ void StreamChannelImpl::OnHostCancel() {
 
 void StreamChannelImpl::Finalize(const grpc::Status& status,
                                  bool host_cancelled) {
-  std::set<TimerId> timers;
-  Callback on_cancel;  // run (host cancel) or destroyed, outside the lock
+  // The author's callbacks are run (OnCancel) or destroyed outside mu_.
+  std::vector<std::shared_ptr<Executor::Task>> timer_tasks;
+  Callback on_cancel;
   bool first = false;
   bool finish = false;
   grpc::Status finish_status;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     // A host that has gone will not read what is queued.
     if (host_cancelled) DropQueueLocked();
     if (!ended_locked_) {
@@ -250,13 +256,13 @@ void StreamChannelImpl::Finalize(const grpc::Status& status,
       ended_.store(true, std::memory_order_release);
       host_cancelled_ = host_cancelled;
       finish_status_ = status;
-      timers.swap(timers_);
+      for (TimerId id : timers_) timer_tasks.push_back(executor_->Cancel(id));
+      timers_.clear();
       on_cancel.swap(on_cancel_);
     }
     finish = TakeFinishLocked();
     finish_status = finish_status_;
   }
-  for (TimerId id : timers) executor_->Cancel(id);
   if (first && host_cancelled && on_cancel) {
     strand_->Post([self = shared_from_this(), fn = std::move(on_cancel)] {
       self->CallAuthor(fn, "the OnCancel callback");

@@ -19,12 +19,13 @@
 #ifndef RUNNEL_SDK_SRC_STREAM_CHANNEL_IMPL_H_
 #define RUNNEL_SDK_SRC_STREAM_CHANNEL_IMPL_H_
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
 #include <grpcpp/support/server_callback.h>
 
 #include <atomic>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -52,6 +53,9 @@ class StreamChannelImpl final
   // From the reactor (gRPC threads) and the plugin's stop.
   void OnWriteDone(bool ok);
   void OnHostCancel();
+  // OnDone: the call is over. From now on nothing may reach the executor
+  // (Serve destroys it once every call is done).
+  void Detach();
 
   // StreamChannel.
   Status SendBytes(std::string_view bytes) override;
@@ -75,13 +79,12 @@ class StreamChannelImpl final
   // Ends the stream (first call wins) and finishes the call when possible.
   void Finalize(const grpc::Status& status, bool host_cancelled);
 
-  // REQUIRES: mu_ held. True when the caller must now call Finish: the
-  // stream has ended, nothing is being written, Finish was not called.
-  bool TakeFinishLocked();
-  // REQUIRES: mu_ held.
-  void DropQueueLocked();
-  std::string TakeBufferLocked();
-  void RecycleLocked(std::string buffer);
+  // True when the caller must now call Finish: the stream has ended,
+  // nothing is being written, Finish was not called.
+  bool TakeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void DropQueueLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string TakeBufferLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RecycleLocked(std::string buffer) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Reactor* const reactor_;
   Executor* const executor_;
@@ -90,18 +93,24 @@ class StreamChannelImpl final
   // Mirrors ended_locked_ for the lock-free Ended().
   std::atomic<bool> ended_{false};
 
-  std::mutex mu_;  // guards everything below
-  bool ended_locked_ = false;
-  bool host_cancelled_ = false;
-  bool finish_called_ = false;
-  grpc::Status finish_status_;
-  std::set<TimerId> timers_;  // live timers of this stream
-  Callback on_cancel_;
-  bool write_in_flight_ = false;  // in_flight_ is owned by gRPC right now
+  absl::Mutex mu_;
+  bool ended_locked_ ABSL_GUARDED_BY(mu_) = false;
+  bool host_cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finish_called_ ABSL_GUARDED_BY(mu_) = false;
+  bool detached_ ABSL_GUARDED_BY(mu_) = false;  // OnDone has run
+  grpc::Status finish_status_ ABSL_GUARDED_BY(mu_);
+  std::set<TimerId> timers_ ABSL_GUARDED_BY(mu_);  // live timers
+  Callback on_cancel_ ABSL_GUARDED_BY(mu_);
+  // in_flight_ is owned by gRPC right now (from StartWrite to OnWriteDone).
+  bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  // Written under mu_ only while no write is in flight; gRPC reads it
+  // through the pointer given to StartWrite.
   pluginv2::StreamPacket in_flight_;
-  std::deque<std::string> queue_;  // packets waiting behind in_flight_
-  size_t queued_bytes_ = 0;
-  std::vector<std::string> free_buffers_;  // a few recycled packet buffers
+  // Packets waiting behind in_flight_.
+  std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // A few recycled packet buffers.
+  std::vector<std::string> free_buffers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace runnel::internal

@@ -55,6 +55,10 @@ std::map<std::string, std::string> GrafanaPluginEnv(
       {"PLUGIN_UNIX_SOCKET_DIR", socket_dir}, {"GF_VERSION", "11.0.0"},
   };
   if (const char* path = std::getenv("PATH")) env["PATH"] = path;
+  // Sanitized builds: let the plugin's reports go where the test's go.
+  for (const char* name : {"ASAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    if (const char* value = std::getenv(name)) env[name] = value;
+  }
   return env;
 }
 

@@ -170,7 +170,8 @@ TEST_F(SdkAsyncServeTest, SigtermWithRunningStreamsExitsZero) {
   }
   reader->Finish();
   EXPECT_NE(plugin_.process->Stderr().find("async stream saw the cancel"),
-            std::string::npos);
+            std::string::npos)
+      << plugin_.process->Stderr();
 }
 
 TEST(SdkAsyncServeStartTest, BothRunStreamHandlersAreRefused) {

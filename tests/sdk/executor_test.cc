@@ -28,11 +28,11 @@ constexpr milliseconds kDeadline{10000};
 // A count that tests can wait on.
 class Counter {
  public:
+  // Notifies under the lock: a waiter that returns may destroy the Counter
+  // at once, and must not do so while a worker is still inside notify.
   void Add() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++n_;
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    ++n_;
     cv_.notify_all();
   }
   bool WaitFor(int n) {
@@ -148,6 +148,27 @@ TEST(ExecutorTest, DestructionDropsTimersThatHaveNotRun) {
   }
   EXPECT_TRUE(weak.expired());
   EXPECT_FALSE(ran);
+}
+
+TEST(ExecutorTest, DestructionRunsThePostedTasksFirst) {
+  std::atomic<int> ran{0};
+  {
+    Executor executor(1);
+    // The worker is busy while the tasks are posted and the destructor
+    // starts; a task posted by a task during the stop still runs.
+    std::mutex gate;
+    std::unique_lock<std::mutex> hold(gate);
+    Counter blocked;
+    executor.Post([&] {
+      blocked.Add();
+      std::lock_guard<std::mutex> wait(gate);
+      executor.Post([&] { ++ran; });
+    });
+    ASSERT_TRUE(blocked.WaitFor(1));
+    for (int i = 0; i < 10; ++i) executor.Post([&] { ++ran; });
+    hold.unlock();
+  }
+  EXPECT_EQ(ran.load(), 11);
 }
 
 TEST(ExecutorTest, TimersOfManyOwnersShareTheFixedThreads) {

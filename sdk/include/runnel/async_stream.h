@@ -13,6 +13,23 @@
 // calls End or the host cancels it (unsubscribe, disconnect, plugin stop);
 // the channel then stops its timers and calls the OnCancel callback.
 //
+// Example: a frame every 50 ms until the host cancels.
+//   class Ticks : public runnel::AsyncRunStreamHandler {
+//    public:
+//     runnel::Status StartStream(
+//         const runnel::RunStreamRequest& req,
+//         std::shared_ptr<runnel::StreamChannel> stream) override {
+//       auto frame = std::make_shared<runnel::Frame>(MakeFrame(req.path));
+//       stream->Every(std::chrono::milliseconds(50), [stream, frame] {
+//         FillRow(*frame);
+//         // kUnavailable (host too slow): this tick is dropped.
+//         stream->SendFrame(*frame, runnel::FrameInclude::kDataOnly);
+//       });
+//       return runnel::Status::Ok();
+//     }
+//   };
+//   options.async_run_stream = std::make_shared<Ticks>();
+//
 // Serial per stream: StartStream, the timer callbacks and the OnCancel
 // callback of one stream never run at the same time and each sees what the
 // previous one wrote, so per-stream state used only from them needs no lock.

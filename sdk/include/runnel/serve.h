@@ -39,7 +39,9 @@ struct ServeOptions {
 
 // ServeOptions whose handlers route every call to the data source's instance
 // (see instance_manager.h). A call whose instance does not implement the
-// handler answers Unimplemented.
+// handler answers Unimplemented. RunStream goes to the instance's blocking
+// RunStreamHandler (run_stream is set); instances are not asked for an
+// AsyncRunStreamHandler.
 ServeOptions ManageInstances(InstanceFactory factory);
 
 // Runs the plugin until it is told to stop. Returns the process exit code:
