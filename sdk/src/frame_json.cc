@@ -1,6 +1,7 @@
-// Frame JSON encoder (reference plugin-protocol.md §3). Hot path: everything
-// appends straight into the caller's buffer; no value is boxed, no temporary
-// string is built per value.
+// Frame JSON encoder (grafana-plugin-sdk-go data/frame_json.go;
+// docs/plugin-protocol.md#frame-json). Hot path: everything appends straight
+// into the caller's buffer; no value is boxed, no temporary string is built per
+// value.
 #include "runnel/frame_json.h"
 
 #include <atomic>

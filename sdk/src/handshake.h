@@ -1,7 +1,8 @@
 // Handshake: the plugin side of hashicorp/go-plugin's start-up protocol as
-// Grafana uses it (reference §2). The protocol constants live here and only
-// here. Everything except OpenListener is a pure function of its inputs so
-// it can be unit-tested without touching the process environment.
+// Grafana uses it (grafana-plugin-sdk-go backend/grpcplugin/handshake.go;
+// docs/plugin-protocol.md#handshake-constants). The protocol constants live
+// here and only here. Everything except OpenListener is a pure function of its
+// inputs so it can be unit-tested without touching the process environment.
 //
 // Transport: a unix socket at a fresh temp path (honouring
 // PLUGIN_UNIX_SOCKET_DIR) is the default, as go-plugin does on Linux. Setting

@@ -1,7 +1,8 @@
-// Live channel id parsing with Grafana's rules (reference §4):
-// SplitN(id, "/", 3), three non-empty parts, 1..160 bytes in total; scope and
-// namespace match ^[A-z0-9_\-\.]*$, the path ^[A-z0-9_\-/=.]*$. The range
-// A-z also admits [ \ ] ^ _ and the backtick, as Grafana's regex does.
+// Live channel id parsing with Grafana's rules (grafana-plugin-sdk-go
+// live/channel.go; docs/plugin-protocol.md#channel-id): SplitN(id, "/", 3),
+// three non-empty parts, 1..160 bytes in total; scope and namespace match
+// ^[A-z0-9_\-\.]*$, the path ^[A-z0-9_\-/=.]*$. The range A-z also admits [ \ ]
+// ^ _ and the backtick, as Grafana's regex does.
 #include "runnel/live_channel.h"
 
 #include <cstdint>

@@ -1,9 +1,9 @@
-// Serve(): the plugin process's main loop (reference §2). Order matters:
-// cookie, version, signals, listen, then the one handshake line on stdout,
-// then stdout is pointed at stderr so nothing else can reach the host's
-// handshake reader. A stop (Shutdown RPC, SIGTERM, SIGINT) cancels running
-// RunStreams, shuts the server down with a short grace period and removes
-// the socket file.
+// Serve(): the plugin process's main loop (hashicorp/go-plugin server.go;
+// docs/plugin-protocol.md#plugin-startup). Order matters: cookie, version,
+// signals, listen, then the one handshake line on stdout, then stdout is
+// pointed at stderr so nothing else can reach the host's handshake reader. A
+// stop (Shutdown RPC, SIGTERM, SIGINT) cancels running RunStreams, shuts the
+// server down with a short grace period and removes the socket file.
 #include "runnel/serve.h"
 
 #include <fcntl.h>

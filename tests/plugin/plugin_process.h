@@ -28,7 +28,8 @@ class TempDir {
   std::string path_;
 };
 
-// The env Grafana gives a plugin (reference §2), with the socket dir set.
+// The env Grafana gives a plugin (docs/plugin-protocol.md#host-env), with the
+// socket dir set.
 std::map<std::string, std::string> GrafanaPluginEnv(
     const std::string& socket_dir);
 

@@ -157,7 +157,8 @@ TEST_F(TestdataPluginTest, SubscribeStreamReturnsTheSchema) {
   pluginv2::SubscribeStreamResponse resp;
   ASSERT_TRUE(stream_->SubscribeStream(&ctx, req, &resp).ok());
   EXPECT_EQ(resp.status(), pluginv2::SubscribeStreamResponse::OK);
-  // Reference §3, the testdata frame schema-only.
+  // The testdata frame, schema only
+  // (docs/plugin-protocol.md#frame-json-examples).
   EXPECT_EQ(
       resp.data(),
       R"({"schema":{"name":"testdata","fields":[)"

@@ -1,5 +1,5 @@
 // Frame JSON: expectations written by hand from the encoder rules of
-// reference plugin-protocol.md §3 (key order, omitted keys, epoch-ms times
+// docs/plugin-protocol.md#frame-json (key order, omitted keys, epoch-ms times
 // with "nanos", NaN/Inf as null + "entities", include modes).
 #include "runnel/frame_json.h"
 
@@ -34,7 +34,7 @@ Frame TestdataFrame() {
   return frame;
 }
 
-// The schema-only example of reference §3, as printed there.
+// The schema-only example of docs/plugin-protocol.md#frame-json-examples.
 constexpr char kReferenceSchemaExample[] =
     R"({"schema":{"name":"testdata","fields":[
   {"name":"Time","type":"time","typeInfo":{"frame":"time.Time"}},

@@ -1,4 +1,5 @@
-// Channel ids as Grafana validates them (reference plugin-protocol.md §4).
+// Channel ids as Grafana validates them (grafana-plugin-sdk-go live/channel.go;
+// docs/plugin-protocol.md#channel-id).
 #include "runnel/live_channel.h"
 
 #include <gtest/gtest.h>

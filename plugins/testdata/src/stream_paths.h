@@ -1,5 +1,6 @@
-// Stream paths the testdata plugin serves (reference §5), plus the
-// benchmark stream bench/<N>hz. Pure functions; thread-safe.
+// Stream paths the testdata plugin serves (grafana
+// pkg/tsdb/grafana-testdata-datasource/stream_handler.go), plus the benchmark
+// stream bench/<N>hz. Pure functions; thread-safe.
 #ifndef RUNNEL_PLUGINS_TESTDATA_STREAM_PATHS_H_
 #define RUNNEL_PLUGINS_TESTDATA_STREAM_PATHS_H_
 

@@ -1,5 +1,5 @@
 // Live channel ids: "scope/namespace/path" as Grafana validates them
-// (reference §4). Pure functions; thread-safe.
+// (grafana-plugin-sdk-go live/channel.go). Pure functions; thread-safe.
 #ifndef RUNNEL_LIVE_CHANNEL_H_
 #define RUNNEL_LIVE_CHANNEL_H_
 
