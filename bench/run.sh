@@ -17,14 +17,18 @@
 # Scenarios (issue 5): fan-out 1,000 and 10,000 subscribers x 20 and 200
 # msg/s; idle memory at 10,000 and 50,000 subscribed connections (channel
 # bench/1hz on every server); connection capacity up to 100,000 and
-# connects/s; RunStream frames/s (bench/runstream, Runnel only).
+# connects/s; RunStream frames/s (bench/runstream, Runnel only); concurrent
+# RunStreams (issue 10): 1, 100, 1,000 and 10,000 channels at 1 Hz on one
+# plugin, with host and plugin threads, RSS and CPU and a 20 Hz control
+# stream's p99 (bench/streams, Runnel only).
 #
 # --smoke runs every scenario with tiny sizes: it checks that every server
 # builds and runs and that every figure is produced (exit 1 if one is
 # missing). It asserts no timing. Every process it starts is killed on exit.
 #
 # Sizes can be overridden with BENCH_FANOUT_SUBS, BENCH_FANOUT_RATES,
-# BENCH_IDLE_CONNS, BENCH_CAPACITY (space-separated lists), BENCH_DURATION
+# BENCH_IDLE_CONNS, BENCH_CAPACITY, BENCH_STREAMS (space-separated lists),
+# BENCH_DURATION
 # and BENCH_CONNECT_TIMEOUT (seconds).
 #
 # Builds what is missing: the C++ targets with CMake in the build dir
@@ -69,18 +73,21 @@ if [[ $SMOKE == 1 ]]; then
   IDLE_CONNS=(20); IDLE_SETTLE=0.3
   CAPACITY=(40); CONNECT_TIMEOUT=15; STALL_TIMEOUT=5
   RUNSTREAM_SECONDS=1
+  STREAMS=(1 10); STREAMS_DURATION=1
 else
   FANOUT_SUBS=(1000 10000); FANOUT_RATES=(20 200)
   FANOUT_WARMUP=3; FANOUT_DURATION=10
   IDLE_CONNS=(10000 50000); IDLE_SETTLE=5
   CAPACITY=(100000); CONNECT_TIMEOUT=240; STALL_TIMEOUT=10
   RUNSTREAM_SECONDS=10
+  STREAMS=(1 100 1000 10000); STREAMS_DURATION=10
 fi
 # Size overrides (space-separated lists), e.g. BENCH_FANOUT_SUBS="1000".
 read -r -a FANOUT_SUBS <<< "${BENCH_FANOUT_SUBS:-${FANOUT_SUBS[*]}}"
 read -r -a FANOUT_RATES <<< "${BENCH_FANOUT_RATES:-${FANOUT_RATES[*]}}"
 read -r -a IDLE_CONNS <<< "${BENCH_IDLE_CONNS:-${IDLE_CONNS[*]}}"
 read -r -a CAPACITY <<< "${BENCH_CAPACITY:-${CAPACITY[*]}}"
+read -r -a STREAMS <<< "${BENCH_STREAMS:-${STREAMS[*]}}"
 FANOUT_DURATION=${BENCH_DURATION:-$FANOUT_DURATION}
 CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-$CONNECT_TIMEOUT}
 SOURCES=8  # loopback source addresses 127.0.0.2..9 for the load generator
@@ -230,9 +237,10 @@ start_ws() {
   WATCH_ARGS=(--watch-pid "$SERVER_PID")
 }
 
+# start_runnel SCENARIO [EXTRA_INI_LINES]
 start_runnel() {
   [[ -x $RUNNEL_BIN ]] || return 1
-  local dir="$WORK/runnel-$1"
+  local dir="$WORK/runnel-$1" extra=${2:-}
   mkdir -p "$dir/provisioning/datasources"
   cat > "$dir/runnel.ini" <<EOF
 [server]
@@ -246,6 +254,7 @@ max_connections = -1
 allowed_origins = *
 [log]
 level = warn
+$extra
 EOF
   "$RUNNEL_BIN" --config "$dir/runnel.ini" --homepath "$ROOT" \
     > "$dir/runnel.log" 2>&1 &
@@ -368,6 +377,26 @@ run_runstream() {
     echo "{\"label\":\"runnel|runstream-$mode\",\"frames_per_s\":$fps}" >> "$RESULTS"
   done
 }
+# bench/streams: many concurrent RunStreams on one plugin (see its header).
+# The load is 100 channels per connection, within the host's per-connection
+# channel limit.
+run_streams() {
+  local counts; counts=$(IFS=,; echo "${STREAMS[*]}")
+  log "== streams ($counts)"
+  build_ws_peer
+  start_runnel streams "$STREAMS_INI" || { log "runnel did not start"; return 0; }
+  timeout --kill-after=5 900 node "$ROOT/bench/streams/streams.mjs" \
+    --url "ws://127.0.0.1:$SERVER_PORT/api/live/ws" --host-pid "$SERVER_PID" \
+    --counts "$counts" --duration "$STREAMS_DURATION" \
+    >> "$RESULTS" 2> "$WORK/streams.err" ||
+    log "streams failed: $(tail -3 "$WORK/streams.err")"
+  grep '^\[streams\]' "$WORK/streams.err" | sed 's/^/[bench] /' >&2 || true
+  stop_server
+}
+# Limits raised for the streams benchmark: it measures what streams cost,
+# not the host's protection against one client opening many of them.
+STREAMS_INI=""
+
 go_arch() {
   case "$(uname -m)" in x86_64|amd64) echo amd64 ;; aarch64|arm64) echo arm64 ;;
     *) uname -m ;; esac
@@ -377,6 +406,7 @@ for server in "${SERVER_LIST[@]}"; do
   run_server_scenarios "$server"
 done
 has_server runnel && run_runstream
+has_server runnel && run_streams
 
 join() { local IFS=,; echo "$*"; }
 fanout_specs=()
@@ -385,6 +415,7 @@ for rate in "${FANOUT_RATES[@]}"; do
 done
 report_args=("$RESULTS" --servers "$SERVERS" --fanout "$(join "${fanout_specs[@]}")"
              --idle "$(join "${IDLE_CONNS[@]}")" --capacity "$(join "${CAPACITY[@]}")")
+has_server runnel && report_args+=(--streams "$(join "${STREAMS[@]}")")
 # RunStream figures are required once bench/runstream has its target.
 has_server runnel && [[ -x $RUNSTREAM_BIN ]] && report_args+=(--runstream)
 [[ $SMOKE == 1 ]] && report_args+=(--check)

@@ -10,7 +10,7 @@ RUNNEL_BUILD_PACKAGES=(
   libyaml-cpp-dev libinih-dev libssl-dev
 )
 RUNNEL_TEST_PACKAGES=(
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev clang
   chromium chromium-driver
   golang-go golang-github-centrifugal-centrifuge-dev
   golang-github-centrifugal-protocol-dev golang-github-fzambia-eagle-dev

@@ -9,6 +9,9 @@ runnel_ensure_packages "${RUNNEL_BUILD_PACKAGES[@]}" "${RUNNEL_TEST_PACKAGES[@]}
 export RUNNEL_BUILD_DIR=${RUNNEL_BUILD_DIR:-$root/build}
 "$root/scripts/build.sh" -DRUNNEL_BUILD_TESTS=ON -DRUNNEL_BUILD_BENCH=ON
 
+echo "== lock annotations: clang -Wthread-safety -Werror"
+"$root/scripts/check-thread-safety.sh" "$RUNNEL_BUILD_DIR"
+
 echo "== ctest: unit and integration"
 # Every test must pass on its first run. A test that fails is run once more so
 # that one slow moment on a loaded machine does not sink the whole run, but it

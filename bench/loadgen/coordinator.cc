@@ -170,6 +170,247 @@ std::string JsonNumber(double value) {
   return buffer;
 }
 
+// The workers' RESULT lines, summed.
+struct MergedResults {
+  std::map<std::string_view, int64_t> sums;  // by kSummedFields
+  std::map<std::string, int64_t> closes;     // close code -> count
+  LatencyHistogram latency;
+  int64_t first_start_ns = 0;
+  int64_t last_subscribed_ns = 0;
+  int reported = 0;  // workers that sent a RESULT line
+};
+
+// When each phase of the run happened, and the watched processes then.
+struct RunTimeline {
+  int64_t start_ns = 0;
+  int64_t connected_ns = 0;
+  int64_t measure_start_ns = 0;
+  int64_t measure_end_ns = 0;
+  ProcessSamples before_connect;
+  ProcessSamples at_start;
+  ProcessSamples at_end;
+};
+
+const std::vector<std::string_view> kSummedFields = {"subscribed_at_ready",
+                                                     "subscribed_end",
+                                                     "upgraded",
+                                                     "connect_errors",
+                                                     "protocol_errors",
+                                                     "disconnects",
+                                                     "disconnects_measured",
+                                                     "messages",
+                                                     "messages_without_time",
+                                                     "pings",
+                                                     "cpu_in_window_ns"};
+
+// Forks `procs` workers sharing options.connections between them. Returns
+// false (after perror) if a pipe or a fork fails.
+bool SpawnWorkers(const Options& options, int procs,
+                  std::vector<WorkerProcess>* workers) {
+  workers->resize(procs);
+  int first_index = 0;
+  for (int i = 0; i < procs; ++i) {
+    const int count =
+        options.connections / procs + (i < options.connections % procs ? 1 : 0);
+    int control[2], report[2];
+    if (pipe(control) != 0 || pipe(report) != 0) {
+      perror("pipe");
+      return false;
+    }
+    const pid_t pid = fork();
+    if (pid < 0) {
+      perror("fork");
+      return false;
+    }
+    if (pid == 0) {
+      close(control[1]);
+      close(report[0]);
+      for (int j = 0; j < i; ++j) {
+        close((*workers)[j].control_fd);
+        close((*workers)[j].report_fd);
+      }
+      _exit(RunWorker(options, WorkerSlice{first_index, count}, control[0],
+                      report[1]));
+    }
+    close(control[0]);
+    close(report[1]);
+    (*workers)[i].pid = pid;
+    (*workers)[i].control_fd = control[1];
+    (*workers)[i].report_fd = report[0];
+    first_index += count;
+  }
+  return true;
+}
+
+// Waits for every worker to connect, warms up, measures for duration_s,
+// collects the RESULT lines and reaps the workers.
+void RunPhases(const Options& options, std::vector<WorkerProcess>& workers,
+               RunTimeline* timeline) {
+  WaitForAll(workers, [](const WorkerProcess& w) { return w.ready; });
+  timeline->connected_ns = MonotonicNow();
+  if (!options.ready_file.empty()) {
+    std::ofstream(options.ready_file) << "ready\n";
+  }
+  SleepSeconds(options.warmup_s);
+  timeline->at_start = SampleAll(options);
+  timeline->measure_start_ns = MonotonicNow();
+  SendCommand(workers, 'M');
+  SleepSeconds(options.duration_s);
+  SendCommand(workers, 'S');
+  timeline->measure_end_ns = MonotonicNow();
+  timeline->at_end = SampleAll(options);
+  WaitForAll(workers, [](const WorkerProcess& w) { return !w.result.empty(); });
+  for (auto& worker : workers) {
+    if (worker.control_fd >= 0) close(worker.control_fd);
+    if (worker.report_fd >= 0) close(worker.report_fd);
+    int status = 0;
+    waitpid(worker.pid, &status, 0);
+  }
+}
+
+// Adds a "code:count,code:count" list to `closes`.
+void AddCloseCodes(std::string_view codes,
+                   std::map<std::string, int64_t>* closes) {
+  while (!codes.empty()) {
+    const size_t comma = codes.find(',');
+    const std::string_view pair = codes.substr(0, comma);
+    const size_t colon = pair.find(':');
+    if (colon != std::string_view::npos) {
+      int64_t count = 0;
+      std::from_chars(pair.data() + colon + 1, pair.data() + pair.size(),
+                      count);
+      (*closes)[std::string(pair.substr(0, colon))] += count;
+    }
+    codes = comma == std::string_view::npos ? std::string_view()
+                                            : codes.substr(comma + 1);
+  }
+}
+
+MergedResults MergeResults(const std::vector<WorkerProcess>& workers) {
+  MergedResults merged;
+  for (const auto& worker : workers) {
+    if (worker.result.empty()) continue;
+    ++merged.reported;
+    for (auto key : kSummedFields) {
+      merged.sums[key] += Field(worker.result, key);
+    }
+    const int64_t worker_start = Field(worker.result, "start_ns");
+    if (merged.first_start_ns == 0 || worker_start < merged.first_start_ns) {
+      merged.first_start_ns = worker_start;
+    }
+    merged.last_subscribed_ns = std::max(
+        merged.last_subscribed_ns, Field(worker.result, "last_subscribed_ns"));
+    LatencyHistogram part;
+    if (part.Parse(TextField(worker.result, "latency"))) {
+      merged.latency.Merge(part);
+    }
+    AddCloseCodes(TextField(worker.result, "closes"), &merged.closes);
+  }
+  return merged;
+}
+
+// Builds the one-line JSON object the coordinator prints.
+class JsonLine {
+ public:
+  void Add(std::string_view key, const std::string& value) {
+    if (json_.size() > 1) json_ += ',';
+    json_ += JsonString(key);
+    json_ += ':';
+    json_ += value;
+  }
+  std::string Finish() { return json_ + "}"; }
+
+ private:
+  std::string json_ = "{";
+};
+
+std::string CloseCodesJson(const std::map<std::string, int64_t>& closes) {
+  std::string codes = "{";
+  for (const auto& [code, count] : closes) {
+    if (codes.size() > 1) codes += ',';
+    codes += JsonString(code) + ":" + std::to_string(count);
+  }
+  return codes + "}";
+}
+
+std::string WatchedPidsJson(const Options& options) {
+  std::string pids = "[";
+  auto add = [&pids](pid_t pid) {
+    if (pids.size() > 1) pids += ',';
+    pids += std::to_string(pid);
+  };
+  for (pid_t pid : options.watch_pids) add(pid);
+  for (pid_t root : options.watch_tree_pids) {
+    add(root);
+    for (pid_t child : ChildrenOf(root)) add(child);
+  }
+  return pids + "]";
+}
+
+// The watched servers' CPU and memory over the run.
+void AddServerFigures(const Options& options, const RunTimeline& timeline,
+                      double messages, int64_t held, JsonLine* json) {
+  const double cpu_s =
+      timeline.at_end.cpu_seconds - timeline.at_start.cpu_seconds;
+  const long rss_added =
+      timeline.at_start.rss_kb - timeline.before_connect.rss_kb;
+  json->Add("server_pids", WatchedPidsJson(options));
+  json->Add("server_alive_end", std::to_string(timeline.at_end.alive));
+  json->Add("server_cpu_s", JsonNumber(cpu_s));
+  json->Add("server_cpu_s_per_million",
+            JsonNumber(messages > 0 ? cpu_s / messages * 1e6 : 0));
+  json->Add("server_rss_before_kb",
+            std::to_string(timeline.before_connect.rss_kb));
+  json->Add("server_rss_ready_kb", std::to_string(timeline.at_start.rss_kb));
+  json->Add("server_rss_end_kb", std::to_string(timeline.at_end.rss_kb));
+  json->Add("server_rss_per_conn_kb",
+            JsonNumber(held > 0 ? static_cast<double>(rss_added) / held : 0));
+}
+
+std::string ReportJson(const Options& options, int procs, rlim_t file_limit,
+                       const RunTimeline& timeline, MergedResults& merged) {
+  const double window_s =
+      (timeline.measure_end_ns - timeline.measure_start_ns) / 1e9;
+  const double connect_s =
+      merged.last_subscribed_ns > merged.first_start_ns
+          ? (merged.last_subscribed_ns - merged.first_start_ns) / 1e9
+          : (timeline.connected_ns - timeline.start_ns) / 1e9;
+  const double messages = static_cast<double>(merged.sums["messages"]);
+  const int64_t held = merged.sums["subscribed_at_ready"];
+  const LatencyHistogram& latency = merged.latency;
+
+  JsonLine json;
+  json.Add("label", JsonString(options.label));
+  json.Add("protocol", JsonString(ProtocolName(options.protocol)));
+  json.Add("target_connections", std::to_string(options.connections));
+  json.Add("procs", std::to_string(procs));
+  json.Add("workers_reported", std::to_string(merged.reported));
+  json.Add("file_limit", std::to_string(file_limit));
+  for (auto key : kSummedFields) {
+    if (key != "cpu_in_window_ns") {
+      json.Add(key, std::to_string(merged.sums[key]));
+    }
+  }
+  // The load generator's own CPU in the window: if it nears the cores it
+  // had, the figures are the load generator's limit, not the server's.
+  json.Add("loadgen_cpu_s", JsonNumber(merged.sums["cpu_in_window_ns"] / 1e9));
+  json.Add("connect_seconds", JsonNumber(connect_s));
+  json.Add("connects_per_s", JsonNumber(connect_s > 0 ? held / connect_s : 0));
+  json.Add("window_s", JsonNumber(window_s));
+  json.Add("messages_per_s",
+           JsonNumber(window_s > 0 ? messages / window_s : 0));
+  json.Add("latency_samples", std::to_string(latency.Count()));
+  json.Add("latency_p50_ms", JsonNumber(latency.Percentile(0.50) / 1e6));
+  json.Add("latency_p99_ms", JsonNumber(latency.Percentile(0.99) / 1e6));
+  json.Add("latency_p999_ms", JsonNumber(latency.Percentile(0.999) / 1e6));
+  json.Add("latency_max_ms", JsonNumber(latency.MaxNanos() / 1e6));
+  json.Add("close_codes", CloseCodesJson(merged.closes));
+  if (!options.watch_pids.empty() || !options.watch_tree_pids.empty()) {
+    AddServerFigures(options, timeline, messages, held, &json);
+  }
+  return json.Finish();
+}
+
 }  // namespace
 
 int RunCoordinator(const Options& options) {
@@ -180,181 +421,17 @@ int RunCoordinator(const Options& options) {
   const int procs = std::max(
       options.procs, (options.connections + per_worker - 1) / per_worker);
 
-  const ProcessSamples before_connect = SampleAll(options);
-  const int64_t start_ns = MonotonicNow();
-  std::vector<WorkerProcess> workers(procs);
-  int first_index = 0;
-  for (int i = 0; i < procs; ++i) {
-    const int count =
-        options.connections / procs + (i < options.connections % procs ? 1 : 0);
-    int control[2], report[2];
-    if (pipe(control) != 0 || pipe(report) != 0) {
-      perror("pipe");
-      return 1;
-    }
-    const pid_t pid = fork();
-    if (pid < 0) {
-      perror("fork");
-      return 1;
-    }
-    if (pid == 0) {
-      close(control[1]);
-      close(report[0]);
-      for (int j = 0; j < i; ++j) {
-        close(workers[j].control_fd);
-        close(workers[j].report_fd);
-      }
-      _exit(RunWorker(options, WorkerSlice{first_index, count}, control[0],
-                      report[1]));
-    }
-    close(control[0]);
-    close(report[1]);
-    workers[i].pid = pid;
-    workers[i].control_fd = control[1];
-    workers[i].report_fd = report[0];
-    first_index += count;
-  }
-
-  WaitForAll(workers, [](const WorkerProcess& w) { return w.ready; });
-  const int64_t connected_ns = MonotonicNow();
-  if (!options.ready_file.empty()) {
-    std::ofstream(options.ready_file) << "ready\n";
-  }
-  SleepSeconds(options.warmup_s);
-  const ProcessSamples at_start = SampleAll(options);
-  const int64_t measure_start_ns = MonotonicNow();
-  SendCommand(workers, 'M');
-  SleepSeconds(options.duration_s);
-  SendCommand(workers, 'S');
-  const int64_t measure_end_ns = MonotonicNow();
-  const ProcessSamples at_end = SampleAll(options);
-  WaitForAll(workers, [](const WorkerProcess& w) { return !w.result.empty(); });
-  for (auto& worker : workers) {
-    if (worker.control_fd >= 0) close(worker.control_fd);
-    if (worker.report_fd >= 0) close(worker.report_fd);
-    int status = 0;
-    waitpid(worker.pid, &status, 0);
-  }
-
-  // Merge.
-  const std::vector<std::string_view> kSums = {"subscribed_at_ready",
-                                               "subscribed_end",
-                                               "upgraded",
-                                               "connect_errors",
-                                               "protocol_errors",
-                                               "disconnects",
-                                               "disconnects_measured",
-                                               "messages",
-                                               "messages_without_time",
-                                               "pings",
-                                               "cpu_in_window_ns"};
-  std::map<std::string_view, int64_t> sums;
-  std::map<std::string, int64_t> closes;
-  LatencyHistogram latency;
-  int64_t first_start_ns = 0, last_subscribed_ns = 0;
-  int reported = 0;
-  for (const auto& worker : workers) {
-    if (worker.result.empty()) continue;
-    ++reported;
-    for (auto key : kSums) sums[key] += Field(worker.result, key);
-    const int64_t worker_start = Field(worker.result, "start_ns");
-    if (first_start_ns == 0 || worker_start < first_start_ns) {
-      first_start_ns = worker_start;
-    }
-    last_subscribed_ns = std::max(last_subscribed_ns,
-                                  Field(worker.result, "last_subscribed_ns"));
-    LatencyHistogram part;
-    if (part.Parse(TextField(worker.result, "latency"))) latency.Merge(part);
-    std::string_view codes = TextField(worker.result, "closes");
-    while (!codes.empty()) {
-      const size_t comma = codes.find(',');
-      const std::string_view pair = codes.substr(0, comma);
-      const size_t colon = pair.find(':');
-      if (colon != std::string_view::npos) {
-        int64_t count = 0;
-        std::from_chars(pair.data() + colon + 1, pair.data() + pair.size(),
-                        count);
-        closes[std::string(pair.substr(0, colon))] += count;
-      }
-      codes = comma == std::string_view::npos ? std::string_view()
-                                              : codes.substr(comma + 1);
-    }
-  }
-
-  const double window_s = (measure_end_ns - measure_start_ns) / 1e9;
-  const double connect_s = last_subscribed_ns > first_start_ns
-                               ? (last_subscribed_ns - first_start_ns) / 1e9
-                               : (connected_ns - start_ns) / 1e9;
-  const double messages = static_cast<double>(sums["messages"]);
-  const double cpu_s = at_end.cpu_seconds - at_start.cpu_seconds;
-  const int64_t held = sums["subscribed_at_ready"];
-
-  std::string json = "{";
-  auto add = [&json](std::string_view key, const std::string& value) {
-    if (json.size() > 1) json += ',';
-    json += JsonString(key);
-    json += ':';
-    json += value;
-  };
-  add("label", JsonString(options.label));
-  add("protocol", JsonString(ProtocolName(options.protocol)));
-  add("target_connections", std::to_string(options.connections));
-  add("procs", std::to_string(procs));
-  add("workers_reported", std::to_string(reported));
-  add("file_limit", std::to_string(file_limit));
-  for (auto key : kSums) {
-    if (key != "cpu_in_window_ns") add(key, std::to_string(sums[key]));
-  }
-  // The load generator's own CPU in the window: if it nears the cores it
-  // had, the figures are the load generator's limit, not the server's.
-  add("loadgen_cpu_s", JsonNumber(sums["cpu_in_window_ns"] / 1e9));
-  add("connect_seconds", JsonNumber(connect_s));
-  add("connects_per_s", JsonNumber(connect_s > 0 ? held / connect_s : 0));
-  add("window_s", JsonNumber(window_s));
-  add("messages_per_s", JsonNumber(window_s > 0 ? messages / window_s : 0));
-  add("latency_samples", std::to_string(latency.Count()));
-  add("latency_p50_ms", JsonNumber(latency.Percentile(0.50) / 1e6));
-  add("latency_p99_ms", JsonNumber(latency.Percentile(0.99) / 1e6));
-  add("latency_p999_ms", JsonNumber(latency.Percentile(0.999) / 1e6));
-  add("latency_max_ms", JsonNumber(latency.MaxNanos() / 1e6));
-  std::string codes = "{";
-  for (const auto& [code, count] : closes) {
-    if (codes.size() > 1) codes += ',';
-    codes += JsonString(code) + ":" + std::to_string(count);
-  }
-  add("close_codes", codes + "}");
-  if (!options.watch_pids.empty() || !options.watch_tree_pids.empty()) {
-    std::string pids = "[";
-    for (pid_t pid : options.watch_pids) {
-      if (pids.size() > 1) pids += ',';
-      pids += std::to_string(pid);
-    }
-    for (pid_t root : options.watch_tree_pids) {
-      if (pids.size() > 1) pids += ',';
-      pids += std::to_string(root);
-      for (pid_t child : ChildrenOf(root)) {
-        pids += ',';
-        pids += std::to_string(child);
-      }
-    }
-    add("server_pids", pids + "]");
-    add("server_alive_end", std::to_string(at_end.alive));
-    add("server_cpu_s", JsonNumber(cpu_s));
-    add("server_cpu_s_per_million",
-        JsonNumber(messages > 0 ? cpu_s / messages * 1e6 : 0));
-    add("server_rss_before_kb", std::to_string(before_connect.rss_kb));
-    add("server_rss_ready_kb", std::to_string(at_start.rss_kb));
-    add("server_rss_end_kb", std::to_string(at_end.rss_kb));
-    add("server_rss_per_conn_kb",
-        JsonNumber(held > 0 ? static_cast<double>(at_start.rss_kb -
-                                                  before_connect.rss_kb) /
-                                  held
-                            : 0));
-  }
-  json += "}";
-  std::printf("%s\n", json.c_str());
+  RunTimeline timeline;
+  timeline.before_connect = SampleAll(options);
+  timeline.start_ns = MonotonicNow();
+  std::vector<WorkerProcess> workers;
+  if (!SpawnWorkers(options, procs, &workers)) return 1;
+  RunPhases(options, workers, &timeline);
+  MergedResults merged = MergeResults(workers);
+  std::printf("%s\n",
+              ReportJson(options, procs, file_limit, timeline, merged).c_str());
   std::fflush(stdout);
-  return reported == procs ? 0 : 1;
+  return merged.reported == procs ? 0 : 1;
 }
 
 }  // namespace runnel::loadgen

@@ -5,19 +5,21 @@
 //
 // Usage: node report.js RESULTS.jsonl --servers runnel,centrifuge,ws
 //          --fanout 1000x20,1000x200 --idle 10000 --capacity 100000
-//          [--runstream] [--check]
+//          [--runstream] [--streams 1,100,1000,10000] [--check]
 'use strict';
 
 const fs = require('fs');
 
 function parseArgs(argv) {
   const args = { file: argv[2], servers: [], fanout: [], idle: [],
-                 capacity: [], runstream: false, check: false };
+                 capacity: [], streams: [], runstream: false,
+                 check: false };
   for (let i = 3; i < argv.length; ++i) {
     const flag = argv[i];
     if (flag === '--check') args.check = true;
     else if (flag === '--runstream') args.runstream = true;
-    else if (['--servers', '--fanout', '--idle', '--capacity'].includes(flag)) {
+    else if (['--servers', '--fanout', '--idle', '--capacity', '--streams']
+        .includes(flag)) {
       args[flag.slice(2)] = (argv[++i] || '').split(',').filter(Boolean);
     } else {
       console.error(`report.js: unknown argument ${flag}`);
@@ -38,6 +40,9 @@ for (const line of fs.readFileSync(args.file, 'utf8').split('\n')) {
     if (fanout && value.subscribed_end > 0) {
       value.delivered_percent = 100 * value.messages_per_s /
         (value.subscribed_end * Number(fanout[1]));
+    }
+    if (value.rss_total_kb !== undefined) {
+      value.rss_total_mb = value.rss_total_kb / 1024;
     }
     results.set(value.label, value);
   } catch (err) {
@@ -82,6 +87,23 @@ if (args.runstream) {
              'runstream-tight', 'frames_per_s', ['runnel']]);
   rows.push(['RunStream frames/s (testdata bench/100000hz -> gRPC client)',
              'runstream-testdata', 'frames_per_s', ['runnel']]);
+}
+// Concurrent RunStreams (bench/streams): Runnel only, the peers have no
+// plugins. Threads should not grow with the number of streams.
+for (const n of args.streams) {
+  const scenario = `streams-${n}`;
+  const title = `${n} concurrent 1 Hz streams`;
+  const runnelOnly = ['runnel'];
+  rows.push([`${title}: host threads`, scenario, 'host_threads', runnelOnly]);
+  rows.push([`${title}: plugin threads`, scenario, 'plugin_threads',
+             runnelOnly]);
+  rows.push([`${title}: host + plugin RSS MB`, scenario, 'rss_total_mb',
+             runnelOnly]);
+  rows.push([`${title}: host CPU %`, scenario, 'host_cpu_pct', runnelOnly]);
+  rows.push([`${title}: plugin CPU %`, scenario, 'plugin_cpu_pct',
+             runnelOnly]);
+  rows.push([`${title}: 20 Hz control stream p99 ms`, scenario,
+             'control_p99_ms', runnelOnly]);
 }
 
 function format(value) {
@@ -143,7 +165,7 @@ for (const [index, row] of table.entries()) {
 console.log('\nper run: target conns, held, connect errors, protocol errors, ' +
             'disconnects, load-generator CPU s in the window (close codes)');
 for (const [label, r] of results) {
-  if (label.includes('|runstream')) continue;
+  if (label.includes('|runstream') || label.includes('|streams-')) continue;
   const codes = Object.entries(r.close_codes || {})
     .map(([code, count]) => `${code}:${count}`).join(' ');
   console.log(`  ${label.padEnd(34)} ${r.target_connections} ` +

@@ -20,6 +20,7 @@
 #include "controller_service.h"
 #include "data_adapter.h"
 #include "diagnostics_adapter.h"
+#include "executor.h"
 #include "handshake.h"
 #include "health_service.h"
 #include "resource_adapter.h"
@@ -47,7 +48,8 @@ constexpr int kMaxBindAttempts = 20;
 // The gRPC services for one server, made from the author's handlers: only
 // the pluginv2 services with a handler, plus health, controller and stdio.
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(
-    const ServeOptions& options, ServeLifetime* lifetime) {
+    const ServeOptions& options, internal::Executor* stream_executor,
+    ServeLifetime* lifetime) {
   std::vector<std::unique_ptr<grpc::Service>> services;
   if (options.query_data) {
     services.push_back(
@@ -62,9 +64,11 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
         std::make_unique<internal::ResourceAdapter>(options.call_resource));
   }
   if (options.subscribe_stream || options.publish_stream ||
-      options.run_stream) {
+      options.run_stream || options.async_run_stream) {
     services.push_back(std::make_unique<internal::StreamAdapter>(
-        options.subscribe_stream, options.publish_stream, options.run_stream,
+        options.subscribe_stream, options.publish_stream,
+        internal::StreamAdapter::RunHandlers{
+            options.run_stream, options.async_run_stream, stream_executor},
         lifetime));
   }
   services.push_back(std::make_unique<internal::HealthService>(lifetime));
@@ -81,7 +85,8 @@ struct RunningServer {
 };
 
 Status StartServer(const ServeOptions& options,
-                   const handshake::ListenPlan& plan, ServeLifetime* lifetime,
+                   const handshake::ListenPlan& plan,
+                   internal::Executor* stream_executor, ServeLifetime* lifetime,
                    RunningServer* running) {
   int next_port = plan.min_port;
   Status last_error = Status::Unavailable("the server did not start");
@@ -90,7 +95,7 @@ Status StartServer(const ServeOptions& options,
     Status status = handshake::NextListenAddress(plan, &next_port, &address);
     if (!status.ok()) return status;
     std::vector<std::unique_ptr<grpc::Service>> services =
-        MakeServices(options, lifetime);
+        MakeServices(options, stream_executor, lifetime);
     grpc::ServerBuilder builder;
     builder.AddListeningPort(address.grpc_uri,
                              grpc::InsecureServerCredentials());
@@ -128,6 +133,11 @@ void WriteHandshakeAndSealStdout(const handshake::ListenAddress& address,
 }  // namespace
 
 int Serve(ServeOptions options) {
+  if (options.run_stream && options.async_run_stream) {
+    log::Error(
+        "ServeOptions sets both run_stream and async_run_stream; set one");
+    return 1;
+  }
   const handshake::EnvLookup env = handshake::ProcessEnv();
   if (!handshake::CookieMatches(env)) {
     std::fprintf(stderr, "%.*s\n",
@@ -161,8 +171,16 @@ int Serve(ServeOptions options) {
     return 1;
   }
 
+  // Runs every async stream's callbacks and timers; declared before the
+  // server so that it outlives every call (destroyed after it).
+  std::unique_ptr<internal::Executor> stream_executor;
+  if (options.async_run_stream) {
+    stream_executor =
+        std::make_unique<internal::Executor>(options.stream_threads);
+  }
   RunningServer running;
-  status = StartServer(options, plan, &lifetime, &running);
+  status =
+      StartServer(options, plan, stream_executor.get(), &lifetime, &running);
   if (!status.ok()) {
     log::Error("cannot start the plugin server", {{"error", status.message()}});
     return 1;

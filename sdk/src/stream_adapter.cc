@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "async_run_stream_call.h"
 #include "convert_from_proto.h"
 #include "grpc_status.h"
 #include "run_stream_call.h"
@@ -26,8 +27,7 @@ class FinishedRunStream final
 
 StreamAdapter::StreamAdapter(std::shared_ptr<SubscribeStreamHandler> subscribe,
                              std::shared_ptr<PublishStreamHandler> publish,
-                             std::shared_ptr<RunStreamHandler> run,
-                             ServeLifetime* lifetime)
+                             RunHandlers run, ServeLifetime* lifetime)
     : subscribe_(std::move(subscribe)),
       publish_(std::move(publish)),
       run_(std::move(run)),
@@ -64,9 +64,15 @@ grpc::Status StreamAdapter::PublishStream(
 grpc::ServerWriteReactor<pluginv2::StreamPacket>* StreamAdapter::RunStream(
     grpc::CallbackServerContext* /*context*/,
     const pluginv2::RunStreamRequest* request) {
-  if (!run_) return new FinishedRunStream(NoHandler("RunStream"));
-  return RunStreamCall::Start(StreamRequestFromProto(*request), run_,
-                              lifetime_);
+  if (run_.async) {
+    return AsyncRunStreamCall::Start(StreamRequestFromProto(*request),
+                                     run_.async, run_.executor, lifetime_);
+  }
+  if (run_.blocking) {
+    return RunStreamCall::Start(StreamRequestFromProto(*request), run_.blocking,
+                                lifetime_);
+  }
+  return new FinishedRunStream(NoHandler("RunStream"));
 }
 
 }  // namespace runnel::internal

@@ -1,7 +1,10 @@
 // StreamAdapter: pluginv2.Stream served from the author's stream handlers.
 // Registered only when at least one stream handler exists; a missing
 // individual handler answers UNIMPLEMENTED. Subscribe and Publish use the
-// sync API; RunStream uses the callback API (see run_stream_call.h).
+// sync API; RunStream uses the callback API, with the author's blocking
+// RunStreamHandler on a thread per call (run_stream_call.h) or the
+// non-blocking AsyncRunStreamHandler on the shared executor
+// (async_run_stream_call.h). At most one of the two is given.
 // Thread-safety: gRPC calls the methods concurrently; the adapter has no
 // mutable state of its own and the handlers must be thread-safe.
 #ifndef RUNNEL_SDK_SRC_STREAM_ADAPTER_H_
@@ -10,6 +13,8 @@
 #include <memory>
 
 #include "backend.grpc.pb.h"
+#include "executor.h"
+#include "runnel/async_stream.h"
 #include "runnel/stream.h"
 #include "serve_lifetime.h"
 
@@ -19,10 +24,19 @@ class StreamAdapter final
     : public pluginv2::Stream::WithCallbackMethod_RunStream<
           pluginv2::Stream::Service> {
  public:
-  // Null handlers are allowed. `lifetime` must outlive the adapter.
+  // The RunStream handlers: at most one of the two; `executor` is required
+  // with `async_run`.
+  struct RunHandlers {
+    std::shared_ptr<RunStreamHandler> blocking;
+    std::shared_ptr<AsyncRunStreamHandler> async;
+    Executor* executor = nullptr;
+  };
+
+  // Null handlers are allowed. `lifetime` (and the executor) must outlive
+  // the adapter and every call it started.
   StreamAdapter(std::shared_ptr<SubscribeStreamHandler> subscribe,
-                std::shared_ptr<PublishStreamHandler> publish,
-                std::shared_ptr<RunStreamHandler> run, ServeLifetime* lifetime);
+                std::shared_ptr<PublishStreamHandler> publish, RunHandlers run,
+                ServeLifetime* lifetime);
 
   grpc::Status SubscribeStream(
       grpc::ServerContext* context,
@@ -39,7 +53,7 @@ class StreamAdapter final
  private:
   std::shared_ptr<SubscribeStreamHandler> subscribe_;
   std::shared_ptr<PublishStreamHandler> publish_;
-  std::shared_ptr<RunStreamHandler> run_;
+  RunHandlers run_;
   ServeLifetime* lifetime_;
 };
 

@@ -45,6 +45,9 @@ TEST(StreamPaths, BenchRates) {
   EXPECT_EQ(b->kind, StreamKind::kBench);
   EXPECT_EQ(b->rate_hz, 100000);
   EXPECT_EQ(ParseStreamPath("bench/1hz")->rate_hz, 1);
+  EXPECT_EQ(ParseStreamPath("bench/1hz-9999")->rate_hz, 1);
+  EXPECT_FALSE(ParseStreamPath("bench/1hz-"));
+  EXPECT_FALSE(ParseStreamPath("bench/1hz-x"));
   for (const char* bad :
        {"bench/0hz", "bench/100001hz", "bench/hz", "bench/-5hz", "bench/10Hz",
         "bench/10", "bench10hz", "bench/99999999hz"}) {

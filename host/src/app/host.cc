@@ -4,19 +4,13 @@
 #include <chrono>
 #include <thread>
 
+#include "app/listen_address.h"
 #include "app/status_endpoints.h"
 #include "config/provisioning.h"
 #include "plugin/plugin_json.h"
 #include "runnel/log.h"
 
 namespace runnel::host {
-namespace {
-
-// How long start-up waits for the plugins before serving anyway (a plugin
-// that is still starting makes subscribes wait or fail with 500).
-constexpr std::chrono::milliseconds kPluginStartWait{10000};
-
-}  // namespace
 
 LiveConfig MakeLiveConfig(const Config& config) {
   LiveConfig live;
@@ -24,6 +18,8 @@ LiveConfig MakeLiveConfig(const Config& config) {
       config.server.http_addr.empty() ? "0.0.0.0" : config.server.http_addr;
   live.http_port = static_cast<uint16_t>(config.server.http_port);
   live.root_url = config.server.root_url;
+  live.enforce_domain = config.server.enforce_domain;
+  live.max_header_bytes = static_cast<size_t>(config.server.max_header_bytes);
   live.allowed_origins = config.live.allowed_origins;
   live.max_connections = config.live.max_connections;
   live.message_size_limit = static_cast<size_t>(config.live.message_size_limit);
@@ -44,8 +40,7 @@ LiveConfig MakeLiveConfig(const Config& config) {
 
 Host::~Host() { Shutdown(); }
 
-Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
-  registry_ = std::make_unique<PluginRegistry>();
+std::vector<std::string> Host::AddPlugins(const Config& config) {
   DiscoveryResult found = DiscoverPlugins({config.paths.plugins});
   for (const std::string& error : found.errors) {
     runnel::log::Warn("plugin skipped", {{"error", error}});
@@ -54,6 +49,7 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
   for (PluginManifest& manifest : found.plugins) {
     SupervisorOptions options;
     options.process.gf_version = kHostVersion;
+    if (socket_dir_) options.process.unix_socket_dir = socket_dir_->path();
     // [plugin.<id>] by id, or by an alias id when that is what was used.
     auto settings = config.plugin_settings.find(manifest.id);
     for (const std::string& alias : manifest.alias_ids) {
@@ -79,6 +75,22 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
     plugin_ids.push_back(described);
     runnel::log::Info("plugin found", {{"id", id}, {"dir", dir}});
   }
+  return plugin_ids;
+}
+
+Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
+  Status socket_dir = PluginSocketDir::Create("", &socket_dir_);
+  if (socket_dir.ok()) {
+    for (const std::string& stale : socket_dir_->removed_stale()) {
+      runnel::log::Info("removed the plugin socket folder of a dead host",
+                        {{"path", stale}});
+    }
+  } else {
+    runnel::log::Warn("plugins put their sockets in the temp folder",
+                      {{"error", socket_dir.message()}});
+  }
+  registry_ = std::make_unique<PluginRegistry>();
+  std::vector<std::string> plugin_ids = AddPlugins(config);
   Status types = CheckDataSourceTypes(
       data_sources,
       [this](const std::string& type) {
@@ -86,19 +98,8 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
       },
       plugin_ids);
   if (!types.ok()) return types;
-
+  // Not waited for: the server listens while the plugins start.
   registry_->StartAll();
-  auto deadline = std::chrono::steady_clock::now() + kPluginStartWait;
-  for (Supervisor* plugin : registry_->All()) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    Status running =
-        plugin->WaitUntilRunning(std::max(left, std::chrono::milliseconds(0)));
-    if (!running.ok()) {
-      runnel::log::Warn("plugin not running yet",
-                        {{"id", plugin->id()}, {"error", running.message()}});
-    }
-  }
 
   const int64_t max_publication = config.live.max_publication_size > 0
                                       ? config.live.max_publication_size
@@ -143,6 +144,10 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
   });
   server_->HandleGet("/metrics",
                      [this](const HttpRequest&) { return Metrics(); });
+  if (std::string warning = OpenAddressWarning(config.server.http_addr);
+      !warning.empty()) {
+    runnel::log::Warn("no sign-in", {{"warning", warning}});
+  }
   return server_->Start();
 }
 
@@ -152,8 +157,12 @@ void Host::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   if (server_) server_->Shutdown();
+  // Before the streams: calls waiting for a plugin that is still starting
+  // return now instead of after their whole wait.
+  if (registry_) registry_->CancelStarts();
   if (streams_) streams_->Shutdown();
   if (registry_) registry_->StopAll();
+  socket_dir_.reset();
 }
 
 HttpResponse Host::Health() const {

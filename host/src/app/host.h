@@ -3,10 +3,14 @@
 // the provisioned data sources.
 //
 // Start order: discover plugins, check every data source's type resolves to
-// one (else an error naming the YAML file and line), start the supervisors,
-// wait (bounded) for them to run, start the server. Shutdown order: the
-// server (clients get 3001), the streams, the plugins (Shutdown RPC, grace,
-// SIGKILL).
+// one (else an error naming the YAML file and line), make the plugins'
+// socket folder (removing those of dead hosts), start the supervisors
+// without waiting for them, start the server. The host listens at once: a
+// subscribe for a plugin that is still starting waits a bounded time in the
+// stream manager, and /api/health shows the plugin as "starting".
+// Shutdown order: the server (clients get 3001), cancel plugin starts in
+// progress (so nothing waits for them), the streams, the plugins (Shutdown
+// RPC, grace, SIGKILL), the socket folder.
 //
 // Thread-safety: Start and Shutdown from one thread; port() after Start.
 // Ownership: owns every component.
@@ -24,6 +28,7 @@
 #include "live/live_config.h"
 #include "live/server.h"
 #include "plugin/plugin_registry.h"
+#include "plugin/plugin_socket_dir.h"
 #include "runnel/status.h"
 #include "stream/stream_manager.h"
 
@@ -47,11 +52,15 @@ class Host {
   void Shutdown();
 
  private:
+  // Registers every discovered plugin; the ids (with aliases) for messages.
+  std::vector<std::string> AddPlugins(const Config& config);
   HttpResponse Health() const;
   HttpResponse Metrics() const;
 
   std::string data_sources_json_;  // GET /api/datasources, fixed at start
 
+  // Declared before the registry: removed only after the plugins are gone.
+  std::unique_ptr<PluginSocketDir> socket_dir_;
   std::unique_ptr<PluginRegistry> registry_;
   std::unique_ptr<Hub> hub_;
   std::unique_ptr<StreamManager> streams_;

@@ -14,7 +14,9 @@ namespace fs = std::filesystem;
 // The keys each known section understands; anything else is warned about.
 const std::map<std::string, std::set<std::string>>& KnownKeys() {
   static const auto* known = new std::map<std::string, std::set<std::string>>{
-      {"server", {"http_addr", "http_port", "root_url", "static_root_path"}},
+      {"server",
+       {"http_addr", "http_port", "root_url", "static_root_path",
+        "enforce_domain", "max_header_bytes"}},
       {"paths", {"plugins", "provisioning"}},
       {"live",
        {"max_connections", "allowed_origins", "message_size_limit",
@@ -71,6 +73,13 @@ class Reader {
     *out = value;
   }
 
+  void Bool(const char* section, const char* key, bool* out) {
+    const IniValue* v = ini_.Find(section, key);
+    if (v == nullptr || !status_.ok()) return;
+    std::string error;
+    if (!ParseBool(v->value, out, &error)) Fail(*v, section, key, error);
+  }
+
   void LogLevel(runnel::log::Level* out) {
     const IniValue* v = ini_.Find("log", "level");
     if (v == nullptr || !status_.ok()) return;
@@ -114,6 +123,14 @@ auto AtLeast(int64_t minimum, std::string what) {
   };
 }
 
+auto Between(int64_t minimum, int64_t maximum, std::string what) {
+  return [minimum, maximum, what](int64_t value, std::string* error) {
+    if (value >= minimum && value <= maximum) return true;
+    *error = std::to_string(value) + " " + what;
+    return false;
+  };
+}
+
 auto NonNegative() {
   return [](std::chrono::milliseconds, std::string*) { return true; };
 }
@@ -125,6 +142,20 @@ auto Positive() {
     return false;
   };
 }
+
+auto AtLeastDuration(std::chrono::milliseconds minimum, std::string what) {
+  return [minimum, what](std::chrono::milliseconds value, std::string* error) {
+    if (value >= minimum) return true;
+    *error = std::to_string(value.count()) + "ms " + what;
+    return false;
+  };
+}
+
+// A client queue smaller than this cannot hold one full-size message plus
+// framing, so every busy client would be cut as slow.
+constexpr int64_t kMinClientQueueBytes = 64 * 1024;
+// Event loops beyond this are a typo, and each one is a thread.
+constexpr int64_t kMaxIoThreads = 1024;
 
 std::string Absolute(const std::string& home, const std::string& path) {
   if (path.empty()) return path;
@@ -151,6 +182,9 @@ Status ConfigFromIni(const IniStore& ini, const ConfigSources& sources,
   server.http_port = static_cast<int>(port);
   read.String("server", "root_url", &server.root_url);
   read.String("server", "static_root_path", &server.static_root_path);
+  read.Bool("server", "enforce_domain", &server.enforce_domain);
+  read.Int("server", "max_header_bytes", &server.max_header_bytes,
+           AtLeast(1024, "is too small: must be at least 1024 bytes"));
   if (server.static_root_path.empty()) {
     server.static_root_path =
         (fs::path(sources.executable_dir) / "web").lexically_normal().string();
@@ -183,15 +217,20 @@ Status ConfigFromIni(const IniStore& ini, const ConfigSources& sources,
   read.Int("live", "message_size_limit", &live.message_size_limit,
            AtLeast(1, "is too small: must be at least 1 byte"));
   read.Int("live", "client_queue_max_size", &live.client_queue_max_size,
-           AtLeast(1, "is too small: must be at least 1 byte"));
-  read.Duration("live", "ping_interval", &live.ping_interval, Positive());
+           AtLeast(kMinClientQueueBytes,
+                   "is too small: must be at least 65536 bytes (64 KiB)"));
+  read.Duration("live", "ping_interval", &live.ping_interval,
+                AtLeastDuration(std::chrono::seconds(1),
+                                "is too short: must be at least 1s"));
   read.Duration("live", "pong_timeout", &live.pong_timeout, NonNegative());
   read.Duration("live", "stale_close_delay", &live.stale_close_delay,
                 Positive());
   read.Int("live", "max_messages_in_frame", &live.max_messages_in_frame,
            AtLeast(1, "is too small: must be at least 1"));
   read.Int("live", "io_threads", &live.io_threads,
-           AtLeast(0, "is not allowed: use 0 (one per core) or a count"));
+           Between(0, kMaxIoThreads,
+                   "is not allowed: use 0 (one per core) or a count up to "
+                   "1024"));
 
   read.Int("live", "max_publication_size", &live.max_publication_size,
            [queue = live.client_queue_max_size](int64_t v, std::string* error) {

@@ -29,10 +29,14 @@ namespace runnel::host {
 inline constexpr char kEnvPrefix[] = "RUNNEL";
 
 struct ServerSettings {
-  std::string http_addr;  // "" = all interfaces
-  int http_port = 3000;   // 0 = pick a free port
+  // There is no sign-in yet, so the default is this machine only; "" = all
+  // interfaces.
+  std::string http_addr = "127.0.0.1";
+  int http_port = 3000;  // 0 = pick a free port
   std::string root_url;
-  std::string static_root_path;  // absolute; default <executable dir>/web
+  std::string static_root_path;        // absolute; default <executable dir>/web
+  bool enforce_domain = false;         // refuse Hosts other than root_url's
+  int64_t max_header_bytes = 1 << 20;  // request line + headers (431/414)
 };
 
 struct PathSettings {
@@ -44,12 +48,12 @@ struct LiveSettings {
   int64_t max_connections = 100;  // 0 disables Live; -1 unlimited
   std::vector<std::string> allowed_origins;
   int64_t message_size_limit = 65536;
-  int64_t client_queue_max_size = 4 * 1024 * 1024;
-  std::chrono::milliseconds ping_interval{25000};
-  std::chrono::milliseconds pong_timeout{10000};  // 0 = no pong check
+  int64_t client_queue_max_size = 4 * 1024 * 1024;  // at least 64 KiB
+  std::chrono::milliseconds ping_interval{25000};   // at least 1 s
+  std::chrono::milliseconds pong_timeout{10000};    // 0 = no pong check
   std::chrono::milliseconds stale_close_delay{15000};
   int64_t max_messages_in_frame = 64;  // queued messages joined per frame
-  int64_t io_threads = 0;              // event loops; 0 = one per core
+  int64_t io_threads = 0;  // event loops; 0 = one per core; at most 1024
   // Largest publication (encoded) the hub delivers; 0 = client queue size.
   int64_t max_publication_size = 0;
 };

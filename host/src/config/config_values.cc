@@ -66,14 +66,6 @@ bool ParseDuration(std::string_view text, std::chrono::milliseconds* out,
          std::isdigit(static_cast<unsigned char>(text[digits]))) {
     ++digits;
   }
-  std::string bad =
-      Quoted(text, "is not a duration (like 500ms, 5s, 1m or 2h)");
-  if (digits == 0 || digits > 12) {
-    *error = bad;
-    return false;
-  }
-  int64_t number = 0;
-  std::from_chars(text.data(), text.data() + digits, number);
   std::string_view unit = text.substr(digits);
   int64_t factor_ms = 0;
   if (unit.empty() || unit == "s") {
@@ -84,8 +76,18 @@ bool ParseDuration(std::string_view text, std::chrono::milliseconds* out,
     factor_ms = 60 * 1000;
   } else if (unit == "h") {
     factor_ms = 60 * 60 * 1000;
-  } else {
-    *error = bad;
+  }
+  if (digits == 0 || factor_ms == 0) {
+    *error = Quoted(text, "is not a duration (like 500ms, 5s, 1m or 2h)");
+    return false;
+  }
+  int64_t number = 0;
+  const std::errc ec =
+      std::from_chars(text.data(), text.data() + digits, number).ec;
+  const int64_t max_ms = kMaxDuration.count();
+  if (ec == std::errc::result_out_of_range || number > max_ms / factor_ms) {
+    *error = Quoted(text, "is too long: durations are at most " +
+                              std::to_string(max_ms / 3600000) + "h");
     return false;
   }
   *out = std::chrono::milliseconds(number * factor_ms);

@@ -1,6 +1,7 @@
 // Parsers for the value syntax of the ini config: integers, booleans,
 // durations ("5s", "250ms", "1m", "2h"; a bare number means seconds, as in
-// Grafana) and lists (comma- or space-separated). Pure functions; thread-safe.
+// Grafana; at most kMaxDuration) and lists (comma- or space-separated). Pure
+// functions; thread-safe.
 // Each returns false and sets *error to a short reason when the text is bad.
 #ifndef RUNNEL_HOST_CONFIG_CONFIG_VALUES_H_
 #define RUNNEL_HOST_CONFIG_CONFIG_VALUES_H_
@@ -12,6 +13,11 @@
 #include <vector>
 
 namespace runnel::host {
+
+// The longest duration any setting takes: a year. Longer ones are mistakes,
+// and timers would overflow adding them to a clock in nanoseconds.
+inline constexpr std::chrono::milliseconds kMaxDuration =
+    std::chrono::hours(24 * 365);
 
 bool ParseInt64(std::string_view text, int64_t* out, std::string* error);
 bool ParseBool(std::string_view text, bool* out, std::string* error);

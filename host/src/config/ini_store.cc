@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "ini.h"
 
@@ -13,6 +13,64 @@ namespace {
 
 // The longest line accepted; longer lines are an error naming the line.
 constexpr int kMaxLineBytes = 64 * 1024;
+// The largest config file read. Grafana's own defaults.ini is ~80 KB; a file
+// far bigger than this (or endless, like /dev/zero) is not a config file.
+constexpr size_t kMaxFileBytes = 16 * 1024 * 1024;
+// How much of a bad line an error message quotes.
+constexpr size_t kMaxQuotedBytes = 120;
+
+// A bad line as it can be shown in a log: control bytes as \xNN, cut short.
+std::string Printable(std::string_view line) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : line.substr(0, kMaxQuotedBytes)) {
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (line.size() > kMaxQuotedBytes) out += "...";
+  return out;
+}
+
+// Reads a whole config file, refusing what cannot be one: a folder, a file
+// with NUL bytes (a binary), or one larger than kMaxFileBytes.
+Status ReadConfigText(const std::string& path, std::string* text) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidArgument(
+        path + ": is a folder; expected a grafana.ini-style config file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::NotFound(
+        path + ": cannot open the config file: " + std::strerror(errno));
+  }
+  char chunk[64 * 1024];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    std::string_view got(chunk, static_cast<size_t>(in.gcount()));
+    if (size_t nul = got.find('\0'); nul != std::string_view::npos) {
+      return Status::InvalidArgument(
+          path + ": not a text file (a NUL byte at offset " +
+          std::to_string(text->size() + nul) +
+          "); expected a grafana.ini-style config file");
+    }
+    text->append(got);
+    if (text->size() > kMaxFileBytes) {
+      return Status::InvalidArgument(
+          path + ": larger than " + std::to_string(kMaxFileBytes >> 20) +
+          " MiB; expected a grafana.ini-style config file");
+    }
+  }
+  if (in.bad()) {
+    return Status::Unavailable(
+        path + ": cannot read the config file: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -106,7 +164,8 @@ Status IniStore::ParseText(std::string_view text,
     }
     return Status::InvalidArgument(
         file_name + ":" + std::to_string(result) +
-        ": expected '[section]' or 'key = value', got '" + got + "'");
+        ": expected '[section]' or 'key = value', got '" + Printable(got) +
+        "'");
   }
   if (result < 0) {
     return Status::Internal(file_name + ": the ini parser failed (" +
@@ -116,14 +175,10 @@ Status IniStore::ParseText(std::string_view text,
 }
 
 Status IniStore::ParseFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status::NotFound(
-        path + ": cannot open the config file: " + std::strerror(errno));
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return ParseText(buffer.str(), path);
+  std::string text;
+  Status status = ReadConfigText(path, &text);
+  if (!status.ok()) return status;
+  return ParseText(text, path);
 }
 
 void IniStore::ApplyEnvironment(const std::string& prefix,

@@ -45,7 +45,9 @@ class IniStore {
   // bad line returns InvalidArgument "<file>:<line>: <what is wrong>".
   Status ParseText(std::string_view text, const std::string& file_name);
 
-  // Reads and parses a file. A missing or unreadable file is an error.
+  // Reads and parses a file. A missing or unreadable file is an error, and
+  // so is a folder, a binary (NUL bytes) or a file over 16 MiB, each with
+  // the path and the reason.
   Status ParseFile(const std::string& path);
 
   // For every stored section/key, RUNNEL_<SECTION>_<KEY> (upper-case, '.'

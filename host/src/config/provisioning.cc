@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "config/yaml_limits.h"
+
 namespace runnel::host {
 namespace {
 
@@ -239,6 +241,10 @@ Status ParseDocument(const YAML::Node& root, const std::string& file,
 Status ParseDataSourcesYaml(const std::string& text,
                             const std::string& file_name,
                             std::vector<DataSource>* out) {
+  // Before Load: the tree would be small, but turning it into JSON below
+  // expands every alias.
+  Status limits = CheckYamlLimits(text, file_name);
+  if (!limits.ok()) return limits;
   try {
     return ParseDocument(YAML::Load(text), file_name, out);
   } catch (const YAML::Exception& e) {

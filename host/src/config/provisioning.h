@@ -15,8 +15,9 @@
 // Files are read in name order; ids are 1-based in that order. A data source
 // without a uid gets one derived from its name (lower-case, characters
 // outside [a-z0-9_-] become '-', at most 40), so it is stable across runs.
-// Errors name the file and line: a YAML syntax error, a missing name or
-// type, an invalid uid, a duplicate uid or name, more than one isDefault.
+// Errors name the file and line: a YAML syntax error, excessive aliasing
+// (see yaml_limits.h), a missing name or type, an invalid uid, a duplicate
+// uid or name, more than one isDefault.
 // A missing datasources folder means no data sources.
 //
 // Thread-safety: pure functions.

@@ -176,8 +176,9 @@ void ClientSession::OnReadable(error_code ec) {
       // Reads go on (discarding) until the client's close frame.
       CloseOnLoop(kDisconnectMessageTooBig, /*flush=*/false);
     } else if (fault != 0) {
-      log::Info("live: WebSocket protocol error",
-                {{"client", identity_.client_id}});
+      log::Info(
+          "live: WebSocket protocol error",
+          {{"client", identity_.client_id}, {"error", reader_.fault_reason()}});
       reading_stopped_ = true;
       CloseOnLoop({ws::kCloseProtocolError, "protocol error"}, false);
       return;
@@ -195,7 +196,13 @@ void ClientSession::OnMessage(std::string_view payload, bool) {
 
 void ClientSession::OnPing(std::string_view payload) {
   if (close_sent_) return;
-  QueueControlFrame(ws::Opcode::kPong, payload);
+  // Pongs wait in the writer with everything else: a client that pings and
+  // never reads is cut at client_queue_max_size like any slow reader.
+  if (QueueControlFrame(ws::Opcode::kPong, payload) ==
+      Writer::EnqueueResult::kSlow) {
+    CloseOnLoop(kDisconnectSlow, /*flush=*/false);
+    return;
+  }
   Flush();
 }
 
@@ -205,10 +212,11 @@ void ClientSession::OnClose(uint16_t code, std::string_view) {
   if (close_sent_) {
     // Our close went first; theirs completes the handshake once ours is
     // out (OnCloseFrameWritten), or now if it already is.
-    if (!out_ && control_frames_.empty()) TearDown();
+    if (!out_ && !writer_.has_control()) TearDown();
     return;
   }
-  // The client closes: echo its code, send nothing else.
+  // The client closes: echo its code (the reader let only valid ones
+  // through), send nothing else.
   closing_ = true;
   close_with_ = {code == ws::kCloseNoStatus ? ws::kCloseNormal : code, ""};
   writer_.Close(/*drop_queued=*/true);
@@ -580,12 +588,17 @@ void ClientSession::FlushNow() {
   Flush();
 }
 
-void ClientSession::QueueControlFrame(ws::Opcode opcode,
-                                      std::string_view payload) {
-  uint8_t header[ws::kMaxHeaderBytes];
-  const size_t header_size = ws::EncodeHeader(opcode, payload.size(), header);
-  control_frames_.append(reinterpret_cast<const char*>(header), header_size);
-  control_frames_.append(payload);
+Writer::EnqueueResult ClientSession::QueueControlFrame(
+    ws::Opcode opcode, std::string_view payload) {
+  // A control frame is at most 2 + 125 bytes: framed on the stack.
+  char frame[ws::kMaxHeaderBytes + ws::kMaxControlPayload];
+  payload = payload.substr(0, ws::kMaxControlPayload);
+  const size_t header_size = ws::EncodeHeader(
+      opcode, payload.size(), reinterpret_cast<uint8_t*>(frame));
+  std::copy(payload.begin(), payload.end(), frame + header_size);
+  return writer_.EnqueueControl(
+      std::string_view(frame, header_size + payload.size()),
+      opcode == ws::Opcode::kClose);
 }
 
 bool ClientSession::NextOutgoing(Outgoing& out) {
@@ -594,8 +607,7 @@ bool ClientSession::NextOutgoing(Outgoing& out) {
   out.header_size = 0;
   out.written = 0;
   out.is_close = false;
-  if (!control_frames_.empty()) {
-    out.control.swap(control_frames_);
+  if (writer_.TakeControl(&out.control)) {
     out.total = out.control.size();
     out.is_close = close_sent_;
     return true;
@@ -657,8 +669,8 @@ void ClientSession::Flush() {
         close_sent_ = true;
         QueueControlFrame(
             ws::Opcode::kClose,
-            close_with_.code == ws::kCloseNoStatus
-                ? std::string()
+            !ws::IsValidCloseCode(close_with_.code)
+                ? std::string()  // e.g. 1005: "no code" is an empty payload
                 : ws::EncodeClosePayload(close_with_.code, close_with_.reason));
       }
       if (!NextOutgoing(scratch)) {
@@ -721,7 +733,10 @@ void ClientSession::CloseOnLoop(Disconnect disconnect, bool flush) {
   if (closing_ || finished_) return;
   closing_ = true;
   close_with_ = disconnect;
-  if (disconnect.code == kDisconnectSlow.code) ++env_->slow_disconnects;
+  if (disconnect.code == kDisconnectSlow.code) {
+    ++env_->slow_disconnects;
+    LogSlowClose();
+  }
   writer_.Close(/*drop_queued=*/!flush);
   // A client that does not read can hold a write (and so the close frame)
   // forever: past this deadline the socket is closed hard.
@@ -731,6 +746,19 @@ void ClientSession::CloseOnLoop(Disconnect disconnect, bool flush) {
   LeaveHub();
   reader_.DiscardMessages();
   Flush();  // flushes the queue, then sends the close frame
+}
+
+void ClientSession::LogSlowClose() const {
+  error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  log::Info("live: client too slow, closing with 3008",
+            {{"client", identity_.client_id},
+             {"remote", ec ? std::string("?")
+                           : remote.address().to_string() + ":" +
+                                 std::to_string(remote.port())},
+             {"queued_bytes", std::to_string(writer_.overflow_bytes())},
+             {"client_queue_max_size",
+              std::to_string(env_->config.client_queue_max_size)}});
 }
 
 void ClientSession::TearDown() {

@@ -112,12 +112,17 @@ class ClientSession : public Subscriber,
   void Flush();
   // Fills `out` with the next control frames or batch; false if none.
   bool NextOutgoing(Outgoing& out);
-  void QueueControlFrame(ws::Opcode opcode, std::string_view payload);
+  // Frames a pong or close into the writer; kSlow when that passes the
+  // queue bound (the caller closes with 3008).
+  Writer::EnqueueResult QueueControlFrame(ws::Opcode opcode,
+                                          std::string_view payload);
   // Returns false if the socket failed (the session is then being dropped).
   bool WriteSome(Outgoing& out);
   void OnWriteFailed();
   void OnCloseFrameWritten();
   void CloseOnLoop(Disconnect disconnect, bool flush);
+  // The info line for a 3008: who, and how much was queued.
+  void LogSlowClose() const;
   // Unsubscribes from every channel (on the loop, never inside Deliver).
   void LeaveHub();
   // Drops the TCP connection and finishes.
@@ -138,7 +143,6 @@ class ClientSession : public Subscriber,
   std::chrono::steady_clock::time_point last_ping_;
   // What is being written; null while idle so idle costs nothing.
   std::unique_ptr<Outgoing> out_;
-  std::string control_frames_;  // framed pong/close bytes, sent first
   static constexpr size_t kNoTicket = ~size_t{0};
   size_t flush_ticket_ = kNoTicket;  // a flush is scheduled on the loop
   ClientIdentity identity_;

@@ -17,6 +17,12 @@ struct LiveConfig {
   std::string http_addr = "0.0.0.0";  // Grafana's "" (all interfaces)
   uint16_t http_port = 3000;          // 0 = pick a free port (tests)
   std::string root_url;               // e.g. "http://localhost:3000/"
+  // Request line plus headers, in bytes; over it: 431 (414 when the request
+  // line alone is). Go's net/http DefaultMaxHeaderBytes, which Grafana
+  // inherits: browsers send every cookie of the domain with the upgrade.
+  size_t max_header_bytes = 1 << 20;
+  // Refuse requests whose Host is not root_url's host (host_check.h).
+  bool enforce_domain = false;
 
   // [live]
   std::vector<std::string> allowed_origins;  // gobwas-style globs; "*" = any

@@ -151,6 +151,11 @@ bool MatchSimple(std::string_view p, std::string_view t) {
 
 }  // namespace
 
+std::string UrlHostname(std::string_view url) {
+  std::optional<ParsedUrl> parsed = ParseUrl(url);
+  return parsed ? Lower(parsed->hostname) : std::string();
+}
+
 bool GlobMatch(std::string_view pattern, std::string_view text) {
   // Expand the first {a,b,...} group, then match each alternative.
   size_t open = pattern.find('{');

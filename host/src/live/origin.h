@@ -22,6 +22,10 @@ bool CheckOrigin(std::string_view origin, std::string_view request_host,
                  std::string_view root_url,
                  const std::vector<std::string>& allowed_origins);
 
+// The hostname of `url` ("http://Example.com:3000/" → "example.com", IPv6
+// without brackets), lower-case; "" if it has none or does not parse.
+std::string UrlHostname(std::string_view url);
+
 // gobwas/glob-style match where `*` matches any run of characters and `?`
 // one character. Exposed for tests.
 bool GlobMatch(std::string_view pattern, std::string_view text);

@@ -1,6 +1,10 @@
 #include "live/protocol.h"
 
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
+
+#include "live/json_scan.h"
 
 namespace runnel::host {
 namespace {
@@ -28,53 +32,106 @@ constexpr MethodKey kMethodKeys[] = {
     {"sub_refresh", Method::kSubRefresh},
 };
 
+// A uint32 command id from its raw JSON; false for anything else (a
+// negative, fractional or exponent number, a string, ...).
+bool ParseId(std::string_view raw, uint32_t* id) {
+  if (raw.empty() || raw.size() > 10) return false;
+  uint64_t value = 0;
+  for (char c : raw) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (value > UINT32_MAX) return false;
+  *id = static_cast<uint32_t>(value);
+  return true;
+}
+
+bool IsNull(std::string_view raw) { return raw.empty() || raw == "null"; }
+
+// Reads the request object's fields the server uses. `data` stays the raw
+// bytes the client sent.
+bool DecodeRequest(std::string_view request, Command* command,
+                   std::string* error) {
+  std::string_view channel, data, method;
+  bool has_channel = false;
+  json_scan::ForEachMember(
+      request, 0, [&](std::string_view key, std::string_view value) {
+        std::optional<std::string> name = json_scan::StringValue(key);
+        if (!name) return;
+        // Duplicate keys: the last one wins, as in nlohmann and Go.
+        if (*name == "channel") {
+          channel = value;
+          has_channel = true;
+        } else if (*name == "data") {
+          data = value;
+        } else if (*name == "method") {
+          method = value;
+        }
+      });
+  if (has_channel) {
+    std::optional<std::string> text = json_scan::StringValue(channel);
+    if (!text) {
+      *error = "channel is not a string";
+      return false;
+    }
+    command->channel = std::move(*text);
+  }
+  if (!IsNull(data)) command->data = std::string(data);
+  if (std::optional<std::string> text = json_scan::StringValue(method)) {
+    command->rpc_method = std::move(*text);
+  }
+  return true;
+}
+
+// One command line. nlohmann validates it without building a document
+// (its parser keeps its nesting on a heap stack, not the call stack); the
+// fields are then found by json_scan, which does not recurse either. So a
+// client's `data` nested a million levels deep is no danger: it is never
+// walked recursively nor re-serialised.
 bool DecodeCommand(std::string_view line, Command* command,
                    std::string* error) {
-  json doc = json::parse(line.begin(), line.end(), nullptr,
-                         /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  std::string_view fields[std::size(kMethodKeys)];
+  std::string_view id;
+  const bool is_object =
+      json::accept(line) &&
+      json_scan::ForEachMember(
+          line, 0, [&](std::string_view key, std::string_view value) {
+            std::optional<std::string> name = json_scan::StringValue(key);
+            if (!name) return;
+            if (*name == "id") {
+              id = value;
+              return;
+            }
+            for (size_t i = 0; i < std::size(kMethodKeys); ++i) {
+              if (*name == kMethodKeys[i].key) fields[i] = value;
+            }
+          });
+  if (!is_object) {
     *error = "command is not a JSON object";
     return false;
   }
-  if (auto it = doc.find("id"); it != doc.end() && !it->is_null()) {
-    if (!it->is_number_unsigned() || it->get<uint64_t>() > UINT32_MAX) {
-      *error = "command id is not a uint32";
-      return false;
-    }
-    command->id = it->get<uint32_t>();
+  if (!IsNull(id) && !ParseId(id, &command->id)) {
+    *error = "command id is not a uint32";
+    return false;
   }
-  const json* request = nullptr;
+  std::string_view request;
   command->method = Method::kUnknown;
-  for (const MethodKey& mk : kMethodKeys) {
-    auto it = doc.find(mk.key);
-    if (it == doc.end() || it->is_null()) continue;
-    if (!it->is_object()) {
-      *error = std::string("field ") + mk.key + " is not an object";
+  for (size_t i = 0; i < std::size(kMethodKeys); ++i) {
+    if (IsNull(fields[i])) continue;
+    if (fields[i].front() != '{') {
+      *error = std::string("field ") + kMethodKeys[i].key + " is not an object";
       return false;
     }
-    command->method = mk.method;
-    request = &*it;
+    command->method = kMethodKeys[i].method;
+    request = fields[i];
     break;
   }
   if (command->id == 0 && command->method != Method::kSend) {
     command->method = Method::kPong;
     return true;
   }
-  if (request == nullptr) return true;  // kUnknown
-  if (auto it = request->find("channel"); it != request->end()) {
-    if (!it->is_string()) {
-      *error = "channel is not a string";
-      return false;
-    }
-    command->channel = it->get<std::string>();
-  }
-  if (auto it = request->find("data"); it != request->end() && !it->is_null()) {
-    command->data = it->dump();
-  }
-  if (auto it = request->find("method"); it != request->end()) {
-    if (it->is_string()) command->rpc_method = it->get<std::string>();
-  }
-  return true;
+  if (request.empty()) return true;  // kUnknown
+  return DecodeRequest(request, command, error);
 }
 
 void AppendId(std::string* out, uint32_t id) {

@@ -1,5 +1,7 @@
 #include "live/server.h"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,7 +14,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "live/accept_backoff.h"
 #include "live/client.h"
+#include "live/host_check.h"
 #include "live/io_loops.h"
 #include "live/origin.h"
 #include "live/protocol.h"
@@ -35,10 +39,48 @@ constexpr std::string_view kLiveListPath = "/api/live/list";
 constexpr auto kHttpReadTimeout = std::chrono::seconds(30);
 constexpr size_t kHttpBodyLimit = 1024 * 1024;
 constexpr auto kShutdownWait = std::chrono::seconds(8);
-constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 constexpr int kAcceptBurst = 64;  // connections taken per accept wake-up
+// After an error response the server stops sending (FIN) and reads what the
+// client still sends, for at most this long, before closing: closing with
+// unread bytes would send a reset, which can destroy the response before
+// the client reads it (Go's net/http closeWriteAndWait does the same).
+constexpr auto kLingerTime = std::chrono::seconds(2);
 
 std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
+
+// The status for a request that could not be read (Go's net/http answers
+// the same way), or 0 when the client left or went quiet and nobody is
+// there to answer. `received` is what was buffered of the request.
+int StatusForReadError(const beast::error_code& ec, std::string_view received) {
+  if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+    // The request line alone is over the limit: the URL is too long.
+    return received.find('\n') == std::string_view::npos ? 414 : 431;
+  }
+  if (ec == http::error::body_limit) return 413;
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
+    return 0;
+  }
+  if (ec.category() ==
+      http::make_error_code(http::error::bad_method).category()) {
+    return 400;  // a malformed request line, header or body framing
+  }
+  return 0;  // a socket error or the read time-out
+}
+
+std::string_view StatusText(int status) {
+  switch (status) {
+    case 400:
+      return "bad request";
+    case 413:
+      return "request body too large";
+    case 414:
+      return "request URI too long";
+    case 431:
+      return "request header fields too large";
+    default:
+      return "error";
+  }
+}
 
 }  // namespace
 
@@ -50,6 +92,9 @@ class Server::Impl {
         accept_retry_(acceptor_.get_executor()),
         env_(std::make_shared<ClientEnvironment>()) {
     env_->config = std::move(config);
+    host_policy_.enforce_domain = env_->config.enforce_domain;
+    host_policy_.domain = UrlHostname(env_->config.root_url);
+    host_policy_.root_url = env_->config.root_url;
     env_->hub = &hub;
     env_->channel_handler = channel_handler;
   }
@@ -69,12 +114,17 @@ class Server::Impl {
   HttpResponse Route(const HttpRequest& request) const;
   // Returns the HTTP status refusing the upgrade, or 0 to accept it.
   int CheckUpgrade(const http::request<http::string_body>& request) const;
+  // The Host header rules (host_check.h) for any request.
+  HostVerdict CheckHostOf(const http::request<http::string_body>& request,
+                          bool upgrade) const;
   // On `loop`, which `socket` belongs to.
   void StartClient(tcp::socket socket, IoLoop* loop,
                    const http::request<http::string_body>& request);
 
  private:
   void Accept();
+  // Waits `pause` (accept is failing), then accepts again.
+  void PauseAccepting(std::chrono::milliseconds pause);
   // Hands an accepted connection to its loop.
   void StartHttp(tcp::socket socket, IoLoop* loop);
   void OnSessionFinished(ClientSession* session);
@@ -82,6 +132,8 @@ class Server::Impl {
   IoLoops loops_;
   tcp::acceptor acceptor_;  // on loop 0, with accept_retry_
   asio::steady_timer accept_retry_;
+  AcceptBackoff accept_backoff_;  // on loop 0, with the acceptor
+  HostPolicy host_policy_;
   std::unordered_map<std::string, HttpGetHandler> routes_;  // set before Start
   std::shared_ptr<ClientEnvironment> env_;
   uint16_t port_ = 0;
@@ -109,6 +161,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void Read() {
     parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(
+        std::min<size_t>(server_->config().max_header_bytes, UINT32_MAX)));
     parser_->body_limit(kHttpBodyLimit);
     stream_.expires_after(kHttpReadTimeout);
     http::async_read(stream_, buffer_, *parser_,
@@ -119,12 +173,26 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void OnRead(beast::error_code ec) {
     if (ec) {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      OnReadError(ec);
       return;
     }
     http::request<http::string_body> request = parser_->release();
-    if (websocket::is_upgrade(request)) {
+    const bool upgrade = websocket::is_upgrade(request);
+    if (HostVerdict verdict = server_->CheckHostOf(request, upgrade);
+        verdict.status != 0) {
+      log::Debug("live: HTTP request refused by its Host header",
+                 {{"remote", Remote()},
+                  {"status", std::to_string(verdict.status)},
+                  {"reason", verdict.reason},
+                  {"host", ToStd(request[http::field::host])}});
+      HttpResponse response = TextResponse(verdict.status, verdict.reason);
+      if (!verdict.location.empty()) {
+        response.headers.emplace_back("Location", verdict.location);
+      }
+      Write(request, std::move(response), /*keep_alive=*/false);
+      return;
+    }
+    if (upgrade) {
       int refusal = server_->CheckUpgrade(request);
       if (refusal == 0) {
         stream_.expires_never();
@@ -159,6 +227,46 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Write(request, std::move(response), request.keep_alive());
   }
 
+  // A request that could not be read whole is answered (400, 413, 414,
+  // 431) and the connection closed; one whose client left gets nothing.
+  void OnReadError(beast::error_code ec) {
+    const auto received = buffer_.data();
+    const int status = StatusForReadError(
+        ec, std::string_view(static_cast<const char*>(received.data()),
+                             received.size()));
+    if (status == 0) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      return;
+    }
+    log::Debug("live: bad HTTP request",
+               {{"remote", Remote()},
+                {"status", std::to_string(status)},
+                {"error", ec.message()},
+                {"received_bytes", std::to_string(received.size())}});
+    http::request<http::string_body> unread;  // HTTP/1.1, GET
+    Write(unread, TextResponse(status, StatusText(status)),
+          /*keep_alive=*/false);
+  }
+
+  std::string Remote() const {
+    beast::error_code ec;
+    const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+    if (ec) return "?";
+    return remote.address().to_string() + ":" + std::to_string(remote.port());
+  }
+
+  // Reads and drops what the client still sends, until it closes or
+  // kLingerTime passes (see kLingerTime).
+  void Linger() {
+    thread_local std::array<char, 4096> discard;  // shared: never read
+    stream_.async_read_some(
+        asio::buffer(discard),
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (!ec) self->Linger();
+        });
+  }
+
   void Write(const http::request<http::string_body>& request,
              HttpResponse response, bool keep_alive) {
     auto out = std::make_shared<http::response<http::string_body>>(
@@ -181,6 +289,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                           beast::error_code ignored;
                           self->stream_.socket().shutdown(
                               tcp::socket::shutdown_send, ignored);
+                          if (!ec) {
+                            self->stream_.expires_after(kLingerTime);
+                            self->Linger();
+                          }
                           return;
                         }
                         self->Read();
@@ -196,6 +308,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 Status Server::Impl::Start() {
   if (started_) return Status::Internal("server already started");
+  if (host_policy_.enforce_domain && host_policy_.domain.empty()) {
+    return Status::InvalidArgument(
+        "enforce_domain needs a root_url with a host name, not \"" +
+        config().root_url + "\"");
+  }
   beast::error_code ec;
   auto address = asio::ip::make_address(
       config().http_addr.empty() ? "0.0.0.0" : config().http_addr, ec);
@@ -235,14 +352,15 @@ void Server::Impl::Accept() {
           if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
             return;
           }
-          // E.g. out of file descriptors: wait a little instead of spinning.
-          log::Warn("live: accept failed", {{"error", ec.message()}});
-          accept_retry_.expires_after(kAcceptRetryDelay);
-          accept_retry_.async_wait([this](beast::error_code wait_ec) {
-            if (!wait_ec && acceptor_.is_open()) Accept();
-          });
+          if (ec == asio::error::connection_aborted) {
+            Accept();  // that client left before its turn: nothing is wrong
+            return;
+          }
+          // E.g. out of file descriptors: pause instead of spinning.
+          PauseAccepting(accept_backoff_.OnFailure(ec));
           return;
         }
+        accept_backoff_.OnSuccess();
         StartHttp(std::move(s), loop);
         // Take what else is waiting now: one accept per loop turn would cap
         // new connections at a few hundred a second while loop 0 is busy
@@ -260,11 +378,31 @@ void Server::Impl::Accept() {
       });
 }
 
+void Server::Impl::PauseAccepting(std::chrono::milliseconds pause) {
+  accept_retry_.expires_after(pause);
+  accept_retry_.async_wait([this](beast::error_code wait_ec) {
+    if (!wait_ec && acceptor_.is_open()) Accept();
+  });
+}
+
 void Server::Impl::StartHttp(tcp::socket socket, IoLoop* loop) {
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   auto session = std::make_shared<HttpSession>(std::move(socket), loop, this);
   asio::post(loop->context(), [session] { session->Start(); });
+}
+
+HostVerdict Server::Impl::CheckHostOf(
+    const http::request<http::string_body>& request, bool upgrade) const {
+  HostRequest host;
+  for (auto [it, end] = request.equal_range(http::field::host); it != end;
+       ++it) {
+    host.hosts.push_back(ToStd(it->value()));
+  }
+  host.version = request.version();
+  host.target = ToStd(request.target());
+  host.api_or_upgrade = upgrade || host.target.rfind("/api/", 0) == 0;
+  return CheckHost(host, host_policy_);
 }
 
 int Server::Impl::CheckUpgrade(

@@ -17,17 +17,35 @@ Writer::EnqueueResult Writer::Enqueue(SharedBuffer message) {
   if (closed_) return EnqueueResult::kClosed;
   queued_bytes_ += message->size();
   queue_.push_back(std::move(message));
-  if (queued_bytes_ > max_queue_bytes_) {
-    closed_ = true;
-    queue_.clear();
-    queue_.shrink_to_fit();
-    head_ = 0;
-    queued_bytes_ = 0;
-    return EnqueueResult::kSlow;
-  }
+  if (queued_bytes_ + control_.size() > max_queue_bytes_) return Overflow();
   if (writing_) return EnqueueResult::kQueued;
   writing_ = true;
   return EnqueueResult::kStartWrite;
+}
+
+Writer::EnqueueResult Writer::EnqueueControl(std::string_view frame,
+                                             bool is_close) {
+  if (closed_ && !is_close) return EnqueueResult::kClosed;
+  control_.append(frame);
+  if (!is_close && queued_bytes_ + control_.size() > max_queue_bytes_) {
+    return Overflow();
+  }
+  return EnqueueResult::kQueued;
+}
+
+bool Writer::TakeControl(std::string* frames) {
+  if (control_.empty()) return false;
+  frames->swap(control_);
+  // Pongs are rare: an idle connection keeps no buffer for them.
+  control_.clear();
+  control_.shrink_to_fit();
+  return true;
+}
+
+Writer::EnqueueResult Writer::Overflow() {
+  overflow_bytes_ = queued_bytes_ + control_.size();
+  Close(/*drop_queued=*/true);
+  return EnqueueResult::kSlow;
 }
 
 bool Writer::TakeBatch(std::vector<SharedBuffer>* batch) {
@@ -60,10 +78,12 @@ void Writer::Close(bool drop_queued) {
     head_ = 0;
     queue_.shrink_to_fit();
     queued_bytes_ = 0;
+    control_.clear();
+    control_.shrink_to_fit();
   }
 }
 
-size_t Writer::queued_bytes() const { return queued_bytes_; }
+size_t Writer::queued_bytes() const { return queued_bytes_ + control_.size(); }
 
 size_t Writer::queued_messages() const { return queue_.size() - head_; }
 

@@ -3,8 +3,13 @@
 // batch (up to max_messages messages, which the connection sends joined
 // with '\n' as ONE WebSocket text frame) and tells it when a write is done.
 //
-// Over the byte bound Enqueue reports kSlow and the queue is dropped: the
-// connection must close with 3008 without flushing.
+// Control frames (pongs, the close frame) wait here too, already framed, and
+// leave before the next batch. Everything queued counts against the one
+// byte bound, so a client that sends pings and never reads cannot make the
+// server hold more than a slow reader of publications can.
+//
+// Over the byte bound Enqueue or EnqueueControl reports kSlow and the queue
+// is dropped: the connection must close with 3008 without flushing.
 //
 // Thread-safety: none; it belongs to one connection, which uses it on its
 // event loop only.
@@ -12,6 +17,8 @@
 #define RUNNEL_HOST_LIVE_WRITER_H_
 
 #include <cstddef>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "live/shared_buffer.h"
@@ -32,6 +39,16 @@ class Writer {
 
   EnqueueResult Enqueue(SharedBuffer message);
 
+  // Queues a whole control frame (header and payload). kQueued, kSlow (as
+  // Enqueue), or kClosed after Close. A close frame (`is_close`) is always
+  // taken, even after Close: it is how the connection ends, one per
+  // connection, at most 127 bytes.
+  EnqueueResult EnqueueControl(std::string_view frame, bool is_close);
+  // Moves the queued control frames into *frames (replacing its contents);
+  // false if there are none.
+  bool TakeControl(std::string* frames);
+  bool has_control() const { return !control_.empty(); }
+
   // Moves the next batch into *batch (cleared first) and marks a write in
   // flight. Returns false, and marks the writer idle, if nothing is queued.
   bool TakeBatch(std::vector<SharedBuffer>* batch);
@@ -40,9 +57,13 @@ class Writer {
   // close) unless `drop_queued`.
   void Close(bool drop_queued);
 
+  // Messages and control frames waiting.
   size_t queued_bytes() const;
   size_t queued_messages() const;
-  bool empty() const { return head_ == queue_.size(); }
+  // What was queued when the bound was passed (for the 3008 log line); 0
+  // if it never was.
+  size_t overflow_bytes() const { return overflow_bytes_; }
+  bool empty() const { return head_ == queue_.size(); }  // messages only
 
  private:
   const size_t max_queue_bytes_;
@@ -52,9 +73,14 @@ class Writer {
   // connection holds no allocation.
   std::vector<SharedBuffer> queue_;
   size_t head_ = 0;
-  size_t queued_bytes_ = 0;
+  size_t queued_bytes_ = 0;  // messages only
+  std::string control_;      // framed control frames, in order
+  size_t overflow_bytes_ = 0;
   bool writing_ = false;  // a batch is out (between TakeBatch calls)
   bool closed_ = false;
+
+  // Drops everything queued after the bound was passed.
+  EnqueueResult Overflow();
 };
 
 }  // namespace runnel::host

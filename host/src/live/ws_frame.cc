@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "live/utf8.h"
+
 namespace runnel::host::ws {
 namespace {
 
@@ -23,6 +25,11 @@ void Unmask(uint8_t* data, size_t size, const uint8_t mask[4], size_t offset) {
 }
 
 }  // namespace
+
+bool IsValidCloseCode(uint16_t code) {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+         (code >= 3000 && code <= 4999);
+}
 
 size_t EncodeHeader(Opcode opcode, uint64_t payload_size,
                     uint8_t out[kMaxHeaderBytes]) {
@@ -54,8 +61,8 @@ std::string EncodeClosePayload(uint16_t code, std::string_view reason) {
 
 uint16_t FrameReader::StartFrame() {
   const uint8_t b0 = header_[0], b1 = header_[1];
-  if (b0 & kReservedBits) return kCloseProtocolError;  // no extensions
-  if (!IsKnown(b0 & 0x0F)) return kCloseProtocolError;
+  if (b0 & kReservedBits) return Fault("reserved bit set (no extension)");
+  if (!IsKnown(b0 & 0x0F)) return Fault("unknown opcode");
   frame_fin_ = (b0 & kFin) != 0;
   frame_opcode_ = static_cast<Opcode>(b0 & 0x0F);
   uint64_t length = b1 & 0x7F;
@@ -66,21 +73,22 @@ uint16_t FrameReader::StartFrame() {
   } else if (length == 127) {
     length = 0;
     for (int i = 0; i < 8; ++i) length = (length << 8) | header_[2 + i];
-    if (length >> 63) return kCloseProtocolError;
+    if (length >> 63) return Fault("64-bit length with the top bit set");
     mask = header_ + 10;
   }
   std::memcpy(mask_, mask, 4);
   mask_offset_ = 0;
   payload_left_ = length;
   if (IsControl(frame_opcode_)) {
-    if (!frame_fin_ || length > kMaxControlPayload) return kCloseProtocolError;
+    if (!frame_fin_) return Fault("fragmented control frame");
+    if (length > kMaxControlPayload) return Fault("control frame over 125");
     control_.clear();
     return 0;
   }
   if (frame_opcode_ == Opcode::kContinuation) {
-    if (!in_message_) return kCloseProtocolError;
+    if (!in_message_) return Fault("continuation without a message");
   } else {
-    if (in_message_) return kCloseProtocolError;  // new message mid-message
+    if (in_message_) return Fault("new message inside a fragmented one");
     in_message_ = true;
     message_binary_ = frame_opcode_ == Opcode::kBinary;
   }
@@ -103,18 +111,9 @@ uint16_t FrameReader::FinishFrame(FrameHandler& handler) {
       break;
     case Opcode::kPong:
       break;
-    case Opcode::kClose: {
-      if (control_.size() == 1) return kCloseProtocolError;
-      uint16_t code = kCloseNoStatus;
-      std::string_view reason;
-      if (control_.size() >= 2) {
-        code = static_cast<uint16_t>((static_cast<uint8_t>(control_[0]) << 8) |
-                                     static_cast<uint8_t>(control_[1]));
-        reason = std::string_view(control_).substr(2);
-      }
-      handler.OnClose(code, reason);
+    case Opcode::kClose:
+      if (uint16_t fault = FinishClose(handler); fault != 0) return fault;
       break;
-    }
     default:
       if (frame_fin_) {
         in_message_ = false;
@@ -127,6 +126,22 @@ uint16_t FrameReader::FinishFrame(FrameHandler& handler) {
   }
   control_.clear();
   control_.shrink_to_fit();
+  return 0;
+}
+
+uint16_t FrameReader::FinishClose(FrameHandler& handler) {
+  if (control_.empty()) {
+    handler.OnClose(kCloseNoStatus, {});
+    return 0;
+  }
+  if (control_.size() == 1) return Fault("close payload of one byte");
+  const uint16_t code =
+      static_cast<uint16_t>((static_cast<uint8_t>(control_[0]) << 8) |
+                            static_cast<uint8_t>(control_[1]));
+  if (!IsValidCloseCode(code)) return Fault("invalid close code");
+  const std::string_view reason = std::string_view(control_).substr(2);
+  if (!IsValidUtf8(reason)) return Fault("close reason is not UTF-8");
+  handler.OnClose(code, reason);
   return 0;
 }
 
@@ -150,7 +165,7 @@ uint16_t FrameReader::Feed(uint8_t* data, size_t size, FrameHandler& handler) {
         if (header_size_ == 2) {
           // Clients must mask; an unmasked frame's length would be misread.
           if (!(header_[1] & kMaskBit)) {
-            fault_ = kCloseProtocolError;
+            fault_ = Fault("unmasked client frame");
             return Report();
           }
           const uint8_t length = header_[1] & 0x7F;

@@ -41,6 +41,14 @@ inline constexpr uint16_t kCloseMessageTooBig = 1009;
 inline constexpr size_t kMaxHeaderBytes = 10;  // server frames are unmasked
 inline constexpr size_t kMaxControlPayload = 125;
 
+// Whether `code` may travel in a close frame (RFC 6455 section 7.4): 1000-
+// 1003 and 1007-1014 (defined or IANA-registered), 3000-4999 (registered
+// and private use). 1004 is reserved; 1005, 1006 and 1015 are local-only
+// and never on the wire; everything else is unassigned. A close frame from
+// the peer with another code is a protocol error (1002), and this server
+// never sends one.
+bool IsValidCloseCode(uint16_t code);
+
 // Writes the header of one unmasked, final frame with `payload_size` bytes
 // into `out`; returns the header's length (2, 4 or 10).
 size_t EncodeHeader(Opcode opcode, uint64_t payload_size,
@@ -67,7 +75,8 @@ class FrameReader {
 
   // Consumes `size` bytes, unmasking them in place (so a message inside one
   // read is handed over without a copy). Handler calls happen inside Feed.
-  // Returns 0 while all is well; kCloseProtocolError on a framing fault,
+  // Returns 0 while all is well; kCloseProtocolError on a framing fault
+  // (fault_reason() says which),
   // after which the reader ignores everything; kCloseMessageTooBig once
   // when a message passes the limit, after which data messages are
   // discarded (DiscardMessages) but control frames still arrive. When both
@@ -83,6 +92,9 @@ class FrameReader {
     message_.shrink_to_fit();
   }
 
+  // What the protocol error was ("" before one).
+  const char* fault_reason() const { return fault_reason_; }
+
   // Heap bytes held for frames in progress (0 between messages).
   size_t buffered_bytes() const {
     return HeapBytes(message_) + HeapBytes(control_);
@@ -95,6 +107,13 @@ class FrameReader {
   // Parses header_[0..header_size_) once complete; returns a close code on a
   // fault, 0 otherwise.
   uint16_t StartFrame();
+  // Records a protocol error; returns kCloseProtocolError.
+  uint16_t Fault(const char* reason) {
+    fault_reason_ = reason;
+    return kCloseProtocolError;
+  }
+  // Checks a close frame's payload (code and UTF-8 reason) and hands it on.
+  uint16_t FinishClose(FrameHandler& handler);
   // What Feed returns: a pending 1009 first, else the fault (or 0).
   uint16_t Report();
   uint16_t FinishFrame(FrameHandler& handler);
@@ -114,6 +133,7 @@ class FrameReader {
   bool discard_ = false;
   bool too_big_ = false;  // to report at the end of this Feed
   uint16_t fault_ = 0;
+  const char* fault_reason_ = "";
   std::string message_;  // the data message so far
   std::string control_;  // the control frame's payload so far
 };

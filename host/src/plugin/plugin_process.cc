@@ -3,13 +3,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <set>
 
 extern char** environ;
@@ -18,6 +18,10 @@ namespace runnel::host {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// A first stdout line longer than this is not a handshake.
+constexpr size_t kMaxHandshakeBytes = 64 * 1024;
 
 std::string EnvKey(std::string_view entry) {
   return std::string(entry.substr(0, entry.find('=')));
@@ -31,54 +35,68 @@ std::string ToEnvName(std::string_view key) {
   return name;
 }
 
-void CloseFd(int* fd) {
-  if (*fd >= 0) close(*fd);
-  *fd = -1;
+std::vector<std::string> HostEnvironment() {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    env.emplace_back(*e);
+  }
+  return env;
 }
 
-// Handshake: reads fd until the first '\n', EOF or the deadline.
-Status ReadHandshakeLine(int fd, Clock::time_point deadline,
-                         std::chrono::milliseconds timeout, std::string* line,
-                         std::string* rest) {
+// Splits off the first line of `buffer` once it holds a '\n'.
+bool TakeLine(const std::string& buffer, std::string* line, std::string* rest) {
+  size_t newline = buffer.find('\n');
+  if (newline == std::string::npos) return false;
+  *line = buffer.substr(0, newline);
+  *rest = buffer.substr(newline + 1);
+  return true;
+}
+
+Status HandshakeTimedOut(milliseconds timeout, const std::string& so_far) {
+  return Status::Unavailable(
+      "timed out after " + std::to_string(timeout.count()) +
+      " ms waiting for the handshake line on stdout" +
+      (so_far.empty() ? "" : " (got \"" + so_far + "\" so far)"));
+}
+
+// Handshake: reads fd until the first '\n', EOF, the time-out or
+// cancellation (cancel_fd readable; -1 = none).
+Status ReadHandshakeLine(int fd, int cancel_fd, milliseconds timeout,
+                         std::string* line, std::string* rest) {
+  const auto deadline = Clock::now() + timeout;
   std::string buffer;
   char chunk[4096];
-  while (true) {
-    size_t newline = buffer.find('\n');
-    if (newline != std::string::npos) {
-      *line = buffer.substr(0, newline);
-      *rest = buffer.substr(newline + 1);
-      return Status::Ok();
+  while (!TakeLine(buffer, line, rest)) {
+    auto left =
+        std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return HandshakeTimedOut(timeout, buffer);
+    pollfd fds[2] = {{fd, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
+    int r = poll(fds, 2, static_cast<int>(left.count()));
+    if (r <= 0) continue;  // EINTR or time-out: checked at the top
+    if (fds[1].revents != 0) {
+      return Status::Cancelled(
+          "start cancelled while waiting for the "
+          "handshake line (the host is stopping)");
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - Clock::now());
-    if (left.count() <= 0) {
-      return Status::Unavailable(
-          "timed out after " + std::to_string(timeout.count()) +
-          " ms waiting for the handshake line on stdout" +
-          (buffer.empty() ? "" : " (got \"" + buffer + "\" so far)"));
-    }
-    pollfd p{fd, POLLIN, 0};
-    int r = poll(&p, 1, static_cast<int>(left.count()));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) continue;  // time-out is handled at the top
     ssize_t n = read(fd, chunk, sizeof chunk);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) {
-      if (!buffer.empty()) {  // a last line without '\n'
-        *line = buffer;
-        rest->clear();
-        return Status::Ok();
+      if (buffer.empty()) {
+        return Status::Unavailable(
+            "the plugin closed stdout (exited?) before writing its "
+            "handshake line");
       }
-      return Status::Unavailable(
-          "the plugin closed stdout (exited?) before writing its handshake "
-          "line");
+      *line = buffer;  // a last line without '\n'
+      rest->clear();
+      return Status::Ok();
     }
     buffer.append(chunk, static_cast<size_t>(n));
-    if (buffer.size() > 64 * 1024) {
+    if (buffer.size() > kMaxHandshakeBytes) {
       return Status::InvalidArgument(
           "no newline in the first 64 KiB of stdout; not a handshake line");
     }
   }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -119,6 +137,9 @@ std::vector<std::string> BuildPluginEnvironment(
   set("PLUGIN_PROTOCOL_VERSIONS", "2");
   set("PLUGIN_MIN_PORT", "10000");
   set("PLUGIN_MAX_PORT", "25000");
+  if (!options.unix_socket_dir.empty()) {
+    set("PLUGIN_UNIX_SOCKET_DIR", options.unix_socket_dir);
+  }
   set("GF_VERSION", options.gf_version);
   // [plugin.<id>] keys; an OS variable of the same name wins.
   for (const auto& [key, value] : options.plugin_settings) {
@@ -129,146 +150,88 @@ std::vector<std::string> BuildPluginEnvironment(
   return env;
 }
 
+PluginProcess::PluginProcess(PluginProcessOptions options, LaunchedChild child,
+                             Pipe wake)
+    : options_(std::move(options)),
+      pid_(child.pid),
+      stdout_fd_(std::move(child.stdout_read)),
+      stderr_fd_(std::move(child.stderr_read)),
+      wake_(std::move(wake)) {}
+
 Status PluginProcess::Start(PluginProcessOptions options,
-                            std::unique_ptr<PluginProcess>* out) {
+                            std::unique_ptr<PluginProcess>* out,
+                            const CancelSignal* cancel) {
   if (!options.log_sink) {
-    std::string id = options.plugin_id;
-    options.log_sink = [id](const PluginLogEntry& entry) {
+    options.log_sink = [id = options.plugin_id](const PluginLogEntry& entry) {
       WritePluginLog(id, entry);
     };
   }
-  std::vector<std::string> host_env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    host_env.emplace_back(*e);
-  }
-  std::vector<std::string> env = BuildPluginEnvironment(options, host_env);
-  std::vector<char*> envp;
-  for (std::string& entry : env) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  std::string path = options.executable_path;
-  std::vector<char*> argv = {path.data(), nullptr};
-  std::string dir = options.working_dir;
+  Pipe wake;
+  Status s = Pipe::Open("reader wake-up", &wake);
+  if (!s.ok()) return s;
+  LaunchSpec spec{options.executable_path,
+                  BuildPluginEnvironment(options, HostEnvironment()),
+                  options.working_dir};
+  LaunchedChild child;
+  s = LaunchChild(spec, &child);
+  if (!s.ok()) return s;
 
-  int out_pipe[2], err_pipe[2], exec_pipe[2], wake_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
-    return Status::Internal(std::string("pipe: ") + strerror(errno));
-  }
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    return Status::Internal(std::string("pipe: ") + strerror(errno));
-  }
-  if (pipe2(exec_pipe, O_CLOEXEC) != 0 || pipe2(wake_pipe, O_CLOEXEC) != 0) {
-    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) {
-      close(fd);
-    }
-    return Status::Internal(std::string("pipe: ") + strerror(errno));
-  }
-  int dev_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-  const pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) {
-    int err = errno;
-    for (int fd :
-         {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], exec_pipe[0],
-          exec_pipe[1], wake_pipe[0], wake_pipe[1], dev_null}) {
-      if (fd >= 0) close(fd);
-    }
-    return Status::Internal(std::string("fork: ") + strerror(err));
-  }
-  if (pid == 0) {
-    // Child: async-signal-safe calls only.
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(126);  // the host died before prctl
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) {
-      signal(sig, SIG_DFL);
-    }
-    if (dev_null >= 0) dup2(dev_null, 0);
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    if (!dir.empty() && chdir(dir.c_str()) != 0) {
-      int err = errno;
-      (void)!write(exec_pipe[1], &err, sizeof err);
-      _exit(127);
-    }
-    // Everything else (gRPC sockets, other plugins' pipes) stays behind.
-    // exec_pipe[1] is close-on-exec and above 2, so keep it until exec.
-    for (int fd = 3; fd < exec_pipe[1]; ++fd) close(fd);
-    syscall(SYS_close_range, exec_pipe[1] + 1, ~0U, 0);
-    execve(path.c_str(), argv.data(), envp.data());
-    int err = errno;
-    (void)!write(exec_pipe[1], &err, sizeof err);
-    _exit(127);
-  }
-  setpgid(pid, pid);  // also here, so the group exists before we signal it
-  for (int fd : {out_pipe[1], err_pipe[1], exec_pipe[1], dev_null}) {
-    if (fd >= 0) close(fd);
-  }
-
-  std::unique_ptr<PluginProcess> process(new PluginProcess());
-  process->options_ = std::move(options);
-  process->pid_ = pid;
-  process->stdout_fd_ = out_pipe[0];
-  process->stderr_fd_ = err_pipe[0];
-  process->wake_read_fd_ = wake_pipe[0];
-  process->wake_write_fd_ = wake_pipe[1];
-  process->waiter_ = std::thread([p = process.get()] { p->WaitLoop(); });
-  process->stderr_reader_ = std::thread([p = process.get()] {
-    p->ReadLines(p->stderr_fd_, "", [p](std::string_view line) {
-      if (!line.empty()) p->options_.log_sink(ParsePluginLogLine(line));
-    });
-  });
-
-  int exec_errno = 0;
-  ssize_t n;
-  do {
-    n = read(exec_pipe[0], &exec_errno, sizeof exec_errno);
-  } while (n < 0 && errno == EINTR);
-  close(exec_pipe[0]);
-  if (n > 0) {
-    process->WaitForExit(std::chrono::milliseconds::max());
-    return Status::Unavailable("cannot run " +
-                               process->options_.executable_path + ": " +
-                               strerror(exec_errno));
-  }
-
-  const auto timeout = process->options_.handshake_timeout;
-  std::string line, rest;
-  Status s = ReadHandshakeLine(process->stdout_fd_, Clock::now() + timeout,
-                               timeout, &line, &rest);
-  if (s.ok()) s = ParseHandshakeLine(line, &process->handshake_);
-  if (!s.ok()) {
-    process->Kill();
-    std::string why = s.message();
-    int status = process->wait_status();
-    if (why.find("closed stdout") != std::string::npos) {
-      why += "; it " + DescribeWaitStatus(status);
-    }
-    return Status(s.code(), why);
-  }
+  std::unique_ptr<PluginProcess> process(
+      new PluginProcess(std::move(options), std::move(child), std::move(wake)));
+  process->StartWaiterAndStderrReader();
+  std::string rest;
+  s = process->AwaitHandshake(cancel, &rest);
+  if (!s.ok()) return process->FailStart(s);
   process->stdout_drainer_ =
       std::thread([p = process.get(), carry = std::move(rest)] {
-        p->ReadLines(p->stdout_fd_, carry, [](std::string_view) {});
+        p->ReadLines(p->stdout_fd_.get(), carry, [](std::string_view) {});
       });
-
-  bool already_reaped;
-  {
-    std::lock_guard<std::mutex> lock(process->mu_);
-    already_reaped = process->reaped_;
-    process->exit_armed_ = !already_reaped;
-  }
-  if (already_reaped && process->options_.on_exit) {
-    // It died right after its handshake, before on_exit was armed.
-    process->WaitForExit(std::chrono::milliseconds::max());
-    process->options_.on_exit(process->wait_status());
-  }
+  process->ArmOnExit();
   *out = std::move(process);
   return Status::Ok();
+}
+
+void PluginProcess::StartWaiterAndStderrReader() {
+  waiter_ = std::thread([this] { WaitLoop(); });
+  stderr_reader_ = std::thread([this] {
+    ReadLines(stderr_fd_.get(), "", [this](std::string_view line) {
+      if (!line.empty()) options_.log_sink(ParsePluginLogLine(line));
+    });
+  });
+}
+
+Status PluginProcess::AwaitHandshake(const CancelSignal* cancel,
+                                     std::string* rest) {
+  std::string line;
+  Status s =
+      ReadHandshakeLine(stdout_fd_.get(), cancel != nullptr ? cancel->fd() : -1,
+                        options_.handshake_timeout, &line, rest);
+  if (s.ok()) s = ParseHandshakeLine(line, &handshake_);
+  return s;
+}
+
+Status PluginProcess::FailStart(const Status& why) {
+  Kill();
+  std::string message = why.message();
+  if (why.code() == StatusCode::kUnavailable &&
+      message.find("closed stdout") != std::string::npos) {
+    message += "; it " + DescribeWaitStatus(wait_status());
+  }
+  return Status(why.code(), message);
+}
+
+void PluginProcess::ArmOnExit() {
+  bool already_reaped;
+  {
+    absl::MutexLock lock(&mu_);
+    already_reaped = reaped_;
+    exit_armed_ = !already_reaped;
+  }
+  if (already_reaped && options_.on_exit) {
+    // It died right after its handshake, before on_exit was armed.
+    WaitForExit(milliseconds::max());
+    options_.on_exit(wait_status());
+  }
 }
 
 void PluginProcess::WaitLoop() {
@@ -281,7 +244,7 @@ void PluginProcess::WaitLoop() {
   int status = -1;
   bool call_on_exit;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     // The leader is a zombie, so its group id is still ours: take down
     // anything it left behind, then reap.
     kill(-pid_, SIGKILL);
@@ -296,13 +259,12 @@ void PluginProcess::WaitLoop() {
   // also sees its effects.
   if (call_on_exit && options_.on_exit) options_.on_exit(status);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     exited_ = true;
     wait_status_ = status;
   }
-  exited_cv_.notify_all();
   // Readers: drain what the process wrote, then stop.
-  (void)!write(wake_write_fd_, "x", 1);
+  (void)!write(wake_.write.get(), "x", 1);
 }
 
 void PluginProcess::ReadLines(
@@ -322,7 +284,7 @@ void PluginProcess::ReadLines(
   bool woken = false;
   while (true) {
     if (!woken) {
-      pollfd fds[2] = {{fd, POLLIN, 0}, {wake_read_fd_, POLLIN, 0}};
+      pollfd fds[2] = {{fd, POLLIN, 0}, {wake_.read.get(), POLLIN, 0}};
       int r = poll(fds, 2, -1);
       if (r < 0 && errno == EINTR) continue;
       if (fds[1].revents != 0) {
@@ -341,33 +303,50 @@ void PluginProcess::ReadLines(
 }
 
 bool PluginProcess::Exited() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return exited_;
 }
 
-bool PluginProcess::WaitForExit(std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (timeout == std::chrono::milliseconds::max()) {
-    exited_cv_.wait(lock, [this] { return exited_; });
+bool PluginProcess::WaitForExit(milliseconds timeout) const {
+  absl::MutexLock lock(&mu_);
+  if (timeout == milliseconds::max()) {
+    mu_.Await(absl::Condition(&exited_));
     return true;
   }
-  return exited_cv_.wait_for(lock, timeout, [this] { return exited_; });
+  return mu_.AwaitWithTimeout(absl::Condition(&exited_),
+                              absl::Milliseconds(timeout.count()));
 }
 
 int PluginProcess::wait_status() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return wait_status_;
 }
 
 void PluginProcess::Kill() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (!reaped_) {
       kill(-pid_, SIGKILL);
       kill(pid_, SIGKILL);
     }
   }
-  WaitForExit(std::chrono::milliseconds::max());
+  WaitForExit(milliseconds::max());
+}
+
+void PluginProcess::RemoveLeftoverSocket() const {
+  // go-plugin's server removes its socket when it closes the listener; a
+  // killed plugin cannot. Only a socket directly in the folder the host
+  // handed out is removed, never a path elsewhere that a plugin named.
+  if (options_.unix_socket_dir.empty() || handshake_.network != "unix") return;
+  namespace fs = std::filesystem;
+  const fs::path socket = fs::path(handshake_.address).lexically_normal();
+  fs::path dir = fs::path(options_.unix_socket_dir).lexically_normal();
+  if (!dir.has_filename()) dir = dir.parent_path();  // a trailing '/'
+  if (socket.parent_path() != dir) return;
+  struct stat st;
+  if (lstat(socket.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+    unlink(socket.c_str());
+  }
 }
 
 PluginProcess::~PluginProcess() {
@@ -375,10 +354,7 @@ PluginProcess::~PluginProcess() {
   if (waiter_.joinable()) waiter_.join();
   if (stderr_reader_.joinable()) stderr_reader_.join();
   if (stdout_drainer_.joinable()) stdout_drainer_.join();
-  CloseFd(&stdout_fd_);
-  CloseFd(&stderr_fd_);
-  CloseFd(&wake_read_fd_);
-  CloseFd(&wake_write_fd_);
+  RemoveLeftoverSocket();
 }
 
 }  // namespace runnel::host

@@ -39,6 +39,10 @@ void PluginRegistry::StartAll() {
   for (const auto& supervisor : supervisors_) supervisor->Start();
 }
 
+void PluginRegistry::CancelStarts() {
+  for (const auto& supervisor : supervisors_) supervisor->CancelStarts();
+}
+
 void PluginRegistry::StopAll() {
   std::vector<std::thread> stoppers;
   for (const auto& supervisor : supervisors_) {

@@ -30,7 +30,10 @@ class PluginRegistry {
   // In the order added.
   std::vector<Supervisor*> All() const;
 
-  void StartAll();
+  void StartAll();  // returns at once; each plugin starts on its own thread
+  // Supervisor::CancelStarts() on each: nothing waits for a plugin that is
+  // still starting any more. Does not block.
+  void CancelStarts();
   void StopAll();  // stops in parallel (each takes up to the grace period)
 
  private:

@@ -1,15 +1,12 @@
 #include "plugin/supervisor.h"
 
 #include <grpcpp/client_context.h>
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-#include <grpcpp/support/channel_arguments.h>
 
 #include <algorithm>
-#include <climits>
 #include <vector>
 
 #include "grpc_controller.grpc.pb.h"
+#include "plugin/plugin_dial.h"
 #include "runnel/log.h"
 
 namespace runnel::host {
@@ -25,6 +22,8 @@ milliseconds RestartDelay(const SupervisorOptions& options, int deaths) {
   }
   return std::min(delay, options.restart_delay_max);
 }
+
+absl::Duration ToAbsl(milliseconds d) { return absl::Milliseconds(d.count()); }
 
 }  // namespace
 
@@ -56,121 +55,184 @@ Supervisor::Supervisor(PluginManifest manifest, SupervisorOptions options)
 Supervisor::~Supervisor() { Stop(); }
 
 void Supervisor::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock stop_lock(&stop_mu_);
+  absl::MutexLock lock(&mu_);
   if (started_) return;
   started_ = true;
   state_ = PluginState::kStarting;
   thread_ = std::thread([this] { Run(); });
+  thread_id_ = thread_.get_id();
 }
 
 Status Supervisor::WaitUntilRunning(milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, timeout,
-               [this] { return state_ == PluginState::kRunning || stopping_; });
+  absl::MutexLock lock(&mu_);
+  auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return state_ == PluginState::kRunning || starts_cancelled_;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&done), ToAbsl(timeout));
   if (state_ == PluginState::kRunning) return Status::Ok();
-  if (stopping_)
+  if (starts_cancelled_) {
     return Status::Cancelled("plugin " + manifest_.id + " stopped");
+  }
   return Status::Unavailable("plugin " + manifest_.id + " is " +
                              std::string(PluginStateName(state_)) +
                              (last_error_.empty() ? "" : ": " + last_error_));
 }
 
-void Supervisor::Stop() {
-  std::lock_guard<std::mutex> stop_lock(stop_mu_);
+void Supervisor::CancelStarts() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
+    starts_cancelled_ = true;
+  }
+  start_cancel_.Cancel();
+}
+
+void Supervisor::Stop() {
+  absl::MutexLock stop_lock(&stop_mu_);
+  {
+    absl::MutexLock lock(&mu_);
     if (!started_) return;
     stopping_ = true;
   }
-  cv_.notify_all();
+  CancelStarts();
   if (thread_.joinable()) thread_.join();
 }
 
 PluginState Supervisor::state() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return state_;
 }
 
 int64_t Supervisor::restarts() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return restarts_;
 }
 
 std::string Supervisor::last_error() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return last_error_;
 }
 
 pid_t Supervisor::pid() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return pid_;
 }
 
 PluginConnection Supervisor::connection() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return connection_;
 }
 
 int Supervisor::AddListener(Listener listener) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   int handle = next_listener_++;
   listeners_.emplace(handle, std::move(listener));
   return handle;
 }
 
 void Supervisor::RemoveListener(int handle) {
-  std::unique_lock<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   listeners_.erase(handle);
   // A copy may be running on the supervisor thread: wait it out, so the
   // caller may destroy what the listener uses once this returns.
-  if (std::this_thread::get_id() != thread_.get_id()) {
-    cv_.wait(lock, [this] { return !notifying_; });
+  if (std::this_thread::get_id() != thread_id_) {
+    auto idle = [this]()
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !notifying_; };
+    mu_.Await(absl::Condition(&idle));
   }
 }
 
-void Supervisor::SetState(PluginState state) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    state_ = state;
-  }
-  cv_.notify_all();
+bool Supervisor::StartsCancelled() const {
+  absl::MutexLock lock(&mu_);
+  return starts_cancelled_;
 }
 
 Status Supervisor::StartOnce(std::unique_ptr<PluginProcess>* process,
                              std::shared_ptr<grpc::Channel>* channel) {
   PluginProcessOptions process_options = options_.process;
   process_options.on_exit = [this](int) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      process_exited_ = true;
-    }
-    cv_.notify_all();
+    absl::MutexLock lock(&mu_);
+    process_exited_ = true;
   };
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     process_exited_ = false;
   }
-  Status s = PluginProcess::Start(std::move(process_options), process);
+  Status s =
+      PluginProcess::Start(std::move(process_options), process, &start_cancel_);
   if (!s.ok()) return s;
-
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(INT_MAX);
-  args.SetMaxSendMessageSize(INT_MAX);
-  // A fresh connection per generation, never one shared with an old process.
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  const std::string target = GrpcTarget((*process)->handshake());
-  auto created = grpc::CreateCustomChannel(
-      target, grpc::InsecureChannelCredentials(), args);
-  if (!created->WaitForConnected(std::chrono::system_clock::now() +
-                                 options_.connect_timeout)) {
-    process->reset();  // kills and reaps
-    return Status::Unavailable("cannot connect to the plugin at " + target);
-  }
-  *channel = std::move(created);
-  return Status::Ok();
+  s = DialPlugin((*process)->handshake(), options_.connect_timeout,
+                 &start_cancel_, channel);
+  if (!s.ok()) process->reset();  // kills and reaps
+  return s;
 }
 
-void Supervisor::ShutdownProcess(
+milliseconds Supervisor::OnStartFailed(const Status& why, int deaths) {
+  const milliseconds delay = RestartDelay(options_, deaths);
+  log::Error("plugin failed to start",
+             {{"plugin", manifest_.id},
+              {"error", why.message()},
+              {"retry_in_ms", std::to_string(delay.count())}});
+  absl::MutexLock lock(&mu_);
+  last_error_ = why.message();
+  state_ = PluginState::kFailed;
+  return delay;
+}
+
+void Supervisor::Publish(const PluginProcess& process,
+                         const std::shared_ptr<grpc::Channel>& channel) {
+  std::vector<Listener> listeners;
+  PluginConnection connection;
+  {
+    absl::MutexLock lock(&mu_);
+    connection_.generation += 1;
+    connection_.channel = channel;
+    connection = connection_;
+    pid_ = process.pid();
+    for (const auto& [handle, listener] : listeners_) {
+      listeners.push_back(listener);
+    }
+    notifying_ = true;
+  }
+  log::Info("plugin running",
+            {{"plugin", manifest_.id},
+             {"pid", std::to_string(process.pid())},
+             {"address", process.handshake().address},
+             {"generation", std::to_string(connection.generation)}});
+  // Listeners first, so that WaitUntilRunning() returning means they have
+  // all heard of this generation.
+  for (const Listener& listener : listeners) listener(connection);
+  absl::MutexLock lock(&mu_);
+  notifying_ = false;
+  state_ = PluginState::kRunning;
+}
+
+bool Supervisor::WaitForExitOrStop() {
+  absl::MutexLock lock(&mu_);
+  auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || process_exited_;
+  };
+  mu_.Await(absl::Condition(&woken));
+  connection_.channel = nullptr;
+  pid_ = -1;
+  if (!stopping_) state_ = PluginState::kRestarting;
+  return stopping_;
+}
+
+milliseconds Supervisor::OnExited(const PluginProcess& process, int deaths) {
+  process.WaitForExit(milliseconds::max());  // on_exit ran just before
+  const std::string why = DescribeWaitStatus(process.wait_status());
+  const milliseconds delay = RestartDelay(options_, deaths);
+  log::Warn("plugin exited; restarting",
+            {{"plugin", manifest_.id},
+             {"status", why},
+             {"restart_in_ms", std::to_string(delay.count())}});
+  absl::MutexLock lock(&mu_);
+  last_error_ = "plugin " + why;
+  return delay;
+}
+
+std::string Supervisor::ShutdownProcess(
     PluginProcess* process, const std::shared_ptr<grpc::Channel>& channel) {
   const auto deadline =
       std::chrono::system_clock::now() + options_.shutdown_grace;
@@ -192,108 +254,56 @@ void Supervisor::ShutdownProcess(
               {{"plugin", manifest_.id}});
     process->Kill();
   }
-  log::Info("plugin stopped",
-            {{"plugin", manifest_.id},
-             {"status", DescribeWaitStatus(process->wait_status())}});
+  return DescribeWaitStatus(process->wait_status());
+}
+
+bool Supervisor::WaitBeforeRestart(milliseconds delay) {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&starts_cancelled_), ToAbsl(delay));
+  return !starts_cancelled_;
 }
 
 void Supervisor::Run() {
   int deaths = 0;  // in a row, without a stable run between
-  bool first = true;
-  while (true) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) break;
-      if (!first) ++restarts_;
+  std::string how = "never started";
+  for (bool first = true; !StartsCancelled(); first = false) {
+    if (!first) {
+      absl::MutexLock lock(&mu_);
+      ++restarts_;
     }
-    first = false;
     std::unique_ptr<PluginProcess> process;
     std::shared_ptr<grpc::Channel> channel;
     Status s = StartOnce(&process, &channel);
-    milliseconds delay{0};
+    if (s.code() == StatusCode::kCancelled) {
+      how = s.message();
+      break;
+    }
+    milliseconds delay;
     if (!s.ok()) {
-      ++deaths;
-      delay = RestartDelay(options_, deaths);
-      log::Error("plugin failed to start",
-                 {{"plugin", manifest_.id},
-                  {"error", s.message()},
-                  {"retry_in_ms", std::to_string(delay.count())}});
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        last_error_ = s.message();
-        state_ = PluginState::kFailed;
-      }
-      cv_.notify_all();
+      delay = OnStartFailed(s, ++deaths);
+      how = "not running: " + s.message();
     } else {
       const auto started_at = Clock::now();
-      std::vector<Listener> listeners;
-      PluginConnection connection;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        connection_.generation += 1;
-        connection_.channel = channel;
-        connection = connection_;
-        pid_ = process->pid();
-        for (const auto& [handle, listener] : listeners_) {
-          listeners.push_back(listener);
-        }
-        notifying_ = true;
-      }
-      log::Info("plugin running",
-                {{"plugin", manifest_.id},
-                 {"pid", std::to_string(process->pid())},
-                 {"address", process->handshake().address},
-                 {"generation", std::to_string(connection.generation)}});
-      // Listeners first, so that WaitUntilRunning() returning means they
-      // have all heard of this generation.
-      for (const Listener& listener : listeners) listener(connection);
-      listeners.clear();
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        notifying_ = false;
-      }
-      SetState(PluginState::kRunning);
-
-      bool stopping;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return stopping_ || process_exited_; });
-        stopping = stopping_;
-        connection_.channel = nullptr;
-        pid_ = -1;
-        if (!stopping) state_ = PluginState::kRestarting;
-      }
-      if (stopping) {
-        ShutdownProcess(process.get(), channel);
+      Publish(*process, channel);
+      if (WaitForExitOrStop()) {
+        how = ShutdownProcess(process.get(), channel);
         break;
       }
-      process->WaitForExit(milliseconds::max());  // on_exit ran just before
-      const std::string why = DescribeWaitStatus(process->wait_status());
       if (Clock::now() - started_at >= options_.stable_after) deaths = 0;
-      ++deaths;
-      delay = RestartDelay(options_, deaths);
-      log::Warn("plugin exited; restarting",
-                {{"plugin", manifest_.id},
-                 {"status", why},
-                 {"restart_in_ms", std::to_string(delay.count())}});
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        last_error_ = "plugin " + why;
-      }
-      cv_.notify_all();
+      delay = OnExited(*process, ++deaths);
+      how = "plugin " + DescribeWaitStatus(process->wait_status());
     }
     process.reset();  // reaps and joins its reader threads
     channel.reset();
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, delay, [this] { return stopping_; });
+    if (!WaitBeforeRestart(delay)) break;
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     state_ = PluginState::kStopped;
     connection_.channel = nullptr;
     pid_ = -1;
   }
-  cv_.notify_all();
+  log::Info("plugin stopped", {{"plugin", manifest_.id}, {"status", how}});
 }
 
 }  // namespace runnel::host

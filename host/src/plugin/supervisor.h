@@ -6,8 +6,10 @@
 //   stable_after. Defaults: 0.5 s, doubling, 30 s cap, reset after 30 s up.
 // Each successful (re)start makes a new generation: a fresh grpc::Channel to
 // the new process, and every listener is told, so streams restart at once.
-// Stop(): the Shutdown RPC (plugin.GRPCController), 2 s of grace, SIGKILL,
-// reap.
+// Stop(): a start in progress is abandoned at once (the process is killed,
+// as go-plugin's client.go Kill does for a plugin it has no connection
+// to); a running plugin gets the Shutdown RPC (plugin.GRPCController),
+// shutdown_grace to exit, then SIGKILL.
 //
 // Thread-safety: all public methods may be called from any thread. Listeners
 // are called from the supervisor's own thread, with no lock held; they must
@@ -19,16 +21,17 @@
 #include <grpcpp/channel.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "plugin/cancel_signal.h"
 #include "plugin/plugin_json.h"
 #include "plugin/plugin_process.h"
 #include "runnel/status.h"
@@ -40,19 +43,21 @@ enum class PluginState {
   kRunning,     // handshake done, gRPC channel connected
   kRestarting,  // exited; waiting for the restart delay or restarting
   kFailed,      // the last start attempt failed; retrying after the delay
-  kStopped,     // not started yet, or Stop() was called
+  kStopped,     // not started yet, or stopped
 };
 std::string_view PluginStateName(PluginState state);  // "running", ...
 
 struct SupervisorOptions {
-  // [plugin.<id>] ini section, GF_VERSION, handshake time-out, log sink.
-  // plugin_id and executable_path are filled from the manifest.
+  // [plugin.<id>] ini section, GF_VERSION, handshake time-out, socket
+  // folder, log sink. plugin_id and executable_path are filled from the
+  // manifest.
   PluginProcessOptions process;
   std::chrono::milliseconds restart_delay_initial{500};
   std::chrono::milliseconds restart_delay_max{30000};
   std::chrono::milliseconds stable_after{30000};
-  std::chrono::milliseconds connect_timeout{
-      10000};  // gRPC dial after handshake
+  // gRPC dial after the handshake.
+  std::chrono::milliseconds connect_timeout{10000};
+  // go-plugin's Kill (client.go): 2 s between the Shutdown RPC and SIGKILL.
   std::chrono::milliseconds shutdown_grace{2000};
 };
 
@@ -75,9 +80,17 @@ class Supervisor {
   // One-shot: a stopped supervisor is not started again.
   void Start();
   // Blocks until the plugin is running (OK), or the time-out passes
-  // (Unavailable, with the last start error), or it was stopped (Cancelled).
+  // (Unavailable, with the state and the last start error), or starts were
+  // cancelled or it was stopped (Cancelled).
   Status WaitUntilRunning(std::chrono::milliseconds timeout) const;
-  // Shuts the plugin down and joins the thread. Idempotent.
+  // No more (re)starts: a start in progress is abandoned at once (its
+  // process is killed), WaitUntilRunning() stops waiting, and a plugin that
+  // exits is not restarted. A running plugin keeps running until Stop().
+  // The first step of a host shutdown, so that nothing waits for a plugin
+  // that will not come. Idempotent; does not block.
+  void CancelStarts();
+  // CancelStarts(), shuts a running plugin down and joins the thread.
+  // Idempotent.
   void Stop();
 
   const PluginManifest& manifest() const { return manifest_; }
@@ -96,31 +109,50 @@ class Supervisor {
 
  private:
   void Run();  // the supervisor thread
-  // REQUIRES: mu_ not held.
+  // One start: process, handshake, gRPC. Cancelled if CancelStarts() cut
+  // it short.
   Status StartOnce(std::unique_ptr<PluginProcess>* process,
                    std::shared_ptr<grpc::Channel>* channel);
-  void ShutdownProcess(PluginProcess* process,
-                       const std::shared_ptr<grpc::Channel>& channel);
-  void SetState(PluginState state);
+  // Records a failed start; returns the delay before the next one.
+  std::chrono::milliseconds OnStartFailed(const Status& why, int deaths);
+  // Makes the new generation current and tells the listeners.
+  void Publish(const PluginProcess& process,
+               const std::shared_ptr<grpc::Channel>& channel);
+  // Blocks until the process exits (false) or Stop() (true).
+  bool WaitForExitOrStop();
+  // Records the exit of a running plugin; returns the restart delay.
+  std::chrono::milliseconds OnExited(const PluginProcess& process, int deaths);
+  // The Shutdown RPC, the grace period, then SIGKILL. Returns how it ended.
+  std::string ShutdownProcess(PluginProcess* process,
+                              const std::shared_ptr<grpc::Channel>& channel);
+  // False when starts were cancelled (now or during the delay).
+  bool WaitBeforeRestart(std::chrono::milliseconds delay);
+  bool StartsCancelled() const;
 
   const PluginManifest manifest_;
   SupervisorOptions options_;
+  // Fired by CancelStarts(): ends a handshake read or gRPC dial at once.
+  CancelSignal start_cancel_;
 
-  mutable std::mutex mu_;               // guards everything below
-  mutable std::condition_variable cv_;  // state changes, exit, stop
-  bool started_ = false;
-  bool stopping_ = false;
-  bool process_exited_ = false;  // set by the current process's on_exit
-  PluginState state_ = PluginState::kStopped;
-  int64_t restarts_ = 0;
-  std::string last_error_;
-  pid_t pid_ = -1;
-  PluginConnection connection_;
-  std::map<int, Listener> listeners_;
-  bool notifying_ = false;  // listeners are being called (without mu_)
-  int next_listener_ = 1;
-  std::thread thread_;
-  std::mutex stop_mu_;  // serializes Stop() (the join of thread_)
+  mutable absl::Mutex mu_;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool starts_cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Set by the current process's on_exit.
+  bool process_exited_ ABSL_GUARDED_BY(mu_) = false;
+  PluginState state_ ABSL_GUARDED_BY(mu_) = PluginState::kStopped;
+  int64_t restarts_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
+  pid_t pid_ ABSL_GUARDED_BY(mu_) = -1;
+  PluginConnection connection_ ABSL_GUARDED_BY(mu_);
+  std::map<int, Listener> listeners_ ABSL_GUARDED_BY(mu_);
+  // Listeners are being called (without mu_).
+  bool notifying_ ABSL_GUARDED_BY(mu_) = false;
+  int next_listener_ ABSL_GUARDED_BY(mu_) = 1;
+  std::thread::id thread_id_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex stop_mu_;  // serializes Stop(), the only joiner of thread_
+  std::thread thread_ ABSL_GUARDED_BY(stop_mu_);
 };
 
 }  // namespace runnel::host

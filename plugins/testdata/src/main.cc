@@ -17,7 +17,7 @@ int main() {
   runnel::ServeOptions options;
   options.subscribe_stream = streams;
   options.publish_stream = streams;
-  options.run_stream = streams;
+  options.async_run_stream = streams;
   options.query_data = std::make_shared<runnel_testdata::Query>();
   options.check_health = std::make_shared<runnel_testdata::Health>();
   options.call_resource = std::make_shared<runnel_testdata::Resources>(running);

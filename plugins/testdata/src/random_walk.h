@@ -1,7 +1,7 @@
 // RandomWalk: the value generator of Grafana's testdata streams. The walker
 // moves by a random step in [-0.5, 0.5); Min/Max lie a random spread of
 // (rand*50 + 0.01) below/above it.
-// Thread-safety: none; one walk per stream thread.
+// Thread-safety: none; one walk per stream.
 #ifndef RUNNEL_PLUGINS_TESTDATA_RANDOM_WALK_H_
 #define RUNNEL_PLUGINS_TESTDATA_RANDOM_WALK_H_
 
@@ -25,7 +25,9 @@ class RandomWalk {
   static constexpr double kSpread = 50.0;
 
  private:
-  std::mt19937_64 rng_;
+  // A small engine (about 100 bytes of state, against mt19937_64's 2.5 KB):
+  // a plugin may hold ten thousand walks, one per running stream.
+  std::ranlux48_base rng_;
   std::uniform_real_distribution<double> unit_{0.0, 1.0};
   double walker_;
 };

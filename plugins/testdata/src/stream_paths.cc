@@ -15,10 +15,15 @@ bool AllDigits(std::string_view s) {
   });
 }
 
-// "bench/<N>hz" with 1 <= N <= kMaxBenchRateHz.
+// "bench/<N>hz" with 1 <= N <= kMaxBenchRateHz, optionally followed by
+// "-<digits>": many channels of the same rate, one RunStream each.
 std::optional<int64_t> ParseBenchRate(std::string_view path) {
   constexpr std::string_view kPrefix = "bench/";
   constexpr std::string_view kSuffix = "hz";
+  if (size_t dash = path.rfind('-');
+      dash != std::string_view::npos && AllDigits(path.substr(dash + 1))) {
+    path = path.substr(0, dash);
+  }
   if (!path.starts_with(kPrefix) || !path.ends_with(kSuffix)) {
     return std::nullopt;
   }

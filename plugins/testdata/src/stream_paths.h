@@ -27,8 +27,8 @@ struct StreamSpec {
 };
 
 // random-2s-stream, random-flakey-stream, random-labeled-stream,
-// random-20Hz-stream(-<digits>)? and bench/<1..100000>hz. Anything else:
-// nullopt.
+// random-20Hz-stream(-<digits>)? and bench/<1..100000>hz(-<digits>)?. Anything
+// else: nullopt.
 std::optional<StreamSpec> ParseStreamPath(std::string_view path);
 
 }  // namespace runnel_testdata

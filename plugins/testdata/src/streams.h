@@ -1,15 +1,18 @@
-// Streams: the testdata plugin's stream handlers (reference §5).
-// Subscribe answers the schema-only frame of the path's stream (NotFound for
-// an unknown path); Publish is always PermissionDenied; RunStream sends
-// one data-only frame per tick until the host cancels, and ends with
-// "testdata plugin does not support path: <path>" on an unknown path.
-// Every RunStream logs its start and stop and is counted in RunningStreams.
-// Thread-safety: thread-safe; each RunStream keeps its state on its stack.
+// Streams: the testdata plugin's stream handlers (Grafana testdata's
+// stream_handler.go). Subscribe answers the schema-only frame of the path's
+// stream (NotFound for an unknown path); Publish is always
+// PermissionDenied; RunStream is non-blocking (runnel::AsyncRunStreamHandler):
+// it starts a timer that sends one data-only frame per tick until the host
+// cancels, and ends at once with "testdata plugin does not support path:
+// <path>" on an unknown path. Every stream logs its start and stop and is
+// counted in RunningStreams (see stream_run.h).
+// Thread-safety: thread-safe; each stream keeps its own state.
 #ifndef RUNNEL_PLUGINS_TESTDATA_STREAMS_H_
 #define RUNNEL_PLUGINS_TESTDATA_STREAMS_H_
 
 #include <memory>
 
+#include "runnel/async_stream.h"
 #include "runnel/stream.h"
 #include "running_streams.h"
 
@@ -17,7 +20,7 @@ namespace runnel_testdata {
 
 class Streams final : public runnel::SubscribeStreamHandler,
                       public runnel::PublishStreamHandler,
-                      public runnel::RunStreamHandler {
+                      public runnel::AsyncRunStreamHandler {
  public:
   explicit Streams(std::shared_ptr<RunningStreams> running)
       : running_(std::move(running)) {}
@@ -27,8 +30,9 @@ class Streams final : public runnel::SubscribeStreamHandler,
       runnel::SubscribeStreamResponse* resp) override;
   runnel::Status PublishStream(const runnel::PublishStreamRequest& req,
                                runnel::PublishStreamResponse* resp) override;
-  runnel::Status RunStream(const runnel::RunStreamRequest& req,
-                           runnel::StreamSender& sender) override;
+  runnel::Status StartStream(
+      const runnel::RunStreamRequest& req,
+      std::shared_ptr<runnel::StreamChannel> stream) override;
 
  private:
   std::shared_ptr<RunningStreams> running_;

@@ -2,6 +2,7 @@
 #ifndef RUNNEL_RUNNEL_H_
 #define RUNNEL_RUNNEL_H_
 
+#include "runnel/async_stream.h"
 #include "runnel/data.h"
 #include "runnel/diagnostics.h"
 #include "runnel/frame.h"

@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "runnel/async_stream.h"
 #include "runnel/data.h"
 #include "runnel/diagnostics.h"
 #include "runnel/instance_manager.h"
@@ -18,6 +19,10 @@ namespace runnel {
 
 // The handlers a plugin provides. Every one is optional: a service with no
 // handler is not registered, and the host's call answers Unimplemented.
+// RunStream is served by run_stream (blocking, one thread per running
+// stream) or by async_run_stream (callbacks and timers on a shared executor
+// of stream_threads threads, for any number of streams); set at most one:
+// Serve refuses to start (logs why, returns 1) when both are set.
 struct ServeOptions {
   std::shared_ptr<QueryDataHandler> query_data;
   std::shared_ptr<CheckHealthHandler> check_health;
@@ -25,6 +30,11 @@ struct ServeOptions {
   std::shared_ptr<SubscribeStreamHandler> subscribe_stream;
   std::shared_ptr<PublishStreamHandler> publish_stream;
   std::shared_ptr<RunStreamHandler> run_stream;
+  std::shared_ptr<AsyncRunStreamHandler> async_run_stream;
+  // Threads that run every async_run_stream callback and timer, for all
+  // streams together (values below 1 mean 1). Unused without
+  // async_run_stream.
+  int stream_threads = 2;
 };
 
 // ServeOptions whose handlers route every call to the data source's instance

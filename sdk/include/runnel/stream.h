@@ -1,7 +1,10 @@
 // Streaming handlers: SubscribeStream, PublishStream and RunStream, the three
-// calls behind a Grafana Live channel served by a plugin (reference §3).
+// calls behind a Grafana Live channel served by a plugin (grafana-plugin-sdk-go
+// backend/stream.go).
 // Handlers are called concurrently from gRPC threads; an implementation must
-// be thread-safe. RunStream runs on its own thread until it returns.
+// be thread-safe. RunStream runs on its own thread until it returns: simple
+// to write, but a thread per running stream. For many streams use the
+// non-blocking AsyncRunStreamHandler (async_stream.h) instead.
 #ifndef RUNNEL_STREAM_H_
 #define RUNNEL_STREAM_H_
 

@@ -51,7 +51,7 @@ TEST_F(ConfigTest, DefaultsMatchGrafana) {
   Config config;
   Status status = LoadConfig(Sources(), &config);
   ASSERT_TRUE(status.ok()) << status.message();
-  EXPECT_EQ(config.server.http_addr, "");
+  EXPECT_EQ(config.server.http_addr, "127.0.0.1");  // no sign-in yet
   EXPECT_EQ(config.server.http_port, 3000);
   EXPECT_EQ(config.live.max_connections, 100);
   EXPECT_TRUE(config.live.allowed_origins.empty());

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 #include <random>
+#include <string>
+#include <string_view>
 
 namespace runnel::host {
 namespace {
@@ -147,6 +149,103 @@ TEST(DecodeCommandsTest, RandomInputNeverCrashes) {
       EXPECT_FALSE(commands.empty());
     }
   }
+}
+
+// `depth` levels of `open`, a 1, then as many `close`.
+std::string Nested(size_t depth, std::string_view open,
+                   std::string_view close) {
+  std::string out;
+  out.reserve(depth * (open.size() + close.size()) + 1);
+  for (size_t i = 0; i < depth; ++i) out.append(open);
+  out.push_back('1');
+  for (size_t i = 0; i < depth; ++i) out.append(close);
+  return out;
+}
+
+// Regression: a connect whose `data` was nested ~75,000 deep crashed the
+// host (stack overflow) when `data` was re-serialised recursively. Data
+// now stays the raw bytes the client sent, found without recursion.
+TEST(DecodeCommandsTest, MillionDeepArrayDataIsKeptRaw) {
+  const std::string data = Nested(1 << 20, "[", "]");
+  const std::string frame = R"({"id":1,"connect":{"data":)" + data + "}}";
+  std::vector<Command> commands;
+  std::string error;
+  ASSERT_TRUE(DecodeCommands(frame, &commands, &error)) << error;
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_EQ(commands[0].method, Method::kConnect);
+  EXPECT_EQ(commands[0].id, 1u);
+  EXPECT_TRUE(commands[0].data == data) << "data was not kept byte for byte";
+}
+
+// The same with objects: a million levels in a message under 8 MB (the
+// message_size_limit of the original report).
+TEST(DecodeCommandsTest, MillionDeepObjectDataUnder8MbIsKeptRaw) {
+  const std::string data = Nested(1 << 20, R"({"a":)", "}");
+  const std::string frame =
+      R"({"id":2,"publish":{"channel":"1/grafana/broadcast/x","data":)" + data +
+      "}}";
+  ASSERT_LE(frame.size(), 8u << 20);
+  std::vector<Command> commands;
+  std::string error;
+  ASSERT_TRUE(DecodeCommands(frame, &commands, &error)) << error;
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_EQ(commands[0].method, Method::kPublish);
+  EXPECT_EQ(commands[0].channel, "1/grafana/broadcast/x");
+  EXPECT_TRUE(commands[0].data == data) << "data was not kept byte for byte";
+}
+
+TEST(DecodeCommandsTest, MillionDeepUnclosedDataIsRefused) {
+  const std::string frame =
+      R"({"id":1,"connect":{"data":)" + std::string(1 << 20, '[') + "}}";
+  std::vector<Command> commands;
+  std::string error;
+  EXPECT_FALSE(DecodeCommands(frame, &commands, &error));
+  EXPECT_FALSE(error.empty());
+}
+
+TEST(DecodeCommandsTest, DataIsTheClientsBytesAsSent) {
+  std::vector<Command> commands;
+  std::string error;
+  ASSERT_TRUE(DecodeCommands(
+      R"({"id":3,"publish":{"data": {"s" : "}]\"{[", "n":[1, 2.50]} ,)"
+      R"("channel":"1/grafana/broadcast/x"}})",
+      &commands, &error))
+      << error;
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_EQ(commands[0].data, R"({"s" : "}]\"{[", "n":[1, 2.50]})");
+  EXPECT_EQ(commands[0].channel, "1/grafana/broadcast/x");
+}
+
+TEST(DecodeCommandsTest, EscapedKeysAndLastDuplicateWin) {
+  std::vector<Command> commands;
+  std::string error;
+  ASSERT_TRUE(DecodeCommands(
+      R"({"i\u0064":7,"subscribe":{"ch\u0061nnel":"a\/b","channel":"1/c/d",)"
+      R"("data":1,"data":"x"}})",
+      &commands, &error))
+      << error;
+  ASSERT_EQ(commands.size(), 1u);
+  EXPECT_EQ(commands[0].id, 7u);
+  EXPECT_EQ(commands[0].method, Method::kSubscribe);
+  EXPECT_EQ(commands[0].channel, "1/c/d");
+  EXPECT_EQ(commands[0].data, R"("x")");
+}
+
+TEST(DecodeCommandsTest, IdMustBeAUint32) {
+  for (const char* id : {"-1", "1.0", "1e2", "4294967296", "\"1\"", "[1]",
+                         "99999999999999999999"}) {
+    SCOPED_TRACE(id);
+    std::vector<Command> commands;
+    std::string error;
+    EXPECT_FALSE(DecodeCommands(
+        std::string(R"({"connect":{},"id":)") + id + "}", &commands, &error));
+    EXPECT_EQ(error, "command id is not a uint32");
+  }
+  std::vector<Command> commands;
+  std::string error;
+  ASSERT_TRUE(
+      DecodeCommands(R"({"connect":{},"id":4294967295})", &commands, &error));
+  EXPECT_EQ(commands[0].id, 4294967295u);
 }
 
 TEST(EncodeTest, ConnectReply) {

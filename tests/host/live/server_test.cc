@@ -432,6 +432,35 @@ TEST_F(ServerTest, OversizedMessageCloses1009) {
   EXPECT_EQ(client->WaitForClose(), 1009);
 }
 
+// Regression: with message_size_limit raised to 8 MB, a connect whose
+// `data` nested deeply crashed the host (recursive re-serialisation). The
+// connect is answered and the connection keeps working.
+TEST_F(ServerTest, MillionDeepConnectDataUnder8MbIsAnswered) {
+  LiveConfig config = TestConfig();
+  config.message_size_limit = 8 << 20;
+  StartServer(config);
+  WsTestClient client;
+  ASSERT_TRUE(client.Open(port_));
+  std::string connect = R"({"id":1,"connect":{"data":)";
+  for (int i = 0; i < (1 << 20); ++i) connect += R"({"a":)";
+  connect += "1";
+  connect += std::string(1 << 20, '}');
+  connect += "}}";
+  ASSERT_LE(connect.size(), 8u << 20);
+  ASSERT_TRUE(client.SendText(connect));
+  std::optional<json> reply = client.ReadReply(30s);
+  ASSERT_TRUE(reply) << "no reply; closed with " << client.close_code();
+  EXPECT_EQ((*reply)["id"], 1);
+  EXPECT_TRUE((*reply)["connect"].is_object()) << reply->dump();
+  // Unclosed nesting of the same depth is a bad request, not a crash.
+  ASSERT_TRUE(client.SendText(R"({"id":2,"publish":{"data":)" +
+                              std::string(1 << 20, '[') + "}}"));
+  EXPECT_EQ(client.WaitForClose(30s), 3501);
+  // The server still serves others.
+  auto other = Connected();
+  EXPECT_FALSE(other->closed());
+}
+
 TEST_F(ServerTest, GarbageCloses3501) {
   StartServer();
   auto client = Connected();

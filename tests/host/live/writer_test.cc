@@ -106,3 +106,56 @@ TEST(WriterTest, SharedBuffersAreNotCopied) {
 
 }  // namespace
 }  // namespace runnel::host
+
+namespace runnel::host {
+namespace {
+
+// Pongs and other control frames count against the same bound as
+// messages: a client that pings and never reads is cut like a slow reader.
+TEST(WriterControlTest, ControlFramesCountAgainstTheBound) {
+  Writer writer(100, 16, 1 << 20);
+  ASSERT_EQ(writer.Enqueue(MakeSharedBuffer(std::string(60, 'm'))),
+            Writer::EnqueueResult::kStartWrite);
+  EXPECT_EQ(writer.EnqueueControl(std::string(30, 'p'), false),
+            Writer::EnqueueResult::kQueued);
+  EXPECT_EQ(writer.queued_bytes(), 90u);
+  EXPECT_EQ(writer.EnqueueControl(std::string(11, 'p'), false),
+            Writer::EnqueueResult::kSlow);
+  EXPECT_EQ(writer.overflow_bytes(), 101u);
+  EXPECT_EQ(writer.queued_bytes(), 0u);
+  EXPECT_FALSE(writer.has_control());
+  // Closed: more pongs are dropped, but the close frame is always taken.
+  EXPECT_EQ(writer.EnqueueControl("pong", false),
+            Writer::EnqueueResult::kClosed);
+  EXPECT_EQ(writer.EnqueueControl("close", true),
+            Writer::EnqueueResult::kQueued);
+  std::string frames;
+  ASSERT_TRUE(writer.TakeControl(&frames));
+  EXPECT_EQ(frames, "close");
+  EXPECT_FALSE(writer.TakeControl(&frames));
+}
+
+TEST(WriterControlTest, QueuedPongsMakeMessagesOverflow) {
+  Writer writer(100, 16, 1 << 20);
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_EQ(writer.EnqueueControl(std::string(10, 'p'), false),
+              Writer::EnqueueResult::kQueued);
+  }
+  EXPECT_EQ(writer.Enqueue(MakeSharedBuffer(std::string(20, 'm'))),
+            Writer::EnqueueResult::kSlow);
+  EXPECT_EQ(writer.overflow_bytes(), 110u);
+}
+
+TEST(WriterControlTest, ControlFramesLeaveInOrderAndFreeTheirBytes) {
+  Writer writer(100, 16, 1 << 20);
+  writer.EnqueueControl("ab", false);
+  writer.EnqueueControl("cd", false);
+  std::string frames;
+  ASSERT_TRUE(writer.TakeControl(&frames));
+  EXPECT_EQ(frames, "abcd");
+  EXPECT_EQ(writer.queued_bytes(), 0u);
+  EXPECT_EQ(writer.overflow_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace runnel::host

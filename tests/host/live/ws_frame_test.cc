@@ -162,6 +162,15 @@ TEST(WsFrameTest, CloseFramesCarryCodeAndReason) {
   EXPECT_EQ(recorder.close_codes[1], kCloseNoStatus);
 }
 
+TEST(WsFrameTest, CloseCodesTheWireMayCarry) {
+  for (uint16_t code : {1000, 1003, 1007, 1011, 1014, 3000, 4999}) {
+    EXPECT_TRUE(IsValidCloseCode(code)) << code;
+  }
+  for (uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000}) {
+    EXPECT_FALSE(IsValidCloseCode(code)) << code;
+  }
+}
+
 TEST(WsFrameTest, ProtocolFaultsAre1002AndStick) {
   const std::vector<std::vector<uint8_t>> faults = {
       {0x81, 0x02, 'h', 'i'},                    // unmasked client frame
@@ -173,6 +182,9 @@ TEST(WsFrameTest, ProtocolFaultsAre1002AndStick) {
       Join(
           {ClientFrame(0x01, "a"), ClientFrame(0x81, "b")}),  // new mid-message
       ClientFrame(0x88, "x"),  // close payload of one byte
+      ClientFrame(0x88, EncodeClosePayload(1005, "")),      // local-only code
+      ClientFrame(0x88, EncodeClosePayload(2999, "")),      // unassigned code
+      ClientFrame(0x88, EncodeClosePayload(1000, "\xff")),  // reason not UTF-8
   };
   for (size_t i = 0; i < faults.size(); ++i) {
     SCOPED_TRACE(i);
@@ -181,6 +193,8 @@ TEST(WsFrameTest, ProtocolFaultsAre1002AndStick) {
     Recorder recorder;
     EXPECT_EQ(reader.Feed(bytes.data(), bytes.size(), recorder),
               kCloseProtocolError);
+    EXPECT_STRNE(reader.fault_reason(), "");
+    EXPECT_TRUE(recorder.close_codes.empty());
     auto more = ClientFrame(0x81, "after");
     EXPECT_EQ(reader.Feed(more.data(), more.size(), recorder),
               kCloseProtocolError);

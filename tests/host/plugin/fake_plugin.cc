@@ -1,6 +1,7 @@
 // A minimal go-plugin-style plugin for supervisor tests: checks the cookie,
 // writes its environment to $FAKE_PLUGIN_ENV_FILE, logs two stderr lines,
-// serves plugin.GRPCController on a unix socket and prints the handshake.
+// serves plugin.GRPCController on a unix socket (in PLUGIN_UNIX_SOCKET_DIR
+// when set) and prints the handshake.
 // FAKE_PLUGIN_MODE=ignore_shutdown: the Shutdown RPC does nothing.
 // It also serves pluginv2.Stream with paths that misbehave on purpose, for
 // the stream manager's tests:
@@ -134,9 +135,20 @@ int main() {
   fprintf(stderr, "[WARN] fake warning %d\n", static_cast<int>(getpid()));
   fflush(stderr);
 
-  char dir_template[] = "/tmp/fake-plugin-XXXXXX";
-  std::string dir = mkdtemp(dir_template);
-  std::string socket = dir + "/plugin.sock";
+  // As go-plugin's server does (server.go serverListener_unix): a temp name
+  // in PLUGIN_UNIX_SOCKET_DIR when the host sets it; else a folder of its own.
+  std::string dir, socket;
+  if (*Env("PLUGIN_UNIX_SOCKET_DIR")) {
+    socket = std::string(Env("PLUGIN_UNIX_SOCKET_DIR")) + "/pluginXXXXXX";
+    int fd = mkstemp(socket.data());
+    if (fd < 0) return 2;
+    close(fd);
+    unlink(socket.c_str());
+  } else {
+    char dir_template[] = "/tmp/fake-plugin-XXXXXX";
+    dir = mkdtemp(dir_template);
+    socket = dir + "/plugin.sock";
+  }
   Controller controller(std::string(Env("FAKE_PLUGIN_MODE")) ==
                         "ignore_shutdown");
   grpc::ServerBuilder builder;
@@ -164,6 +176,7 @@ int main() {
   fprintf(stderr, "[INFO] server stopped\n");
   fflush(stderr);
   std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  std::filesystem::remove(socket, ec);
+  if (!dir.empty()) std::filesystem::remove_all(dir, ec);
   return 0;
 }

@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "process_util.h"
@@ -248,6 +251,93 @@ TEST(PluginProcess, NoOrphanWhenTheHostIsKilled) {
   EXPECT_TRUE(
       WaitFor([&] { return ProcessGone(plugin_pid); }, milliseconds(5000)));
   if (!ProcessGone(plugin_pid)) kill(plugin_pid, SIGKILL);
+}
+
+TEST(PluginEnvironment, SocketFolderIsPluginUnixSocketDir) {
+  PluginProcessOptions o;
+  EXPECT_EQ(BuildPluginEnvironment(o, {"PLUGIN_UNIX_SOCKET_DIR=/elsewhere"}),
+            BuildPluginEnvironment(o, {"PLUGIN_UNIX_SOCKET_DIR=/elsewhere"}));
+  o.unix_socket_dir = "/tmp/runnel-42";
+  std::vector<std::string> env =
+      BuildPluginEnvironment(o, {"PLUGIN_UNIX_SOCKET_DIR=/elsewhere"});
+  EXPECT_EQ(std::count(env.begin(), env.end(),
+                       "PLUGIN_UNIX_SOCKET_DIR=/tmp/runnel-42"),
+            1);
+  EXPECT_EQ(
+      std::count(env.begin(), env.end(), "PLUGIN_UNIX_SOCKET_DIR=/elsewhere"),
+      0);
+}
+
+TEST(PluginProcess, CancelEndsTheHandshakeWaitAndKillsTheProcess) {
+  TempDir tmp;
+  const auto pid_file = tmp.path() / "pid";
+  std::string script =
+      WriteScript(tmp.path() / "silent",
+                  "echo $$ > " + pid_file.string() + "\nexec sleep 300");
+  LogCollector logs;
+  PluginProcessOptions o = Options(script, &logs);
+  o.handshake_timeout = milliseconds(60000);
+  CancelSignal cancel;
+  std::thread canceller([&] {
+    WaitFor([&] { return std::atoi(ReadAll(pid_file).c_str()) > 0; },
+            milliseconds(10000));
+    cancel.Cancel();
+  });
+  std::unique_ptr<PluginProcess> p;
+  Status s = PluginProcess::Start(o, &p, &cancel);
+  canceller.join();
+  EXPECT_EQ(s.code(), StatusCode::kCancelled) << s.message();
+  EXPECT_NE(s.message().find("handshake"), std::string::npos) << s.message();
+  EXPECT_EQ(p, nullptr);
+  pid_t pid = std::atoi(ReadAll(pid_file).c_str());
+  ASSERT_GT(pid, 0);
+  EXPECT_TRUE(ProcessGone(pid));
+}
+
+TEST(PluginProcess, AlreadyCancelledStartDoesNotWait) {
+  TempDir tmp;
+  LogCollector logs;
+  PluginProcessOptions o =
+      Options(WriteScript(tmp.path() / "silent", "exec sleep 300"), &logs);
+  o.handshake_timeout = milliseconds(60000);
+  CancelSignal cancel;
+  cancel.Cancel();
+  std::unique_ptr<PluginProcess> p;
+  EXPECT_EQ(PluginProcess::Start(o, &p, &cancel).code(),
+            StatusCode::kCancelled);
+}
+
+TEST(PluginProcess, SocketLeftInTheSocketFolderIsRemovedWhenItIsGone) {
+  TempDir tmp;
+  LogCollector logs;
+  PluginProcessOptions o = Options(FAKE_PLUGIN_PATH, &logs);
+  o.unix_socket_dir = tmp.path().string() + "/";  // a trailing '/' too
+  std::unique_ptr<PluginProcess> p;
+  Status s = PluginProcess::Start(o, &p);
+  ASSERT_TRUE(s.ok()) << s.message();
+  const std::filesystem::path socket = p->handshake().address;
+  EXPECT_EQ(socket.parent_path(), tmp.path()) << socket;
+  ASSERT_TRUE(std::filesystem::is_socket(socket)) << socket;
+  p->Kill();  // SIGKILL: the plugin cannot remove its socket itself
+  EXPECT_TRUE(std::filesystem::is_socket(socket));
+  p.reset();
+  EXPECT_FALSE(std::filesystem::exists(socket)) << socket;
+}
+
+TEST(PluginProcess, SocketOutsideTheSocketFolderIsLeftAlone) {
+  TempDir tmp, elsewhere;
+  const auto socket = elsewhere.path() / "not-ours";
+  std::ofstream(socket) << "x";  // not even a socket
+  LogCollector logs;
+  PluginProcessOptions o = Options(
+      WriteScript(tmp.path() / "p",
+                  "echo '1|2|unix|" + socket.string() + "|grpc|'\nsleep 30"),
+      &logs);
+  o.unix_socket_dir = tmp.path().string();
+  std::unique_ptr<PluginProcess> p;
+  ASSERT_TRUE(PluginProcess::Start(o, &p).ok());
+  p.reset();
+  EXPECT_TRUE(std::filesystem::exists(socket));
 }
 
 }  // namespace
