@@ -1,10 +1,11 @@
 // runnel: the host process. Loads the config (conf/defaults.ini, --config,
 // RUNNEL_* environment variables) and the provisioned data sources, starts
-// the plugins, the stream manager and the Live server, prints
-// "Runnel listening on http://<addr>:<port>/" once ready, and on SIGTERM or
-// SIGINT shuts down (clients get 3001, streams stop, plugins get the Shutdown
-// RPC, then SIGKILL after the grace) and exits 0. A bad config, YAML file or
-// data source type exits 1 with a message naming the file and line.
+// the plugins (in the background), the stream manager and the Live server,
+// prints "Runnel listening on http://<addr>:<port>/" once it listens, and on
+// SIGTERM or SIGINT shuts down (clients get 3001, plugin starts in progress
+// are cancelled, streams stop, running plugins get the Shutdown RPC, then
+// SIGKILL after the grace) and exits 0. A bad config, YAML file or data
+// source type exits 1 with a message naming the file (and line or key).
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>

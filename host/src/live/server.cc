@@ -50,11 +50,11 @@ std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
 
 // The status for a request that could not be read (Go's net/http answers
 // the same way), or 0 when the client left or went quiet and nobody is
-// there to answer. `received` is what was buffered of the request.
-int StatusForReadError(const beast::error_code& ec, std::string_view received) {
+// there to answer. `request_line_read`: the parser got past the request
+// line (a header section over the limit is then not about the URL).
+int StatusForReadError(const beast::error_code& ec, bool request_line_read) {
   if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-    // The request line alone is over the limit: the URL is too long.
-    return received.find('\n') == std::string_view::npos ? 414 : 431;
+    return request_line_read ? 431 : 414;
   }
   if (ec == http::error::body_limit) return 413;
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
@@ -230,20 +230,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // A request that could not be read whole is answered (400, 413, 414,
   // 431) and the connection closed; one whose client left gets nothing.
   void OnReadError(beast::error_code ec) {
-    const auto received = buffer_.data();
-    const int status = StatusForReadError(
-        ec, std::string_view(static_cast<const char*>(received.data()),
-                             received.size()));
+    // Beast hands the target over once the request line is whole.
+    const int status = StatusForReadError(ec, !parser_->get().target().empty());
     if (status == 0) {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
       return;
     }
-    log::Debug("live: bad HTTP request",
-               {{"remote", Remote()},
-                {"status", std::to_string(status)},
-                {"error", ec.message()},
-                {"received_bytes", std::to_string(received.size())}});
+    log::Debug("live: bad HTTP request", {{"remote", Remote()},
+                                          {"status", std::to_string(status)},
+                                          {"error", ec.message()}});
     http::request<http::string_body> unread;  // HTTP/1.1, GET
     Write(unread, TextResponse(status, StatusText(status)),
           /*keep_alive=*/false);

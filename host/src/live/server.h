@@ -8,6 +8,12 @@
 //   GET <path>          routes added with HandleGet
 //   GET /...            files under config.static_root (index.html at /)
 //
+// Requests it cannot serve are answered, never dropped: a malformed request
+// 400, a header section over max_header_bytes 431 (414 when the request
+// line alone is), a body over 1 MB 413, and the Host rules of host_check.h;
+// each with a debug log line. accept() failures pause accepting
+// (accept_backoff.h).
+//
 // Thread-safety: HandleGet only before Start. Start/Shutdown from one
 // (owner) thread. Stats, port and ActiveConnections from any thread.
 // Ownership: `hub` and `channel_handler` are not owned and must outlive the
@@ -50,7 +56,8 @@ class Server {
   void HandleGet(std::string path, HttpGetHandler handler);
 
   // Binds http_addr:http_port and starts the I/O threads. An error if the
-  // address cannot be bound.
+  // address cannot be bound, or if enforce_domain is on and root_url names
+  // no host.
   Status Start();
   // The bound port (useful with http_port 0). Valid after Start.
   uint16_t port() const;

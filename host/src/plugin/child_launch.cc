@@ -49,8 +49,11 @@ struct ChildSetup {
   if (s.working_dir != nullptr && chdir(s.working_dir) != 0) {
     ReportErrnoAndExit(s.exec_error_write);
   }
+  // Nothing else of the host's goes along (sockets, other plugins' pipes).
   // exec_error_write is close-on-exec and above 2: keep it until the exec.
-  for (int fd = 3; fd < s.exec_error_write; ++fd) close(fd);
+  if (syscall(SYS_close_range, 3, s.exec_error_write - 1, 0) != 0) {
+    for (int fd = 3; fd < s.exec_error_write; ++fd) close(fd);
+  }
   syscall(SYS_close_range, s.exec_error_write + 1, ~0U, 0);
   execve(s.path, s.argv, s.envp);
   ReportErrnoAndExit(s.exec_error_write);

@@ -1,5 +1,6 @@
 // The host side of go-plugin's handshake: the first line a plugin prints on
-// stdout, "CORE|APP|NETWORK|ADDR|PROTOCOL|SERVERCERT" (reference §2).
+// stdout, "CORE|APP|NETWORK|ADDR|PROTOCOL|SERVERCERT" (hashicorp/go-plugin
+// client.go parses it; server.go prints it).
 // Pure functions; thread-safe.
 #ifndef RUNNEL_HOST_PLUGIN_HANDSHAKE_PARSER_H_
 #define RUNNEL_HOST_PLUGIN_HANDSHAKE_PARSER_H_

@@ -1,5 +1,6 @@
 #include "plugin/plugin_log.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace runnel::host {
@@ -20,6 +21,33 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
+// Deepest nesting of objects and arrays in `json`, strings skipped. A
+// plugin's log line comes from outside: dump() below recurses once per
+// level, so a deeply nested value would overflow the stack.
+size_t NestingDepth(std::string_view json) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// Deeper lines are logged as plain text.
+constexpr size_t kMaxLogLineDepth = 32;
+
 std::string ValueText(const nlohmann::ordered_json& value) {
   if (value.is_string()) return value.get<std::string>();
   return value.dump();
@@ -32,7 +60,8 @@ PluginLogEntry ParsePluginLogLine(std::string_view line) {
     line.remove_suffix(1);
   }
   PluginLogEntry entry;
-  if (!line.empty() && line.front() == '{') {
+  if (!line.empty() && line.front() == '{' &&
+      NestingDepth(line) <= kMaxLogLineDepth) {
     nlohmann::ordered_json json = nlohmann::ordered_json::parse(
         line, nullptr, /*allow_exceptions=*/false);
     if (json.is_object()) {

@@ -1,6 +1,7 @@
 // Plugin stderr lines to host log entries: hclog JSON ("@level", "@message",
 // "@timestamp", other keys as key/values), else a "[LEVEL]" or "panic:"
-// prefix, else debug (reference §2). Pure functions; thread-safe.
+// prefix, else debug (hashicorp/go-plugin client.go and log_entry.go).
+// Pure functions; thread-safe.
 #ifndef RUNNEL_HOST_PLUGIN_PLUGIN_LOG_H_
 #define RUNNEL_HOST_PLUGIN_PLUGIN_LOG_H_
 

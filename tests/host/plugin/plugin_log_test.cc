@@ -51,5 +51,21 @@ TEST(PluginLog, AnythingElseIsDebug) {
   EXPECT_EQ(e.message, "{\"@level\":");
 }
 
+// A plugin's stderr comes from outside: a value nested a million deep must
+// not be walked recursively (it overflowed the stack). It is logged as text.
+TEST(PluginLog, DeeplyNestedValueIsText) {
+  const size_t depth = 1'000'000;
+  std::string line = R"({"@level":"warn","@message":"m","v":)";
+  line += std::string(depth, '[') + std::string(depth, ']') + "}";
+  PluginLogEntry e = ParsePluginLogLine(line);
+  EXPECT_EQ(e.level, log::Level::kDebug);
+  EXPECT_EQ(e.message.size(), line.size());
+  // Shallow nesting, and brackets inside strings, are still JSON.
+  e = ParsePluginLogLine(R"({"@level":"warn","@message":"[[[[","v":[[1]]})");
+  EXPECT_EQ(e.level, log::Level::kWarn);
+  ASSERT_EQ(e.kv.size(), 1u);
+  EXPECT_EQ(e.kv[0].second, "[[1]]");
+}
+
 }  // namespace
 }  // namespace runnel::host
