@@ -195,8 +195,10 @@ TEST(StreamScaleTest, OversizedPublicationIsRefusedAndSubscribersStay) {
 
   const Json big = {{"blob", std::string(10 * 1024 * 1024, 'x')}};
   for (int round = 0; round < 2; ++round) {
-    publisher->Call("publish", Json{{"channel", channel}, {"data", big}},
-                    Millis(30000));
+    // The publisher is told why: 106, like other limits.
+    Json refused = publisher->Call(
+        "publish", Json{{"channel", channel}, {"data", big}}, Millis(30000));
+    EXPECT_EQ(ErrorCode(refused), 106) << refused.dump().substr(0, 200);
     for (int i = 0; i < 5; ++i) {
       Json small = {{"round", round}, {"n", i}};
       ASSERT_FALSE(
