@@ -137,19 +137,6 @@ Status Hub::Publish(const std::string& wire_channel,
   return Status::Ok();
 }
 
-Status Hub::Broadcast(const std::string& wire_channel,
-                      const SharedBuffer& message) {
-  publications_in_.fetch_add(1, std::memory_order_relaxed);
-  Status size = CheckSize(wire_channel, message->size());
-  if (!size.ok()) return size;
-  Shard& shard = ShardFor(wire_channel);
-  std::shared_lock lock(shard.mutex);
-  auto it = shard.channels.find(wire_channel);
-  if (it == shard.channels.end()) return Status::Ok();
-  DeliverLocked(it->second, message);
-  return Status::Ok();
-}
-
 size_t Hub::NumSubscribers(const std::string& wire_channel) const {
   const Shard& shard = ShardFor(wire_channel);
   std::shared_lock lock(shard.mutex);

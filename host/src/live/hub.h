@@ -99,11 +99,6 @@ class Hub {
   // subscribers.
   Status Publish(const std::string& wire_channel, std::string_view data_json);
 
-  // Delivers an already encoded message to every subscriber of the channel;
-  // the same size limit.
-  Status Broadcast(const std::string& wire_channel,
-                   const SharedBuffer& message);
-
   size_t NumSubscribers(const std::string& wire_channel) const;
   std::vector<HubChannelInfo> Channels() const;  // sorted by channel
   size_t NumChannels() const;
