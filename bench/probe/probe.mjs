@@ -3,7 +3,8 @@
 //
 //   node bench/probe/probe.mjs [--build-dir build] [--only 1,4]
 //   env: PROBE_NPROC (64), PROBE_THREAD_CHANNELS (500), PROBE_FLOOD_MS (5000),
-//        PROBE_KEEP_LOG=1 (host log tail in every JSON line)
+//        PROBE_KEEP_LOG=1 (host log tail in every JSON line),
+//        PROBE_LOG_DIR=dir (each host's whole log written there)
 //
 // Each attack gets its own host (build/host/runnel) in its own temp dir, with
 // http_port = 0 (the port is read from the "listening on http://" line), a
@@ -305,6 +306,11 @@ class Host {
   }
 
   cleanup() {
+    if (process.env.PROBE_LOG_DIR) {
+      mkdirSync(process.env.PROBE_LOG_DIR, { recursive: true });
+      const name = this.dir.split('/').pop();
+      writeFileSync(join(process.env.PROBE_LOG_DIR, `${name}.log`), this.lines.map((l) => l.line).join('\n'));
+    }
     rmSync(this.dir, { recursive: true, force: true });
     tempDirs.delete(this.dir);
   }
@@ -464,6 +470,7 @@ async function runAttack(ctx, { id, name, hostOptions, attack, minAttackMs = 500
     row.control = { ...during, disconnected: control.disconnected, close_code: control.disconnected ? control.closeCode : null };
     row.peak = sampler.peak();
     row.result = result;
+    row.host_warnings = warningsByMessage(host.grep(/"@level":"(warn|error)"/, attackFrom));
     row.host_alive = host.isRunning() && (await host.answersHttp());
     row.outcome = result.summary;
   } catch (err) {
@@ -838,6 +845,22 @@ const streamChurn = {
 };
 
 // ------------------------------------------------------------- output ---
+// The host's warn/error log lines, counted by message (with one example).
+function warningsByMessage(lines) {
+  const out = {};
+  for (const { line } of lines) {
+    let message = line;
+    try {
+      message = JSON.parse(line)['@message'];
+    } catch {
+      // not JSON
+    }
+    out[message] ??= { count: 0, example: line.length > 400 ? `${line.slice(0, 400)}...` : line };
+    out[message].count++;
+  }
+  return out;
+}
+
 function countCodes(replies) {
   const codes = {};
   for (const r of replies) {
