@@ -1,6 +1,6 @@
 // Centrifuge reply error codes (reply "error":{"code","message"}), from
 // centrifuge v0.38 errors.go, plus the HTTP-status codes Grafana uses.
-// Pure constants.
+// Pure constants (and the one status-text mapping).
 // Only the codes the host sends are here; the whole table, with what
 // centrifuge-js does with each, is in docs/live-protocol.md#error-codes.
 #ifndef RUNNEL_HOST_LIVE_ERRORS_H_
@@ -36,6 +36,23 @@ inline constexpr ReplyError kErrorInvalidChannel{400, "invalid channel ID",
                                                  false};
 inline constexpr ReplyError kErrorForbidden{403, "Forbidden", false};
 inline constexpr ReplyError kErrorNotFound{404, "Not Found", false};
+inline constexpr ReplyError kErrorServerError{500, "Internal Server Error",
+                                              false};
+
+// The message Grafana sends with an HTTP-status code when a channel handler
+// gives none: the status text, or "error" for a code it has no text for.
+constexpr std::string_view StatusText(int32_t code) {
+  switch (code) {
+    case kErrorForbidden.code:
+      return kErrorForbidden.message;
+    case kErrorNotFound.code:
+      return kErrorNotFound.message;
+    case kErrorServerError.code:
+      return kErrorServerError.message;
+    default:
+      return "error";
+  }
+}
 
 }  // namespace runnel::host
 

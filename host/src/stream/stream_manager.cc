@@ -12,21 +12,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int32_t kForbidden = 403;
-constexpr int32_t kNotFound = 404;
-constexpr int32_t kInternal = 500;
-
-// Grafana replies with the HTTP status text.
-const char* StatusText(int32_t code) {
-  switch (code) {
-    case kForbidden:
-      return "Forbidden";
-    case kNotFound:
-      return "Not Found";
-    default:
-      return "Internal Server Error";
-  }
-}
+constexpr int32_t kForbidden = kErrorForbidden.code;
+constexpr int32_t kNotFound = kErrorNotFound.code;
+constexpr int32_t kInternal = kErrorServerError.code;
 
 // SubscribeStream / PublishStream status to a reply code (0 = OK).
 template <typename StatusEnum>
@@ -54,7 +42,7 @@ Reply Refusal(const char* what, const std::string& channel, int32_t code,
   log::Debug(
       what,
       {{"channel", channel}, {"code", std::to_string(code)}, {"reason", why}});
-  return Reply{code, StatusText(code), ""};
+  return Reply{code, std::string(StatusText(code)), ""};
 }
 
 // The Centrifuge error for a refused start.
@@ -115,7 +103,8 @@ struct StreamManager::SubscribeCall {
 };
 
 struct StreamManager::PublishCall {
-  std::string channel;  // for the log
+  std::string channel;    // for the log
+  std::string plugin_id;  // for the log
   std::function<void(PublishReply)> done;
   bool answered = false;
   pluginv2::PublishStreamRequest request;
@@ -191,6 +180,7 @@ void StreamManager::OnPublish(const ClientIdentity& who,
   }
   auto call = std::make_shared<PublishCall>();
   call->channel = channel.ToString();
+  call->plugin_id = route.plugin->id();
   *call->request.mutable_plugincontext() =
       router_.MakePluginContext(route, who);
   call->request.set_path(route.path);
@@ -286,30 +276,42 @@ void StreamManager::Finish(Call& call, Reply reply) {
   --pending_calls_;
 }
 
-void StreamManager::SendSubscribe(std::shared_ptr<SubscribeCall> call,
-                                  const PluginConnection& connection) {
+template <typename Call, typename Issue>
+void StreamManager::SendRpc(const std::shared_ptr<Call>& call,
+                            const PluginConnection& connection,
+                            const char* refused, const std::string& channel,
+                            const std::string& plugin_id, Issue issue) {
+  using Reply = typename Call::Reply;
   if (!connection.channel) {
-    return Finish(
-        *call, Refusal<SubscribeReply>(
-                   "subscribe refused", call->wire_channel, kInternal,
-                   "plugin " + call->route.plugin->id() + " is not running"));
+    return Finish(*call,
+                  Refusal<Reply>(refused, channel, kInternal,
+                                 "plugin " + plugin_id + " is not running"));
   }
-  call->generation = connection.generation;
-  call->response.Clear();
   auto context = std::make_shared<grpc::ClientContext>();
   context->set_deadline(Deadline(options_.rpc_timeout));
   call->context = context;
   if (!BeginRpc(context)) {
-    return Finish(*call, SubscribeReply{kInternal, "shutting down", ""});
+    return Finish(*call, Reply{kInternal, "shutting down", ""});
   }
-  pluginv2::Stream::NewStub(connection.channel)
-      ->async()
-      ->SubscribeStream(context.get(), &call->request, &call->response,
-                        [this, call, context](grpc::Status rpc) {
-                          EndRpc(context);
-                          Guarded(call, "SubscribeStream reply",
-                                  [&] { OnSubscribeReply(call, rpc); });
-                        });
+  issue(*pluginv2::Stream::NewStub(connection.channel)->async(), context.get(),
+        [this, context] { EndRpc(context); });
+}
+
+void StreamManager::SendSubscribe(std::shared_ptr<SubscribeCall> call,
+                                  const PluginConnection& connection) {
+  call->generation = connection.generation;
+  call->response.Clear();
+  SendRpc(call, connection, "subscribe refused", call->wire_channel,
+          call->route.plugin->id(),
+          [this, call](auto& stub, grpc::ClientContext* context, auto ended) {
+            stub.SubscribeStream(context, &call->request, &call->response,
+                                 [this, call, ended](grpc::Status rpc) {
+                                   ended();
+                                   Guarded(call, "SubscribeStream reply", [&] {
+                                     OnSubscribeReply(call, rpc);
+                                   });
+                                 });
+          });
 }
 
 void StreamManager::OnSubscribeReply(std::shared_ptr<SubscribeCall> call,
@@ -347,25 +349,15 @@ void StreamManager::OnSubscribeReply(std::shared_ptr<SubscribeCall> call,
 
 void StreamManager::SendPublish(std::shared_ptr<PublishCall> call,
                                 const PluginConnection& connection) {
-  if (!connection.channel) {
-    return Finish(*call,
-                  Refusal<PublishReply>("publish refused", call->channel,
-                                        kInternal, "plugin is not running"));
-  }
-  auto context = std::make_shared<grpc::ClientContext>();
-  context->set_deadline(Deadline(options_.rpc_timeout));
-  call->context = context;
-  if (!BeginRpc(context)) {
-    return Finish(*call, PublishReply{kInternal, "shutting down", ""});
-  }
-  pluginv2::Stream::NewStub(connection.channel)
-      ->async()
-      ->PublishStream(context.get(), &call->request, &call->response,
-                      [this, call, context](grpc::Status rpc) {
-                        EndRpc(context);
-                        Guarded(call, "PublishStream reply",
-                                [&] { OnPublishReply(call, rpc); });
-                      });
+  SendRpc(call, connection, "publish refused", call->channel, call->plugin_id,
+          [this, call](auto& stub, grpc::ClientContext* context, auto ended) {
+            stub.PublishStream(context, &call->request, &call->response,
+                               [this, call, ended](grpc::Status rpc) {
+                                 ended();
+                                 Guarded(call, "PublishStream reply",
+                                         [&] { OnPublishReply(call, rpc); });
+                               });
+          });
 }
 
 void StreamManager::OnPublishReply(std::shared_ptr<PublishCall> call,

@@ -136,8 +136,17 @@ class StreamManager : public ChannelHandler {
   // channel if it is not running by then or the manager is shutting down).
   void WhenRunning(Supervisor* plugin,
                    std::function<void(PluginConnection)> then);
-  // Sends the call's RPC on `connection`; replies 500 if it is null or the
-  // manager is shutting down.
+  // What SendSubscribe and SendPublish share: a 500 (logged as `refused`)
+  // if `connection` is null or the manager is shutting down; otherwise a
+  // fresh context with the RPC deadline, registered for Shutdown to cancel,
+  // and issue(async stub, context, ended) starts the RPC, whose completion
+  // calls ended() first.
+  template <typename Call, typename Issue>
+  void SendRpc(const std::shared_ptr<Call>& call,
+               const PluginConnection& connection, const char* refused,
+               const std::string& channel, const std::string& plugin_id,
+               Issue issue);
+  // Sends the call's RPC on `connection` (SendRpc).
   void SendSubscribe(std::shared_ptr<SubscribeCall> call,
                      const PluginConnection& connection);
   void OnSubscribeReply(std::shared_ptr<SubscribeCall> call,
