@@ -133,8 +133,9 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
       },
       stream_options);
 
+  scopes_ = std::make_unique<ScopeRouter>(streams_.get());
   server_ =
-      std::make_unique<Server>(MakeLiveConfig(config), *hub_, streams_.get());
+      std::make_unique<Server>(MakeLiveConfig(config), *hub_, scopes_.get());
   server_->HandleGet("/api/health",
                      [this](const HttpRequest&) { return Health(); });
   server_->HandleGet("/api/datasources", [this](const HttpRequest&) {

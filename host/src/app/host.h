@@ -30,6 +30,7 @@
 #include "plugin/plugin_registry.h"
 #include "plugin/plugin_socket_dir.h"
 #include "runnel/status.h"
+#include "stream/channel_router.h"
 #include "stream/stream_manager.h"
 
 namespace runnel::host {
@@ -64,6 +65,9 @@ class Host {
   std::unique_ptr<PluginRegistry> registry_;
   std::unique_ptr<Hub> hub_;
   std::unique_ptr<StreamManager> streams_;
+  // What the server asks about every channel; ds/ and plugin/ go on to
+  // streams_.
+  std::unique_ptr<ScopeRouter> scopes_;
   std::unique_ptr<Server> server_;
   bool shut_down_ = false;
 };

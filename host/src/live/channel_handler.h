@@ -1,6 +1,8 @@
 // ChannelHandler: what the Live server asks when a client subscribes to or
-// publishes into a channel of a scope it does not serve itself (ds/, plugin/).
-// The stream manager implements it; the Live server only knows this header.
+// publishes into a channel: whether the channel exists, who may use it, and
+// what to publish. The stream layer implements it (the scope router, which
+// hands ds/ and plugin/ channels on to the stream manager); the Live server
+// only knows this header and has no scope of its own.
 // Thread-safety: methods are called from the server's I/O threads and must
 // not block; `done` may be called from any thread, exactly once.
 #ifndef RUNNEL_HOST_LIVE_CHANNEL_HANDLER_H_
@@ -34,7 +36,7 @@ struct SubscribeReply {
 struct PublishReply {
   int32_t error_code = 0;
   std::string error_message;
-  std::string data;  // raw JSON to publish into the channel; "" = nothing
+  std::string data;  // raw JSON the server publishes into it; "" = nothing
 };
 
 class ChannelHandler {

@@ -7,7 +7,9 @@
 #ifndef RUNNEL_HOST_LIVE_IO_LOOPS_H_
 #define RUNNEL_HOST_LIVE_IO_LOOPS_H_
 
+#include <array>
 #include <atomic>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <functional>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "live/hub.h"
+#include "live/outgoing_frame.h"
 
 namespace runnel::host {
 
@@ -24,6 +27,14 @@ class Flushable {
  public:
   virtual ~Flushable() = default;
   virtual void FlushNow() = 0;
+};
+
+// What a loop's connections borrow while one of their handlers runs, and
+// never across handlers: so an idle connection holds no buffer at all.
+struct IoScratch {
+  std::array<uint8_t, 64 * 1024> read_buffer;
+  OutgoingFrame frame;  // a frame that goes out whole needs no allocation
+  std::vector<boost::asio::const_buffer> write_buffers;
 };
 
 class IoLoop : public DeliveryLoop {
@@ -41,6 +52,9 @@ class IoLoop : public DeliveryLoop {
   size_t ScheduleFlush(Flushable* flushable);
   void CancelFlush(size_t ticket);
 
+  // On the loop's thread only (IoScratch).
+  IoScratch& scratch() { return scratch_; }
+
  private:
   friend class IoLoops;
   void FlushScheduled();
@@ -53,6 +67,7 @@ class IoLoop : public DeliveryLoop {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
       work_;  // keeps run() going while the loop is idle
   std::thread thread_;
+  IoScratch scratch_;
 };
 
 class IoLoops {

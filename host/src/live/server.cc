@@ -1,5 +1,9 @@
 #include "live/server.h"
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+#include <absl/time/time.h>
+
 #include <algorithm>
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,8 +12,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -36,9 +38,11 @@ namespace {
 
 constexpr std::string_view kLiveWsPath = "/api/live/ws";
 constexpr std::string_view kLiveListPath = "/api/live/list";
+// Echoed when the client offers it (centrifuge-js does); else none.
+constexpr std::string_view kSubprotocol = "centrifuge-json";
 constexpr auto kHttpReadTimeout = std::chrono::seconds(30);
 constexpr size_t kHttpBodyLimit = 1024 * 1024;
-constexpr auto kShutdownWait = std::chrono::seconds(8);
+constexpr absl::Duration kShutdownWait = absl::Seconds(8);
 constexpr int kAcceptBurst = 64;  // connections taken per accept wake-up
 // After an error response the server stops sending (FIN) and reads what the
 // client still sends, for at most this long, before closing: closing with
@@ -128,6 +132,9 @@ class Server::Impl {
   // Hands an accepted connection to its loop.
   void StartHttp(tcp::socket socket, IoLoop* loop);
   void OnSessionFinished(ClientSession* session);
+  bool NoSessionsLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(sessions_mutex_) {
+    return sessions_.empty();
+  }
 
   IoLoops loops_;
   tcp::acceptor acceptor_;  // on loop 0, with accept_retry_
@@ -141,12 +148,11 @@ class Server::Impl {
   bool stopped_ = false;
   std::atomic<uint64_t> connections_total_{0};
 
-  // Guards `sessions_` and `accepting_clients_`; `sessions_changed_`
-  // signals when a session leaves.
-  mutable std::mutex sessions_mutex_;
-  std::condition_variable sessions_changed_;
-  std::unordered_map<ClientSession*, std::weak_ptr<ClientSession>> sessions_;
-  bool accepting_clients_ = true;
+  // Shutdown waits on it (with a condition) for sessions_ to empty.
+  mutable absl::Mutex sessions_mutex_;
+  std::unordered_map<ClientSession*, std::weak_ptr<ClientSession>> sessions_
+      ABSL_GUARDED_BY(sessions_mutex_);
+  bool accepting_clients_ ABSL_GUARDED_BY(sessions_mutex_) = true;
 };
 
 // One HTTP connection: reads requests, answers GETs, hands WebSocket
@@ -422,18 +428,21 @@ void Server::Impl::StartClient(
     const http::request<http::string_body>& request) {
   auto session = std::make_shared<ClientSession>(std::move(socket), loop, env_);
   {
-    std::lock_guard lock(sessions_mutex_);
+    absl::MutexLock lock(&sessions_mutex_);
     if (!accepting_clients_) return;  // shutting down: drop the socket
     sessions_.emplace(session.get(), session);
   }
   ++connections_total_;
-  session->Start(request);
+  const bool offers_json = ws::OffersSubprotocol(
+      ToStd(request[http::field::sec_websocket_protocol]), kSubprotocol);
+  session->Start(
+      ws::UpgradeResponse(ToStd(request[http::field::sec_websocket_key]),
+                          offers_json ? kSubprotocol : ""));
 }
 
 void Server::Impl::OnSessionFinished(ClientSession* session) {
-  std::lock_guard lock(sessions_mutex_);
+  absl::MutexLock lock(&sessions_mutex_);
   sessions_.erase(session);
-  sessions_changed_.notify_all();
 }
 
 HttpResponse Server::Impl::Route(const HttpRequest& request) const {
@@ -473,7 +482,7 @@ void Server::Impl::Shutdown() {
   });
   std::vector<std::shared_ptr<ClientSession>> open;
   {
-    std::lock_guard lock(sessions_mutex_);
+    absl::MutexLock lock(&sessions_mutex_);
     accepting_clients_ = false;
     for (auto& [raw, weak] : sessions_) {
       if (auto session = weak.lock()) open.push_back(std::move(session));
@@ -482,9 +491,9 @@ void Server::Impl::Shutdown() {
   for (auto& session : open) session->Close(kDisconnectShutdown, true);
   open.clear();
   {
-    std::unique_lock lock(sessions_mutex_);
-    if (!sessions_changed_.wait_for(lock, kShutdownWait,
-                                    [this] { return sessions_.empty(); })) {
+    absl::MutexLock lock(&sessions_mutex_);
+    if (!sessions_mutex_.AwaitWithTimeout(
+            absl::Condition(this, &Impl::NoSessionsLocked), kShutdownWait)) {
       log::Warn("live: clients still open at shutdown",
                 {{"count", std::to_string(sessions_.size())}});
     }
@@ -496,7 +505,7 @@ void Server::Impl::Shutdown() {
 LiveStats Server::Impl::Stats() const {
   LiveStats stats;
   {
-    std::lock_guard lock(sessions_mutex_);
+    absl::MutexLock lock(&sessions_mutex_);
     stats.connections = sessions_.size();
   }
   stats.connections_total = connections_total_.load();

@@ -17,8 +17,8 @@
 // Thread-safety: HandleGet only before Start. Start/Shutdown from one
 // (owner) thread. Stats, port and ActiveConnections from any thread.
 // Ownership: `hub` and `channel_handler` are not owned and must outlive the
-// server (until Shutdown returns). `channel_handler` may be null: then ds/
-// and plugin/ channels answer 404.
+// server (until Shutdown returns). `channel_handler` says which channels
+// exist and who serves them; it may be null: then every channel answers 404.
 #ifndef RUNNEL_HOST_LIVE_SERVER_H_
 #define RUNNEL_HOST_LIVE_SERVER_H_
 

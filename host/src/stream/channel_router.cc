@@ -1,6 +1,74 @@
 #include "stream/channel_router.h"
 
+#include <string_view>
+
+#include "live/errors.h"
+
 namespace runnel::host {
+
+namespace {
+
+constexpr std::string_view kScopeDataSource = "ds";
+constexpr std::string_view kScopePlugin = "plugin";
+constexpr std::string_view kScopeStream = "stream";
+constexpr std::string_view kScopeGrafana = "grafana";
+constexpr std::string_view kFeatureBroadcast = "broadcast";
+constexpr std::string_view kFeatureDashboard = "dashboard";
+
+bool IsPluginScope(const LiveChannel& channel) {
+  return channel.scope == kScopeDataSource || channel.scope == kScopePlugin;
+}
+
+bool IsGrafanaFeature(const LiveChannel& channel, std::string_view feature) {
+  return channel.scope == kScopeGrafana && channel.namespace_ == feature;
+}
+
+template <typename Reply>
+Reply Refused(const ReplyError& error) {
+  return Reply{error.code, std::string(error.message), ""};
+}
+
+}  // namespace
+
+void ScopeRouter::OnSubscribe(const ClientIdentity& who,
+                              const std::string& wire_channel,
+                              const LiveChannel& channel,
+                              const std::string& data,
+                              std::function<void(SubscribeReply)> done) {
+  if (IsPluginScope(channel)) {
+    if (plugin_channels_ == nullptr) {
+      return done(Refused<SubscribeReply>(kErrorNotFound));
+    }
+    return plugin_channels_->OnSubscribe(who, wire_channel, channel, data,
+                                         std::move(done));
+  }
+  if (channel.scope == kScopeStream ||
+      IsGrafanaFeature(channel, kFeatureBroadcast) ||
+      IsGrafanaFeature(channel, kFeatureDashboard)) {
+    return done(SubscribeReply{});
+  }
+  done(Refused<SubscribeReply>(kErrorNotFound));
+}
+
+void ScopeRouter::OnPublish(const ClientIdentity& who,
+                            const std::string& wire_channel,
+                            const LiveChannel& channel, const std::string& data,
+                            std::function<void(PublishReply)> done) {
+  if (IsPluginScope(channel)) {
+    if (plugin_channels_ == nullptr) {
+      return done(Refused<PublishReply>(kErrorNotFound));
+    }
+    return plugin_channels_->OnPublish(who, wire_channel, channel, data,
+                                       std::move(done));
+  }
+  if (IsGrafanaFeature(channel, kFeatureBroadcast)) {
+    return done(PublishReply{0, "", data});  // the server publishes it
+  }
+  if (channel.scope == kScopeStream || channel.scope == kScopeGrafana) {
+    return done(Refused<PublishReply>(kErrorForbidden));
+  }
+  done(Refused<PublishReply>(kErrorNotFound));
+}
 
 ChannelRouter::ChannelRouter(const PluginRegistry* registry,
                              std::vector<DataSource> data_sources)
@@ -11,7 +79,7 @@ ChannelRouter::ChannelRouter(const PluginRegistry* registry,
 Status ChannelRouter::Resolve(const LiveChannel& channel, Route* route) const {
   Route resolved;
   resolved.path = channel.path;
-  if (channel.scope == "ds") {
+  if (channel.scope == kScopeDataSource) {
     auto it = by_uid_.find(channel.namespace_);
     if (it == by_uid_.end()) {
       return Status::NotFound("data source not found: " + channel.namespace_);
@@ -23,7 +91,7 @@ Status ChannelRouter::Resolve(const LiveChannel& channel, Route* route) const {
                               " has type " + it->second->type +
                               ", which no plugin serves");
     }
-  } else if (channel.scope == "plugin") {
+  } else if (channel.scope == kScopePlugin) {
     resolved.plugin = registry_->Find(channel.namespace_);
     if (resolved.plugin == nullptr) {
       return Status::NotFound("plugin not found: " + channel.namespace_);

@@ -1,6 +1,21 @@
+// Channel routing: who serves a client's channel (after grafana
+// pkg/services/live/live.go GetChannelHandler and its scope handlers).
+//
+// ScopeRouter: the ChannelHandler the Live server asks; it decides by scope.
+//   ds/, plugin/           -> `plugin_channels` (the stream manager), or 404
+//                             without one
+//   stream/<id>/<measure>  -> the hub alone: subscribe OK; publish 403 (the
+//                             push API feeds it)
+//   grafana/broadcast/...  -> the hub alone: subscribe OK; a publication
+//                             goes out as sent
+//   grafana/dashboard/...  -> subscribe OK (dashboard events); publish 403
+//   other grafana/...      -> subscribe 404; publish 403
+//   any other scope        -> 404
+// The hub-served scopes are answered at once, on the caller's thread.
+// Stateless; thread-safe. Borrows `plugin_channels`, which must outlive it.
+//
 // ChannelRouter: which plugin serves a ds/ or plugin/ channel, and the
-// PluginContext to send it (after grafana pkg/services/live/live.go
-// handlePluginScope, handleDatasourceScope).
+// PluginContext to send it (handlePluginScope, handleDatasourceScope).
 //   ds/<uid>/<path>          -> the data source's plugin (type = id or
 //                               alias), with DataSourceInstanceSettings
 //   plugin/<id|alias>/<path> -> that plugin, no data source settings
@@ -20,6 +35,22 @@
 #include "runnel/status.h"
 
 namespace runnel::host {
+
+class ScopeRouter : public ChannelHandler {
+ public:
+  explicit ScopeRouter(ChannelHandler* plugin_channels)
+      : plugin_channels_(plugin_channels) {}
+
+  void OnSubscribe(const ClientIdentity& who, const std::string& wire_channel,
+                   const LiveChannel& channel, const std::string& data,
+                   std::function<void(SubscribeReply)> done) override;
+  void OnPublish(const ClientIdentity& who, const std::string& wire_channel,
+                 const LiveChannel& channel, const std::string& data,
+                 std::function<void(PublishReply)> done) override;
+
+ private:
+  ChannelHandler* const plugin_channels_;  // may be null
+};
 
 struct Route {
   Supervisor* plugin = nullptr;

@@ -1,4 +1,5 @@
-// The Live server over real sockets, with a fake ChannelHandler.
+// The Live server over real sockets, with the host's scope routing and a
+// fake handler for plugin channels.
 #include "live/server.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "stream/channel_router.h"
 #include "ws_test_client.h"
 
 namespace runnel::host {
@@ -125,7 +127,7 @@ LiveConfig TestConfig() {
 class ServerTest : public ::testing::Test {
  protected:
   void StartServer(LiveConfig config = TestConfig()) {
-    server_ = std::make_unique<Server>(config, hub_, &handler_);
+    server_ = std::make_unique<Server>(config, hub_, &scopes_);
     Status status = server_->Start();
     ASSERT_TRUE(status.ok()) << status.message();
     port_ = server_->port();
@@ -148,7 +150,8 @@ class ServerTest : public ::testing::Test {
   }
 
   Hub hub_;
-  FakeChannelHandler handler_;
+  FakeChannelHandler handler_;  // ds/ and plugin/ channels
+  ScopeRouter scopes_{&handler_};
   std::unique_ptr<Server> server_;
   uint16_t port_ = 0;
 };
@@ -638,7 +641,7 @@ TEST_F(ServerTest, HttpRoutesAndStaticFiles) {
   std::string root = dir;
   { std::ofstream(root + "/index.html") << "<p>panel</p>"; }
   config.static_root = root;
-  server_ = std::make_unique<Server>(config, hub_, &handler_);
+  server_ = std::make_unique<Server>(config, hub_, &scopes_);
   server_->HandleGet("/api/health", [](const HttpRequest& request) {
     HttpResponse response;
     response.body = "{\"path\":\"" + request.path + "\"}";

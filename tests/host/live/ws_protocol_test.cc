@@ -16,6 +16,7 @@
 
 #include "live/server.h"
 #include "raw_ws_client.h"
+#include "stream/channel_router.h"
 
 namespace runnel::host {
 namespace {
@@ -50,7 +51,7 @@ class WsProtocolTest : public ::testing::Test {
   }
 
   void StartServer(LiveConfig config = Config()) {
-    server_ = std::make_unique<Server>(config, hub_, nullptr);
+    server_ = std::make_unique<Server>(config, hub_, &scopes_);
     Status status = server_->Start();
     ASSERT_TRUE(status.ok()) << status.message();
     port_ = server_->port();
@@ -86,6 +87,7 @@ class WsProtocolTest : public ::testing::Test {
   }
 
   Hub hub_;
+  ScopeRouter scopes_{nullptr};  // the host's scopes, no plugin channels
   std::unique_ptr<Server> server_;
   uint16_t port_ = 0;
 };
