@@ -9,7 +9,7 @@
 // Why not Beast's websocket::stream (Beast still serves HTTP): its state
 // embeds a 1,536-byte read buffer, a 139-byte control buffer and a timer
 // in every connection, which alone breaks the 4 KB per idle connection
-// budget; here the read buffer is one per loop thread (client.cc).
+// budget; here the read buffer is one per loop (IoScratch, io_loops.h).
 //
 // Thread-safety: a FrameReader belongs to one connection (one thread at a
 // time). The free functions are pure.

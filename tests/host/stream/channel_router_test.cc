@@ -83,5 +83,79 @@ TEST_F(ChannelRouterTest, UnknownsAreNotFound) {
             StatusCode::kNotFound);
 }
 
+// Records what reaches the plugin-channel handler.
+class RecordingHandler : public ChannelHandler {
+ public:
+  void OnSubscribe(const ClientIdentity&, const std::string& wire_channel,
+                   const LiveChannel&, const std::string&,
+                   std::function<void(SubscribeReply)> done) override {
+    asked.push_back(wire_channel);
+    done(SubscribeReply{0, "", "{\"from\":\"plugin\"}"});
+  }
+  void OnPublish(const ClientIdentity&, const std::string& wire_channel,
+                 const LiveChannel&, const std::string&,
+                 std::function<void(PublishReply)> done) override {
+    asked.push_back(wire_channel);
+    done(PublishReply{0, "", "{\"from\":\"plugin\"}"});
+  }
+  std::vector<std::string> asked;
+};
+
+SubscribeReply Subscribe(ScopeRouter& router, const LiveChannel& channel) {
+  SubscribeReply out{-1, "not answered", ""};
+  router.OnSubscribe(ClientIdentity{}, "1/" + channel.ToString(), channel, "",
+                     [&](SubscribeReply reply) { out = std::move(reply); });
+  return out;
+}
+
+PublishReply Publish(ScopeRouter& router, const LiveChannel& channel,
+                     const std::string& data) {
+  PublishReply out{-1, "not answered", ""};
+  router.OnPublish(ClientIdentity{}, "1/" + channel.ToString(), channel, data,
+                   [&](PublishReply reply) { out = std::move(reply); });
+  return out;
+}
+
+TEST(ScopeRouterTest, PluginScopesGoToThePluginHandler) {
+  RecordingHandler plugins;
+  ScopeRouter router(&plugins);
+  EXPECT_EQ(Subscribe(router, {"ds", "uid", "p"}).data,
+            "{\"from\":\"plugin\"}");
+  EXPECT_EQ(Publish(router, {"plugin", "foo", "p"}, "{}").data,
+            "{\"from\":\"plugin\"}");
+  EXPECT_EQ(plugins.asked,
+            (std::vector<std::string>{"1/ds/uid/p", "1/plugin/foo/p"}));
+}
+
+TEST(ScopeRouterTest, PluginScopesWithoutAHandlerAreNotFound) {
+  ScopeRouter router(nullptr);
+  SubscribeReply subscribe = Subscribe(router, {"ds", "uid", "p"});
+  EXPECT_EQ(subscribe.error_code, 404);
+  EXPECT_EQ(subscribe.error_message, "Not Found");
+  EXPECT_EQ(Publish(router, {"plugin", "foo", "p"}, "{}").error_code, 404);
+}
+
+TEST(ScopeRouterTest, HubScopes) {
+  RecordingHandler plugins;
+  ScopeRouter router(&plugins);
+  EXPECT_EQ(Subscribe(router, {"stream", "id", "cpu"}).error_code, 0);
+  EXPECT_EQ(Subscribe(router, {"grafana", "broadcast", "x"}).error_code, 0);
+  EXPECT_EQ(Subscribe(router, {"grafana", "dashboard", "uid/d"}).error_code, 0);
+  EXPECT_EQ(Subscribe(router, {"grafana", "other", "x"}).error_code, 404);
+  EXPECT_EQ(Subscribe(router, {"nope", "a", "b"}).error_code, 404);
+
+  PublishReply broadcast =
+      Publish(router, {"grafana", "broadcast", "x"}, "[1]");
+  EXPECT_EQ(broadcast.error_code, 0);
+  EXPECT_EQ(broadcast.data, "[1]");  // published as sent
+  PublishReply stream = Publish(router, {"stream", "id", "cpu"}, "[1]");
+  EXPECT_EQ(stream.error_code, 403);
+  EXPECT_EQ(stream.error_message, "Forbidden");
+  EXPECT_EQ(Publish(router, {"grafana", "dashboard", "d"}, "[1]").error_code,
+            403);
+  EXPECT_EQ(Publish(router, {"nope", "a", "b"}, "[1]").error_code, 404);
+  EXPECT_TRUE(plugins.asked.empty());
+}
+
 }  // namespace
 }  // namespace runnel::host
