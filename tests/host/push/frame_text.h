@@ -10,7 +10,7 @@
 
 #include "runnel/frame.h"
 
-namespace runnel::host::testing {
+namespace runnel::push_test {
 
 inline std::string CellText(const Field& field, size_t row) {
   if (field.nullable() && field.IsNull(row)) return "null";
@@ -77,6 +77,6 @@ inline std::string FrameText(const Frame& frame) {
   return text;
 }
 
-}  // namespace runnel::host::testing
+}  // namespace runnel::push_test
 
 #endif  // RUNNEL_TESTS_HOST_PUSH_FRAME_TEXT_H_

@@ -10,57 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "point_text.h"
+
 namespace runnel::host {
 namespace {
 
-std::string ValueText(const FieldValue& value) {
-  switch (value.type) {
-    case ValueType::kFloat: {
-      char buffer[32];
-      auto end =
-          std::to_chars(buffer, buffer + sizeof buffer, value.float_value).ptr;
-      return "f:" + std::string(buffer, end);
-    }
-    case ValueType::kInteger:
-      return "i:" + std::to_string(value.int_value);
-    case ValueType::kUnsigned:
-      return "u:" + std::to_string(value.uint_value);
-    case ValueType::kBoolean:
-      return value.bool_value ? "b:true" : "b:false";
-    case ValueType::kString:
-      return "s:<" + std::string(value.string_value) + ">";
-  }
-  return "?";
-}
-
-// One point a line: <measurement>,<key>=<value> <key>=type:value @nanos.
-// The angle brackets show exactly where each unescaped element ends.
-std::string Dump(const PointBatch& batch) {
-  std::string out;
-  auto element = [&out](std::string_view text) {
-    out.append("<").append(text).append(">");
-  };
-  for (const Point& point : batch.points()) {
-    if (!out.empty()) out += "\n";
-    element(point.measurement);
-    for (const Tag& tag : batch.tags(point)) {
-      out += ",";
-      element(tag.key);
-      out += "=";
-      element(tag.value);
-    }
-    char separator = ' ';
-    for (const PointField& field : batch.fields(point)) {
-      out += separator;
-      element(field.key);
-      out.append("=").append(ValueText(field.value));
-      separator = ',';
-    }
-    if (point.unix_nanos)
-      out.append(" @").append(std::to_string(*point.unix_nanos));
-  }
-  return out;
-}
+using push_test::PointsText;
 
 struct GoodCase {
   const char* name;
@@ -156,7 +111,7 @@ TEST_P(GoodLines, Parse) {
   PointBatch batch;
   std::optional<ParseError> error = ParseLineProtocol(c.input, options, batch);
   ASSERT_FALSE(error) << error->ToString();
-  EXPECT_EQ(Dump(batch), c.want);
+  EXPECT_EQ(PointsText(batch), c.want);
 }
 
 INSTANTIATE_TEST_SUITE_P(Spec, GoodLines, testing::ValuesIn(kGoodCases),
@@ -258,7 +213,7 @@ TEST_P(BadLines, FirstErrorAndNoPoints) {
   // A good line first: a body is all or nothing.
   std::string body = std::string("ok f=1\n") + std::string(c.input);
   std::optional<ParseError> error = ParseLineProtocol(body, options, batch);
-  ASSERT_TRUE(error) << Dump(batch);
+  ASSERT_TRUE(error) << PointsText(batch);
   EXPECT_EQ(error->line, c.line + 1);
   EXPECT_EQ(error->column, c.column);
   EXPECT_EQ(error->message, c.message);
@@ -343,11 +298,12 @@ TEST(Views, SurviveAMoveAndReuse) {
   PointBatch batch;
   ASSERT_FALSE(ParseLineProtocol(small, {}, batch));
   PointBatch moved = std::move(batch);
-  EXPECT_EQ(Dump(moved), "<a b> <f>=f:1");
+  EXPECT_EQ(PointsText(moved), "<a b> <f>=f:1");
 
   std::string larger = "x,k=v\\,w f=2\ny,k=1 f=\"q\\\"\"";
   ASSERT_FALSE(ParseLineProtocol(larger, {}, moved));
-  EXPECT_EQ(Dump(moved), "<x>,<k>=<v,w> <f>=f:2\n<y>,<k>=<1> <f>=s:<q\">");
+  EXPECT_EQ(PointsText(moved),
+            "<x>,<k>=<v,w> <f>=f:2\n<y>,<k>=<1> <f>=s:<q\">");
 }
 
 }  // namespace

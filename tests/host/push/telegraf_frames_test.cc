@@ -16,7 +16,7 @@
 namespace runnel::host {
 namespace {
 
-using testing::FrameText;
+using push_test::FrameText;
 
 constexpr Timestamp kNow{999};
 
