@@ -7,8 +7,8 @@
 #include <system_error>
 #include <utility>
 
+#include "live/utf8.h"
 #include "push/field_value.h"
-#include "push/utf8.h"
 
 namespace runnel::host {
 namespace {

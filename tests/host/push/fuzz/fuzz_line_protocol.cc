@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "live/utf8.h"
 #include "point_text.h"
 #include "push/line_protocol.h"
 #include "push/telegraf_frames.h"
-#include "push/utf8.h"
 #include "runnel/frame_json.h"
 
 namespace runnel::host {
