@@ -265,11 +265,13 @@ void Connection::Flush() {
       return;
     }
     if (!out->done()) {
-      // The kernel took part: the rest stays with the connection.
+      // The kernel took part: the rest stays with the connection, and the
+      // next write either takes more or would block and waits for room (a
+      // return here would leave the rest until some later message).
       if (out == &scratch)
         out_ = std::make_unique<OutgoingFrame>(std::move(scratch));
       scratch.Clear();
-      return;
+      continue;
     }
     const bool was_close = out->is_close;
     if (out == &scratch) {
