@@ -96,8 +96,8 @@ struct StreamStats {
 
 class StreamManager : public ChannelHandler {
  public:
-  using PublishFn = std::function<void(const std::string& wire_channel,
-                                       std::string_view data_json)>;
+  // Hands one packet of a RunStream to the hub; shared with every stream.
+  using PublishFn = RunningStream::PublishFn;
   using NumSubscribersFn =
       std::function<size_t(const std::string& wire_channel)>;
 
