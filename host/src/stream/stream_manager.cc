@@ -429,8 +429,8 @@ SubscribeReply StreamManager::EnsureStream(const std::string& wire_channel,
     streams_[wire_channel] = StreamEntry{stream, std::nullopt};
     limiter_.Started(route.plugin->id());
   }
-  // Unlocked: starting reads the plugin's connection, and the supervisor
-  // calls OnPluginRestarted (which takes mu_) with its lock held.
+  // Unlocked: starting reads the plugin's connection (the supervisor's
+  // lock) and creates the gRPC call; mu_ is held only for bookkeeping.
   Status started = stream->Start();
   if (!started.ok()) {
     absl::MutexLock lock(&mu_);
@@ -535,6 +535,7 @@ StreamStats StreamManager::Stats() const {
 }
 
 void StreamManager::Shutdown() {
+  absl::MutexLock serialized(&shutdown_mu_);
   std::vector<std::shared_ptr<RunningStream>> streams;
   std::vector<std::shared_ptr<grpc::ClientContext>> rpcs;
   std::unique_ptr<WorkerPool> workers;
@@ -550,9 +551,11 @@ void StreamManager::Shutdown() {
     rpcs.assign(rpcs_in_flight_.begin(), rpcs_in_flight_.end());
     workers = std::move(workers_);
   }
+  // Waits for a listener call in progress: it takes mu_, which is free.
   for (auto& [plugin, handle] : listener_handles_) {
     plugin->RemoveListener(handle);
   }
+  listener_handles_.clear();
   // Unlocked: a cancelled RPC's callback may run inline and take mu_.
   for (auto& rpc : rpcs) rpc->TryCancel();
   for (auto& stream : streams) stream->Cancel();
