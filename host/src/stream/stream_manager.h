@@ -171,6 +171,15 @@ class StreamManager : public ChannelHandler {
   SubscribeReply EnsureStream(const std::string& wire_channel,
                               const Route& route, const ClientIdentity& who,
                               const std::string& data);
+  // EnsureStream's first step: makes the stream into *stream and records it
+  // in streams_ (not started yet). Instead, a reply for the subscriber when
+  // shutting down, one is running already (OK), the limits refuse, or
+  // making it threw.
+  std::optional<SubscribeReply> AddStreamLocked(
+      const std::string& wire_channel, const Route& route,
+      const ClientIdentity& who, const std::string& data,
+      std::shared_ptr<RunningStream>* stream)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops streams_[it] and its place in the limits.
   void EraseStreamLocked(std::map<std::string, StreamEntry>::iterator it)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
