@@ -38,7 +38,8 @@ function usesLocks(source) {
   }
   return false;
 }
-for (const entry of require(file)) {
+// Read, not require(): require() takes a relative path as the module's own.
+for (const entry of JSON.parse(fs.readFileSync(file, 'utf8'))) {
   if (!checked.some((prefix) => entry.file.startsWith(prefix))) continue;
   if (!usesLocks(entry.file)) continue;
   // The command is shell text: keep its quoting, swap the compiler and drop

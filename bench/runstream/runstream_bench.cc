@@ -13,7 +13,6 @@
 // latency p50/p99. The first 0.5 s are warm-up and not counted.
 #include <grpcpp/grpcpp.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,21 +35,9 @@
 
 namespace {
 
-int64_t RealtimeNanos() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 // The plugin side: one stream path, any name, sent as fast as possible.
-class TightLoop final : public runnel::SubscribeStreamHandler,
-                        public runnel::RunStreamHandler {
+class TightLoop final : public runnel::RunStreamHandler {
  public:
-  runnel::Status SubscribeStream(const runnel::SubscribeStreamRequest&,
-                                 runnel::SubscribeStreamResponse* r) override {
-    r->status = runnel::StreamStatus::kOk;
-    return runnel::Status::Ok();
-  }
   runnel::Status RunStream(const runnel::RunStreamRequest&,
                            runnel::StreamSender& sender) override {
     runnel::Frame frame("bench");
@@ -59,7 +46,7 @@ class TightLoop final : public runnel::SubscribeStreamHandler,
     frame.AddField("sent_ns", runnel::FieldType::kInt64);
     double value = 0;
     while (!sender.Cancelled()) {
-      const int64_t now = RealtimeNanos();
+      const int64_t now = runnel::Timestamp::Now().unix_nanos;
       frame.ClearRows();
       auto& f = frame.fields();
       f[0].AppendTime(runnel::Timestamp{now});
@@ -167,10 +154,9 @@ int64_t Percentile(std::vector<int64_t>& v, double p) {
 
 int main(int argc, char** argv) {
   if (std::getenv("grafana_plugin_type") != nullptr) {
-    auto loop = std::make_shared<TightLoop>();
     runnel::ServeOptions options;
-    options.subscribe_stream = loop;
-    options.run_stream = loop;
+    options.subscribe_stream = runnel::AllowAllSubscriptions();
+    options.run_stream = std::make_shared<TightLoop>();
     return runnel::Serve(options);
   }
   Args args;
@@ -239,7 +225,8 @@ int main(int argc, char** argv) {
     ++frames;
     bytes += static_cast<int64_t>(packet.data().size());
     const int64_t sent = SentNanos(packet.data());
-    if (sent > 0) latency_ns.push_back(RealtimeNanos() - sent);
+    if (sent > 0)
+      latency_ns.push_back(runnel::Timestamp::Now().unix_nanos - sent);
   }
   const double elapsed =
       std::chrono::duration<double>(std::min(now, end) - start).count();

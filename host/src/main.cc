@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -110,6 +111,48 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+// defaults.ini, the --config file and the environment, as the flags say;
+// sets the log level and logs the config's warnings.
+Status LoadConfigFor(const Flags& flags, runnel::host::Config* config) {
+  runnel::host::ConfigSources sources;
+  sources.executable_dir = runnel::host::ExecutableDir();
+  sources.home_path = runnel::host::ResolveHomePath(
+      flags.home_path, sources.executable_dir, RUNNEL_SOURCE_DIR);
+  sources.config_file = flags.config_file;
+  Status status = runnel::host::LoadConfig(sources, config);
+  if (!status.ok()) return status;
+  runnel::log::SetLevel(config->log.level);
+  for (const std::string& warning : config->warnings) {
+    runnel::log::Warn("config", {{"warning", warning}});
+  }
+  runnel::log::Info("config loaded",
+                    {{"homepath", config->home_path},
+                     {"plugins", config->paths.plugins},
+                     {"provisioning", config->paths.provisioning}});
+  return Status::Ok();
+}
+
+Status LoadProvisionedDataSources(
+    const runnel::host::Config& config,
+    std::vector<runnel::host::DataSource>* data_sources) {
+  Status status =
+      runnel::host::LoadDataSources(config.paths.provisioning, data_sources);
+  if (!status.ok()) return status;
+  for (const auto& ds : *data_sources) {
+    runnel::log::Info("data source provisioned",
+                      {{"name", ds.name}, {"uid", ds.uid}, {"type", ds.type}});
+  }
+  return Status::Ok();
+}
+
+// Where a browser on this machine finds the host.
+std::string BrowserUrl(const runnel::host::Config& config, uint16_t port) {
+  std::string addr = config.server.http_addr;
+  if (addr.empty() || addr == "0.0.0.0" || addr == "::") addr = "localhost";
+  if (addr.find(':') != std::string::npos) addr = "[" + addr + "]";
+  return "http://" + addr + ":" + std::to_string(port) + "/";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,31 +170,12 @@ int main(int argc, char** argv) {
                 std::strerror(errno));
   }
 
-  runnel::host::ConfigSources sources;
-  sources.executable_dir = runnel::host::ExecutableDir();
-  sources.home_path = runnel::host::ResolveHomePath(
-      flags.home_path, sources.executable_dir, RUNNEL_SOURCE_DIR);
-  sources.config_file = flags.config_file;
   runnel::host::Config config;
-  Status status = runnel::host::LoadConfig(sources, &config);
+  Status status = LoadConfigFor(flags, &config);
   if (!status.ok()) return Fail(status.message());
-  runnel::log::SetLevel(config.log.level);
-  for (const std::string& warning : config.warnings) {
-    runnel::log::Warn("config", {{"warning", warning}});
-  }
-  runnel::log::Info("config loaded",
-                    {{"homepath", config.home_path},
-                     {"plugins", config.paths.plugins},
-                     {"provisioning", config.paths.provisioning}});
-
   std::vector<runnel::host::DataSource> data_sources;
-  status =
-      runnel::host::LoadDataSources(config.paths.provisioning, &data_sources);
+  status = LoadProvisionedDataSources(config, &data_sources);
   if (!status.ok()) return Fail(status.message());
-  for (const auto& ds : data_sources) {
-    runnel::log::Info("data source provisioned",
-                      {{"name", ds.name}, {"uid", ds.uid}, {"type", ds.type}});
-  }
 
   runnel::host::Host host;
   status = host.Start(config, std::move(data_sources));
@@ -159,11 +183,8 @@ int main(int argc, char** argv) {
     host.Shutdown();
     return Fail(status.message());
   }
-  std::string addr = config.server.http_addr;
-  if (addr.empty() || addr == "0.0.0.0" || addr == "::") addr = "localhost";
-  if (addr.find(':') != std::string::npos) addr = "[" + addr + "]";
-  std::cout << "Runnel listening on http://" << addr << ":" << host.port()
-            << "/" << std::endl;
+  std::cout << "Runnel listening on " << BrowserUrl(config, host.port())
+            << std::endl;
 
   int signo = WaitForSignal();
   runnel::log::Info("shutting down",

@@ -1,6 +1,8 @@
 // Field and Frame: typed columns in contiguous vectors (see frame.h).
 #include "runnel/frame.h"
 
+#include <time.h>
+
 #include <cassert>
 #include <string>
 #include <utility>
@@ -43,6 +45,12 @@ std::optional<FieldType> ValueType(const Field::Value& v) {
 }
 
 }  // namespace
+
+Timestamp Timestamp::Now() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return Timestamp{static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec};
+}
 
 Field::Field(std::string name, FieldType type, bool nullable, Labels labels)
     : name_(std::move(name)),

@@ -149,6 +149,55 @@ bool AppendMeta(std::string_view meta, std::string& out) {
   return true;
 }
 
+// ,"labels":{...} of a field, when it has labels.
+void AppendLabels(const Labels& labels, std::string& out) {
+  if (labels.empty()) return;
+  out.append(",\"labels\":{");
+  bool first_label = true;
+  for (const auto& [key, value] : labels) {
+    if (!first_label) out.push_back(',');
+    first_label = false;
+    AppendJSONString(key, out);
+    out.push_back(':');
+    AppendJSONString(value, out);
+  }
+  out.push_back('}');
+}
+
+// ,"config":{...} of a field, minified; left out (with a warning) when it
+// is not a valid JSON object.
+void AppendFieldConfig(std::string_view config_json, std::string& out) {
+  if (config_json.empty()) return;
+  constexpr std::string_view kConfigKey = ",\"config\":";
+  size_t mark = out.size();
+  out.append(kConfigKey);
+  if (!internal::AppendMinifiedJSON(config_json, out) ||
+      out[mark + kConfigKey.size()] != '{') {
+    out.resize(mark);
+    WarnOnce(g_warned_config,
+             "field config is not a valid JSON object; it is left out of "
+             "the frame JSON");
+  }
+}
+
+// One field's schema: name, type, typeInfo, labels, config.
+void AppendFieldSchema(const Field& field, std::string& out) {
+  out.push_back('{');
+  if (!field.name().empty()) {
+    out.append("\"name\":");
+    AppendJSONString(field.name(), out);
+    out.push_back(',');
+  }
+  out.append("\"type\":\"");
+  out.append(SimpleTypeName(field.type()));
+  out.append("\",\"typeInfo\":{\"frame\":\"");
+  out.append(FrameTypeName(field.type()));
+  out.append(field.nullable() ? "\",\"nullable\":true}" : "\"}");
+  AppendLabels(field.labels(), out);
+  AppendFieldConfig(field.config_json(), out);
+  out.push_back('}');
+}
+
 void AppendSchema(const Frame& frame, std::string& out) {
   out.push_back('{');
   bool started = false;
@@ -182,42 +231,7 @@ void AppendSchema(const Frame& frame, std::string& out) {
   for (const Field& field : frame.fields()) {
     if (!first_field) out.push_back(',');
     first_field = false;
-    out.push_back('{');
-    if (!field.name().empty()) {
-      out.append("\"name\":");
-      AppendJSONString(field.name(), out);
-      out.push_back(',');
-    }
-    out.append("\"type\":\"");
-    out.append(SimpleTypeName(field.type()));
-    out.append("\",\"typeInfo\":{\"frame\":\"");
-    out.append(FrameTypeName(field.type()));
-    out.append(field.nullable() ? "\",\"nullable\":true}" : "\"}");
-    if (!field.labels().empty()) {
-      out.append(",\"labels\":{");
-      bool first_label = true;
-      for (const auto& [key, value] : field.labels()) {
-        if (!first_label) out.push_back(',');
-        first_label = false;
-        AppendJSONString(key, out);
-        out.push_back(':');
-        AppendJSONString(value, out);
-      }
-      out.push_back('}');
-    }
-    if (!field.config_json().empty()) {
-      constexpr std::string_view kConfigKey = ",\"config\":";
-      size_t mark = out.size();
-      out.append(kConfigKey);
-      if (!internal::AppendMinifiedJSON(field.config_json(), out) ||
-          out[mark + kConfigKey.size()] != '{') {
-        out.resize(mark);
-        WarnOnce(g_warned_config,
-                 "field config is not a valid JSON object; it is left out of "
-                 "the frame JSON");
-      }
-    }
-    out.push_back('}');
+    AppendFieldSchema(field, out);
   }
   out.append("]}");
 }

@@ -4,19 +4,47 @@
 // keeps it alive for calls that still hold it.
 #include "runnel/instance_manager.h"
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
 #include <utility>
-#include <vector>
 
 namespace runnel {
 
+struct InstanceManager::Instances {
+  struct Entry {
+    int64_t last_updated_ms = 0;
+    std::shared_ptr<Instance> instance;
+  };
+  mutable absl::Mutex mu;
+  std::map<std::string, Entry> by_uid ABSL_GUARDED_BY(mu);
+};
+
+namespace {
+
+// The version an instance is made for: the data source's lastUpdatedMS. An
+// app plugin's calls have no data source: its one instance (uid "") follows
+// the app settings' version instead.
+int64_t InstanceVersion(const PluginContext& ctx,
+                        const DataSourceInstanceSettings& settings) {
+  return ctx.data_source_instance_settings || !ctx.app_instance_settings
+             ? settings.last_updated_ms
+             : ctx.app_instance_settings->last_updated_ms;
+}
+
+}  // namespace
+
 InstanceManager::InstanceManager(InstanceFactory factory)
-    : factory_(std::move(factory)) {}
+    : factory_(std::move(factory)), instances_(std::make_unique<Instances>()) {}
 
 InstanceManager::~InstanceManager() {
-  std::map<std::string, Entry> live;
+  std::map<std::string, Instances::Entry> live;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    live.swap(instances_);
+    absl::MutexLock lock(&instances_->mu);
+    live.swap(instances_->by_uid);
   }
   for (auto& [uid, entry] : live) {
     if (entry.instance) entry.instance->Dispose();
@@ -27,17 +55,13 @@ Status InstanceManager::Get(const PluginContext& ctx,
                             std::shared_ptr<Instance>* instance) {
   const DataSourceInstanceSettings settings =
       ctx.data_source_instance_settings.value_or(DataSourceInstanceSettings{});
-  // An app plugin's calls have no data source: its one instance (uid "")
-  // follows the app settings' version instead.
-  const int64_t version =
-      ctx.data_source_instance_settings || !ctx.app_instance_settings
-          ? settings.last_updated_ms
-          : ctx.app_instance_settings->last_updated_ms;
+  const int64_t version = InstanceVersion(ctx, settings);
   std::shared_ptr<Instance> replaced;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = instances_.find(settings.uid);
-    if (it != instances_.end() && it->second.last_updated_ms == version) {
+    absl::MutexLock lock(&instances_->mu);
+    auto& by_uid = instances_->by_uid;
+    auto it = by_uid.find(settings.uid);
+    if (it != by_uid.end() && it->second.last_updated_ms == version) {
       *instance = it->second.instance;
       return Status::Ok();
     }
@@ -51,11 +75,11 @@ Status InstanceManager::Get(const PluginContext& ctx,
           settings.uid + "\"");
     }
     std::shared_ptr<Instance> fresh(std::move(made));
-    if (it != instances_.end()) {
+    if (it != by_uid.end()) {
       replaced = std::move(it->second.instance);
-      it->second = Entry{version, fresh};
+      it->second = Instances::Entry{version, fresh};
     } else {
-      instances_.emplace(settings.uid, Entry{version, fresh});
+      by_uid.emplace(settings.uid, Instances::Entry{version, fresh});
     }
     *instance = std::move(fresh);
   }
@@ -64,8 +88,8 @@ Status InstanceManager::Get(const PluginContext& ctx,
 }
 
 size_t InstanceManager::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return instances_.size();
+  absl::MutexLock lock(&instances_->mu);
+  return instances_->by_uid.size();
 }
 
 }  // namespace runnel

@@ -1,6 +1,10 @@
 // hclog-style JSON log lines on stderr (see log.h).
 #include "runnel/log.h"
 
+#include <absl/base/attributes.h>
+#include <absl/base/const_init.h>
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,7 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <mutex>
 #include <string>
 
 #include "json_escape.h"
@@ -63,12 +66,10 @@ std::atomic<int>& MinLevel() {
   return level;
 }
 
-// Guards writes to file descriptor 2 so that lines from different threads
-// never interleave.
-std::mutex& StderrMutex() {
-  static std::mutex mutex;
-  return mutex;
-}
+// Held for each write to file descriptor 2, so that lines from different
+// threads never interleave. Constant-initialised, so it is ready for a line
+// logged from another static initialiser.
+ABSL_CONST_INIT absl::Mutex stderr_mu(absl::kConstInit);
 
 // Now as hclog's "2006-01-02T15:04:05.000000Z07:00", in UTC.
 std::string NowTimestamp() {
@@ -91,7 +92,8 @@ std::string NowTimestamp() {
   return buf;
 }
 
-void WriteAll(int fd, const char* data, size_t size) {
+void WriteAll(int fd, const char* data, size_t size)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(stderr_mu) {
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
     if (n < 0) {
@@ -146,7 +148,7 @@ void Write(Level level, std::string_view message, KeyValues kv) {
   }
   std::string line = FormatLine(level, message, kv, NowTimestamp());
   line.push_back('\n');
-  std::lock_guard<std::mutex> lock(StderrMutex());
+  absl::MutexLock lock(&stderr_mu);
   WriteAll(STDERR_FILENO, line.data(), line.size());
 }
 

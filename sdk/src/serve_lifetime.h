@@ -7,13 +7,15 @@
 #ifndef RUNNEL_SDK_SRC_SERVE_LIFETIME_H_
 #define RUNNEL_SDK_SRC_SERVE_LIFETIME_H_
 
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+#include <absl/time/time.h>
+
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 
 namespace runnel::internal {
@@ -22,29 +24,26 @@ class ServeLifetime {
  public:
   // Marks the run as stopping and wakes every waiter. The first reason wins.
   void RequestStop(const std::string& reason) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stop_requested_) return;
-      stop_requested_ = true;
-      reason_ = reason;
-      stopping_.store(true, std::memory_order_release);
-      for (auto& [id, listener] : listeners_) listener();
-    }
-    cv_.notify_all();
+    absl::MutexLock lock(&mu_);
+    if (stop_requested_) return;
+    stop_requested_ = true;
+    reason_ = reason;
+    stopping_.store(true, std::memory_order_release);
+    for (auto& [id, listener] : listeners_) listener();
   }
 
   // Calls `listener` once when a stop is requested (at once when already
   // stopping). Returns an id for RemoveStopListener. After RemoveStopListener
   // returns, the listener is never called again.
   uint64_t AddStopListener(std::function<void()> listener) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (stop_requested_) listener();
     const uint64_t id = next_listener_id_++;
     listeners_.emplace(id, std::move(listener));
     return id;
   }
   void RemoveStopListener(uint64_t id) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     listeners_.erase(id);
   }
 
@@ -53,24 +52,23 @@ class ServeLifetime {
 
   // Blocks until a stop is requested; returns its reason.
   std::string WaitForStop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return stop_requested_; });
+    absl::MutexLock lock(&mu_, absl::Condition(&stop_requested_));
     return reason_;
   }
 
   // Waits up to `d`; returns true if stopping (early or already).
   bool WaitFor(std::chrono::nanoseconds d) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, d, [this] { return stop_requested_; });
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&stop_requested_),
+                                absl::FromChrono(d));
   }
 
  private:
-  std::mutex mu_;  // guards stop_requested_, reason_ and the listeners
-  std::condition_variable cv_;
-  bool stop_requested_ = false;
-  std::string reason_;
-  std::map<uint64_t, std::function<void()>> listeners_;
-  uint64_t next_listener_id_ = 1;
+  absl::Mutex mu_;
+  bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
+  std::string reason_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, std::function<void()>> listeners_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_listener_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::atomic<bool> stopping_{false};  // mirrors stop_requested_, lock-free
 };
 

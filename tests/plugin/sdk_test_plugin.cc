@@ -18,15 +18,8 @@
 
 namespace {
 
-class TestStreams final : public runnel::SubscribeStreamHandler,
-                          public runnel::RunStreamHandler {
+class TestStreams final : public runnel::RunStreamHandler {
  public:
-  runnel::Status SubscribeStream(const runnel::SubscribeStreamRequest&,
-                                 runnel::SubscribeStreamResponse* r) override {
-    r->status = runnel::StreamStatus::kOk;
-    return runnel::Status::Ok();
-  }
-
   runnel::Status RunStream(const runnel::RunStreamRequest& req,
                            runnel::StreamSender& sender) override {
     const std::string& path = req.path;
@@ -65,9 +58,8 @@ class TestStreams final : public runnel::SubscribeStreamHandler,
 }  // namespace
 
 int main() {
-  auto streams = std::make_shared<TestStreams>();
   runnel::ServeOptions options;
-  options.subscribe_stream = streams;
-  options.run_stream = streams;
+  options.subscribe_stream = runnel::AllowAllSubscriptions();
+  options.run_stream = std::make_shared<TestStreams>();
   return runnel::Serve(options);
 }

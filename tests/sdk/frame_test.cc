@@ -3,10 +3,19 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 namespace runnel {
 namespace {
+
+TEST(TimestampTest, NowIsTheWallClock) {
+  const auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  EXPECT_NEAR(static_cast<double>(Timestamp::Now().unix_nanos),
+              static_cast<double>(wall), 1e9);
+}
 
 TEST(FieldTest, TypedAppendsAndReads) {
   Field time("Time", FieldType::kTime);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "app/listen_address.h"
@@ -38,6 +40,39 @@ LiveConfig MakeLiveConfig(const Config& config) {
   return live;
 }
 
+StreamManagerOptions MakeStreamManagerOptions(const Config& config) {
+  StreamManagerOptions options;
+  options.grace_period = config.stream.grace_period;
+  // Check often enough that a short grace period is honoured closely.
+  options.check_interval =
+      std::clamp(config.stream.grace_period / 5, std::chrono::milliseconds(50),
+                 std::chrono::milliseconds(1000));
+  options.limits.starts_per_second =
+      static_cast<double>(config.stream.max_starts_per_second);
+  options.limits.starts_burst =
+      static_cast<double>(config.stream.max_starts_burst);
+  options.limits.max_per_plugin =
+      static_cast<size_t>(config.stream.max_streams_per_plugin);
+  options.limits.max_total = static_cast<size_t>(config.stream.max_streams);
+  return options;
+}
+
+namespace {
+
+// [plugin.<id>] by id, or by an alias id when that is what was used.
+std::map<std::string, std::string> PluginSettingsFor(
+    const Config& config, const PluginManifest& manifest) {
+  auto settings = config.plugin_settings.find(manifest.id);
+  for (const std::string& alias : manifest.alias_ids) {
+    if (settings != config.plugin_settings.end()) break;
+    settings = config.plugin_settings.find(alias);
+  }
+  if (settings == config.plugin_settings.end()) return {};
+  return settings->second;
+}
+
+}  // namespace
+
 Host::~Host() { Shutdown(); }
 
 std::vector<std::string> Host::AddPlugins(const Config& config) {
@@ -50,15 +85,7 @@ std::vector<std::string> Host::AddPlugins(const Config& config) {
     SupervisorOptions options;
     options.process.gf_version = kHostVersion;
     if (socket_dir_) options.process.unix_socket_dir = socket_dir_->path();
-    // [plugin.<id>] by id, or by an alias id when that is what was used.
-    auto settings = config.plugin_settings.find(manifest.id);
-    for (const std::string& alias : manifest.alias_ids) {
-      if (settings != config.plugin_settings.end()) break;
-      settings = config.plugin_settings.find(alias);
-    }
-    if (settings != config.plugin_settings.end()) {
-      options.process.plugin_settings = settings->second;
-    }
+    options.process.plugin_settings = PluginSettingsFor(config, manifest);
     std::string id = manifest.id;
     std::string dir = manifest.dir;
     std::string described = id;
@@ -79,16 +106,7 @@ std::vector<std::string> Host::AddPlugins(const Config& config) {
 }
 
 Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
-  Status socket_dir = PluginSocketDir::Create("", &socket_dir_);
-  if (socket_dir.ok()) {
-    for (const std::string& stale : socket_dir_->removed_stale()) {
-      runnel::log::Info("removed the plugin socket folder of a dead host",
-                        {{"path", stale}});
-    }
-  } else {
-    runnel::log::Warn("plugins put their sockets in the temp folder",
-                      {{"error", socket_dir.message()}});
-  }
+  MakeSocketDir();
   registry_ = std::make_unique<PluginRegistry>();
   std::vector<std::string> plugin_ids = AddPlugins(config);
   Status types = CheckDataSourceTypes(
@@ -100,27 +118,38 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
   if (!types.ok()) return types;
   // Not waited for: the server listens while the plugins start.
   registry_->StartAll();
+  data_sources_json_ = DataSourcesJson(data_sources);
+  MakeHubAndStreams(config, std::move(data_sources));
+  server_ =
+      std::make_unique<Server>(MakeLiveConfig(config), *hub_, scopes_.get());
+  AddRoutes();
+  if (std::string warning = OpenAddressWarning(config.server.http_addr);
+      !warning.empty()) {
+    runnel::log::Warn("no sign-in", {{"warning", warning}});
+  }
+  return server_->Start();
+}
 
+void Host::MakeSocketDir() {
+  Status made = PluginSocketDir::Create("", &socket_dir_);
+  if (!made.ok()) {
+    runnel::log::Warn("plugins put their sockets in the temp folder",
+                      {{"error", made.message()}});
+    return;
+  }
+  for (const std::string& stale : socket_dir_->removed_stale()) {
+    runnel::log::Info("removed the plugin socket folder of a dead host",
+                      {{"path", stale}});
+  }
+}
+
+void Host::MakeHubAndStreams(const Config& config,
+                             std::vector<DataSource> data_sources) {
   const int64_t max_publication = config.live.max_publication_size > 0
                                       ? config.live.max_publication_size
                                       : config.live.client_queue_max_size;
   hub_ = std::make_unique<Hub>(static_cast<size_t>(max_publication));
-  StreamManagerOptions stream_options;
-  stream_options.grace_period = config.stream.grace_period;
-  // Check often enough that a short grace period is honoured closely.
-  stream_options.check_interval =
-      std::clamp(config.stream.grace_period / 5, std::chrono::milliseconds(50),
-                 std::chrono::milliseconds(1000));
-  stream_options.limits.starts_per_second =
-      static_cast<double>(config.stream.max_starts_per_second);
-  stream_options.limits.starts_burst =
-      static_cast<double>(config.stream.max_starts_burst);
-  stream_options.limits.max_per_plugin =
-      static_cast<size_t>(config.stream.max_streams_per_plugin);
-  stream_options.limits.max_total =
-      static_cast<size_t>(config.stream.max_streams);
   Hub* hub = hub_.get();
-  data_sources_json_ = DataSourcesJson(data_sources);
   streams_ = std::make_unique<StreamManager>(
       registry_.get(), std::move(data_sources),
       [hub](const std::string& channel, std::string_view data) {
@@ -131,11 +160,11 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
       [hub](const std::string& channel) {
         return hub->NumSubscribers(channel);
       },
-      stream_options);
-
+      MakeStreamManagerOptions(config));
   scopes_ = std::make_unique<ScopeRouter>(streams_.get());
-  server_ =
-      std::make_unique<Server>(MakeLiveConfig(config), *hub_, scopes_.get());
+}
+
+void Host::AddRoutes() {
   server_->HandleGet("/api/health",
                      [this](const HttpRequest&) { return Health(); });
   server_->HandleGet("/api/datasources", [this](const HttpRequest&) {
@@ -145,11 +174,6 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
   });
   server_->HandleGet("/metrics",
                      [this](const HttpRequest&) { return Metrics(); });
-  if (std::string warning = OpenAddressWarning(config.server.http_addr);
-      !warning.empty()) {
-    runnel::log::Warn("no sign-in", {{"warning", warning}});
-  }
-  return server_->Start();
 }
 
 uint16_t Host::port() const { return server_ ? server_->port() : 0; }

@@ -39,6 +39,8 @@ inline constexpr char kHostVersion[] = "0.1.0";
 
 // The server's settings from the config.
 LiveConfig MakeLiveConfig(const Config& config);
+// The stream manager's settings from the config.
+StreamManagerOptions MakeStreamManagerOptions(const Config& config);
 
 class Host {
  public:
@@ -53,8 +55,15 @@ class Host {
   void Shutdown();
 
  private:
+  // The plugins' socket folder; without one they use the temp folder.
+  void MakeSocketDir();
   // Registers every discovered plugin; the ids (with aliases) for messages.
   std::vector<std::string> AddPlugins(const Config& config);
+  // The hub, and the stream manager that feeds it from the plugins.
+  void MakeHubAndStreams(const Config& config,
+                         std::vector<DataSource> data_sources);
+  // GET /api/health, /api/datasources and /metrics.
+  void AddRoutes();
   HttpResponse Health() const;
   HttpResponse Metrics() const;
 

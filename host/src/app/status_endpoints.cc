@@ -86,10 +86,10 @@ std::string DataSourcesJson(const std::vector<DataSource>& data_sources) {
   return list.dump();
 }
 
-std::string MetricsText(const LiveStats& live, const HubCounters& hub,
-                        const StreamStats& streams,
-                        const std::vector<PluginSnapshot>& plugins) {
-  std::ostringstream out;
+namespace {
+
+void LiveMetrics(std::ostringstream& out, const LiveStats& live,
+                 const HubCounters& hub) {
   Metric(out, "runnel_live_connections", "gauge",
          "Open Grafana Live WebSocket connections.", live.connections);
   Metric(out, "runnel_live_connections_total", "counter",
@@ -109,7 +109,10 @@ std::string MetricsText(const LiveStats& live, const HubCounters& hub,
   Metric(out, "runnel_live_publications_refused_total", "counter",
          "Publications refused for being over max_publication_size.",
          hub.publications_refused);
+}
 
+void PluginMetrics(std::ostringstream& out,
+                   const std::vector<PluginSnapshot>& plugins) {
   out << "# HELP runnel_plugin_up Whether the plugin process is running.\n"
       << "# TYPE runnel_plugin_up gauge\n";
   for (const PluginSnapshot& p : plugins) {
@@ -122,7 +125,9 @@ std::string MetricsText(const LiveStats& live, const HubCounters& hub,
     out << "runnel_plugin_restarts_total{plugin=\"" << LabelValue(p.id)
         << "\"} " << p.restarts << '\n';
   }
+}
 
+void StreamMetrics(std::ostringstream& out, const StreamStats& streams) {
   Metric(out, "runnel_streams", "gauge", "Channels with a running RunStream.",
          streams.channels.size());
   Metric(out, "runnel_stream_starts_total", "counter",
@@ -147,6 +152,17 @@ std::string MetricsText(const LiveStats& live, const HubCounters& hub,
     out << "runnel_stream_refused_total{reason=\"" << reason << "\"} " << count
         << '\n';
   }
+}
+
+}  // namespace
+
+std::string MetricsText(const LiveStats& live, const HubCounters& hub,
+                        const StreamStats& streams,
+                        const std::vector<PluginSnapshot>& plugins) {
+  std::ostringstream out;
+  LiveMetrics(out, live, hub);
+  PluginMetrics(out, plugins);
+  StreamMetrics(out, streams);
   return out.str();
 }
 

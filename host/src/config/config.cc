@@ -164,116 +164,147 @@ std::string Absolute(const std::string& home, const std::string& path) {
   return p.lexically_normal().string();
 }
 
+// [server]: the listen address and the panel page's folder.
+void ReadServer(Reader& read, const ConfigSources& sources,
+                ServerSettings* server) {
+  read.String("server", "http_addr", &server->http_addr);
+  int64_t port = server->http_port;
+  read.Int("server", "http_port", &port, [](int64_t v, std::string* error) {
+    if (v >= 0 && v <= 65535) return true;
+    *error = std::to_string(v) + " is not a TCP port (0..65535)";
+    return false;
+  });
+  server->http_port = static_cast<int>(port);
+  read.String("server", "root_url", &server->root_url);
+  read.String("server", "static_root_path", &server->static_root_path);
+  read.Bool("server", "enforce_domain", &server->enforce_domain);
+  read.Int("server", "max_header_bytes", &server->max_header_bytes,
+           AtLeast(1024, "is too small: must be at least 1024 bytes"));
+  if (server->static_root_path.empty()) {
+    server->static_root_path =
+        (fs::path(sources.executable_dir) / "web").lexically_normal().string();
+  } else {
+    server->static_root_path =
+        Absolute(sources.home_path, server->static_root_path);
+  }
+}
+
+// [paths]: absolute, with the defaults the build lays out.
+void ReadPaths(Reader& read, const ConfigSources& sources,
+               PathSettings* paths) {
+  read.String("paths", "plugins", &paths->plugins);
+  if (paths->plugins.empty()) {
+    paths->plugins = (fs::path(sources.executable_dir) / ".." / "plugins")
+                         .lexically_normal()
+                         .string();
+  } else {
+    paths->plugins = Absolute(sources.home_path, paths->plugins);
+  }
+  read.String("paths", "provisioning", &paths->provisioning);
+  if (paths->provisioning.empty()) paths->provisioning = "conf/provisioning";
+  paths->provisioning = Absolute(sources.home_path, paths->provisioning);
+}
+
+// Over the client queue size no client could take a publication: every
+// subscriber would be closed with 3008.
+auto PublicationFitsQueue(int64_t queue) {
+  return [queue](int64_t v, std::string* error) {
+    if (v >= 0 && v <= queue) return true;
+    *error =
+        "must be between 0 (client_queue_max_size) and "
+        "client_queue_max_size (" +
+        std::to_string(queue) + ")";
+    return false;
+  };
+}
+
+// [live]: connections, message and queue sizes, pings, event loops.
+void ReadLive(Reader& read, LiveSettings* live) {
+  read.Int("live", "max_connections", &live->max_connections,
+           AtLeast(-1,
+                   "is not allowed: use -1 (unlimited), 0 (Live off) "
+                   "or a positive limit"));
+  std::string origins;
+  read.String("live", "allowed_origins", &origins);
+  live->allowed_origins = ParseList(origins);
+  read.Int("live", "message_size_limit", &live->message_size_limit,
+           AtLeast(1, "is too small: must be at least 1 byte"));
+  read.Int("live", "client_queue_max_size", &live->client_queue_max_size,
+           AtLeast(kMinClientQueueBytes,
+                   "is too small: must be at least 65536 bytes (64 KiB)"));
+  read.Duration("live", "ping_interval", &live->ping_interval,
+                AtLeastDuration(std::chrono::seconds(1),
+                                "is too short: must be at least 1s"));
+  read.Duration("live", "pong_timeout", &live->pong_timeout, NonNegative());
+  read.Duration("live", "stale_close_delay", &live->stale_close_delay,
+                Positive());
+  read.Int("live", "max_messages_in_frame", &live->max_messages_in_frame,
+           AtLeast(1, "is too small: must be at least 1"));
+  read.Int("live", "io_threads", &live->io_threads,
+           Between(0, kMaxIoThreads,
+                   "is not allowed: use 0 (one per core) or a count up to "
+                   "1024"));
+  read.Int("live", "max_publication_size", &live->max_publication_size,
+           PublicationFitsQueue(live->client_queue_max_size));
+}
+
+// [stream]: the grace period and the RunStream start limits.
+void ReadStream(Reader& read, StreamSettings* stream) {
+  read.Duration("stream", "grace_period", &stream->grace_period, NonNegative());
+  read.Int("stream", "max_starts_per_second", &stream->max_starts_per_second,
+           AtLeast(0, "is not allowed: use 0 (no limit) or a rate"));
+  read.Int("stream", "max_starts_burst", &stream->max_starts_burst,
+           AtLeast(1, "is too small: must be at least 1"));
+  read.Int("stream", "max_streams_per_plugin", &stream->max_streams_per_plugin,
+           AtLeast(0, "is not allowed: use 0 (no limit) or a count"));
+  read.Int("stream", "max_streams", &stream->max_streams,
+           AtLeast(0, "is not allowed: use 0 (no limit) or a count"));
+}
+
+// [plugin.<id>] sections, kept as they are for the plugin's environment.
+std::map<std::string, std::map<std::string, std::string>> PluginSettings(
+    const IniStore& ini) {
+  std::map<std::string, std::map<std::string, std::string>> plugins;
+  for (const auto& [section, keys] : ini.sections()) {
+    if (section.rfind("plugin.", 0) != 0) continue;
+    auto& settings = plugins[section.substr(7)];
+    for (const auto& [key, value] : keys) settings[key] = value.value;
+  }
+  return plugins;
+}
+
+// A warning for every key of a known section that the host does not read
+// (a typo would otherwise silently keep the default). Other Grafana
+// sections are not ours to judge.
+std::vector<std::string> UnknownKeyWarnings(const IniStore& ini) {
+  std::vector<std::string> warnings;
+  for (const auto& [section, keys] : ini.sections()) {
+    auto known = KnownKeys().find(section);
+    if (known == KnownKeys().end()) continue;
+    for (const auto& [key, value] : keys) {
+      if (known->second.count(key) == 0) {
+        warnings.push_back(value.origin.ToString() + ": [" + section + "] " +
+                           key + " is not a known key");
+      }
+    }
+  }
+  return warnings;
+}
+
 }  // namespace
 
 Status ConfigFromIni(const IniStore& ini, const ConfigSources& sources,
                      Config* config) {
   Reader read(ini);
   config->home_path = sources.home_path;
-
-  ServerSettings& server = config->server;
-  read.String("server", "http_addr", &server.http_addr);
-  int64_t port = server.http_port;
-  read.Int("server", "http_port", &port, [](int64_t v, std::string* error) {
-    if (v >= 0 && v <= 65535) return true;
-    *error = std::to_string(v) + " is not a TCP port (0..65535)";
-    return false;
-  });
-  server.http_port = static_cast<int>(port);
-  read.String("server", "root_url", &server.root_url);
-  read.String("server", "static_root_path", &server.static_root_path);
-  read.Bool("server", "enforce_domain", &server.enforce_domain);
-  read.Int("server", "max_header_bytes", &server.max_header_bytes,
-           AtLeast(1024, "is too small: must be at least 1024 bytes"));
-  if (server.static_root_path.empty()) {
-    server.static_root_path =
-        (fs::path(sources.executable_dir) / "web").lexically_normal().string();
-  } else {
-    server.static_root_path =
-        Absolute(sources.home_path, server.static_root_path);
-  }
-
-  PathSettings& paths = config->paths;
-  read.String("paths", "plugins", &paths.plugins);
-  if (paths.plugins.empty()) {
-    paths.plugins = (fs::path(sources.executable_dir) / ".." / "plugins")
-                        .lexically_normal()
-                        .string();
-  } else {
-    paths.plugins = Absolute(sources.home_path, paths.plugins);
-  }
-  read.String("paths", "provisioning", &paths.provisioning);
-  if (paths.provisioning.empty()) paths.provisioning = "conf/provisioning";
-  paths.provisioning = Absolute(sources.home_path, paths.provisioning);
-
-  LiveSettings& live = config->live;
-  read.Int("live", "max_connections", &live.max_connections,
-           AtLeast(-1,
-                   "is not allowed: use -1 (unlimited), 0 (Live off) "
-                   "or a positive limit"));
-  std::string origins;
-  read.String("live", "allowed_origins", &origins);
-  live.allowed_origins = ParseList(origins);
-  read.Int("live", "message_size_limit", &live.message_size_limit,
-           AtLeast(1, "is too small: must be at least 1 byte"));
-  read.Int("live", "client_queue_max_size", &live.client_queue_max_size,
-           AtLeast(kMinClientQueueBytes,
-                   "is too small: must be at least 65536 bytes (64 KiB)"));
-  read.Duration("live", "ping_interval", &live.ping_interval,
-                AtLeastDuration(std::chrono::seconds(1),
-                                "is too short: must be at least 1s"));
-  read.Duration("live", "pong_timeout", &live.pong_timeout, NonNegative());
-  read.Duration("live", "stale_close_delay", &live.stale_close_delay,
-                Positive());
-  read.Int("live", "max_messages_in_frame", &live.max_messages_in_frame,
-           AtLeast(1, "is too small: must be at least 1"));
-  read.Int("live", "io_threads", &live.io_threads,
-           Between(0, kMaxIoThreads,
-                   "is not allowed: use 0 (one per core) or a count up to "
-                   "1024"));
-
-  read.Int("live", "max_publication_size", &live.max_publication_size,
-           [queue = live.client_queue_max_size](int64_t v, std::string* error) {
-             // Over the queue size no client could take it: every
-             // subscriber would be closed with 3008.
-             if (v >= 0 && v <= queue) return true;
-             *error =
-                 "must be between 0 (client_queue_max_size) and "
-                 "client_queue_max_size (" +
-                 std::to_string(queue) + ")";
-             return false;
-           });
-
-  StreamSettings& stream = config->stream;
-  read.Duration("stream", "grace_period", &stream.grace_period, NonNegative());
-  read.Int("stream", "max_starts_per_second", &stream.max_starts_per_second,
-           AtLeast(0, "is not allowed: use 0 (no limit) or a rate"));
-  read.Int("stream", "max_starts_burst", &stream.max_starts_burst,
-           AtLeast(1, "is too small: must be at least 1"));
-  read.Int("stream", "max_streams_per_plugin", &stream.max_streams_per_plugin,
-           AtLeast(0, "is not allowed: use 0 (no limit) or a count"));
-  read.Int("stream", "max_streams", &stream.max_streams,
-           AtLeast(0, "is not allowed: use 0 (no limit) or a count"));
+  ReadServer(read, sources, &config->server);
+  ReadPaths(read, sources, &config->paths);
+  ReadLive(read, &config->live);
+  ReadStream(read, &config->stream);
   read.LogLevel(&config->log.level);
   if (!read.status().ok()) return read.status();
-
-  config->plugin_settings.clear();
-  config->warnings.clear();
-  for (const auto& [section, keys] : ini.sections()) {
-    if (section.rfind("plugin.", 0) == 0) {
-      auto& settings = config->plugin_settings[section.substr(7)];
-      for (const auto& [key, value] : keys) settings[key] = value.value;
-      continue;
-    }
-    auto known = KnownKeys().find(section);
-    if (known == KnownKeys().end()) continue;  // other Grafana sections
-    for (const auto& [key, value] : keys) {
-      if (known->second.count(key) == 0) {
-        config->warnings.push_back(value.origin.ToString() + ": [" + section +
-                                   "] " + key + " is not a known key");
-      }
-    }
-  }
+  config->plugin_settings = PluginSettings(ini);
+  config->warnings = UnknownKeyWarnings(ini);
   config->raw = ini;
   return Status::Ok();
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -88,83 +89,86 @@ bool ValidUid(const std::string& uid) {
   });
 }
 
-// Reads one data source map into *ds. Returns an error naming the line.
-Status ReadDataSource(const YAML::Node& item, const std::string& file,
-                      DataSource* ds) {
-  std::string where = Where(file, item.Mark());
-  if (!item.IsMap()) {
-    return Status::InvalidArgument(where + ": each data source must be a map");
+// One key: value of a data source map, with where the key is for errors.
+struct YamlEntry {
+  std::string key;
+  const YAML::Node& value;
+  std::string at;  // file:line
+};
+
+Status ReadScalar(const YamlEntry& entry, std::string* out) {
+  if (entry.value.IsNull()) return Status::Ok();
+  if (!entry.value.IsScalar()) {
+    return Status::InvalidArgument(entry.at + ": '" + entry.key +
+                                   "' must be a single value");
   }
-  ds->source_file = file;
-  ds->source_line = item.Mark().line + 1;
-  for (const auto& kv : item) {
-    const std::string key = kv.first.as<std::string>();
-    const YAML::Node& value = kv.second;
-    std::string at = Where(file, kv.first.Mark());
-    auto scalar = [&](std::string* out) -> Status {
-      if (value.IsNull()) return Status::Ok();
-      if (!value.IsScalar()) {
-        return Status::InvalidArgument(at + ": '" + key +
-                                       "' must be a single value");
-      }
-      *out = value.Scalar();
-      return Status::Ok();
-    };
-    auto boolean = [&](bool* out) -> Status {
-      if (value.IsNull()) return Status::Ok();
-      bool b = false;
-      if (!value.IsScalar() || !YAML::convert<bool>::decode(value, b)) {
-        return Status::InvalidArgument(at + ": '" + key +
-                                       "' must be true or false");
-      }
-      *out = b;
-      return Status::Ok();
-    };
-    Status status;
-    if (key == "name") {
-      status = scalar(&ds->name);
-    } else if (key == "type") {
-      status = scalar(&ds->type);
-    } else if (key == "uid") {
-      status = scalar(&ds->uid);
-    } else if (key == "url") {
-      status = scalar(&ds->url);
-    } else if (key == "user") {
-      status = scalar(&ds->user);
-    } else if (key == "database") {
-      status = scalar(&ds->database);
-    } else if (key == "basicAuth") {
-      status = boolean(&ds->basic_auth);
-    } else if (key == "basicAuthUser") {
-      status = scalar(&ds->basic_auth_user);
-    } else if (key == "isDefault") {
-      status = boolean(&ds->is_default);
-    } else if (key == "jsonData") {
-      if (!value.IsNull() && !value.IsMap()) {
-        status = Status::InvalidArgument(at + ": 'jsonData' must be a map");
-      } else if (value.IsMap()) {
-        ds->json_data = YamlToJson(value).dump();
-      }
-    } else if (key == "secureJsonData") {
-      if (!value.IsNull() && !value.IsMap()) {
-        status =
-            Status::InvalidArgument(at + ": 'secureJsonData' must be a map");
-      } else if (value.IsMap()) {
-        for (const auto& secret : value) {
-          if (!secret.second.IsScalar() && !secret.second.IsNull()) {
-            return Status::InvalidArgument(
-                Where(file, secret.first.Mark()) + ": secureJsonData '" +
-                secret.first.as<std::string>() + "' must be a string");
-          }
-          ds->secure_json_data[secret.first.as<std::string>()] =
-              secret.second.IsNull() ? "" : secret.second.Scalar();
-        }
-      }
+  *out = entry.value.Scalar();
+  return Status::Ok();
+}
+
+Status ReadBool(const YamlEntry& entry, bool* out) {
+  if (entry.value.IsNull()) return Status::Ok();
+  bool b = false;
+  if (!entry.value.IsScalar() || !YAML::convert<bool>::decode(entry.value, b)) {
+    return Status::InvalidArgument(entry.at + ": '" + entry.key +
+                                   "' must be true or false");
+  }
+  *out = b;
+  return Status::Ok();
+}
+
+// jsonData: any map, kept as JSON for the plugin.
+Status ReadJsonData(const YamlEntry& entry, std::string* out) {
+  if (!entry.value.IsNull() && !entry.value.IsMap()) {
+    return Status::InvalidArgument(entry.at + ": 'jsonData' must be a map");
+  }
+  if (entry.value.IsMap()) *out = YamlToJson(entry.value).dump();
+  return Status::Ok();
+}
+
+// secureJsonData: a map of strings.
+Status ReadSecureJsonData(const YamlEntry& entry, const std::string& file,
+                          std::map<std::string, std::string>* out) {
+  if (!entry.value.IsNull() && !entry.value.IsMap()) {
+    return Status::InvalidArgument(entry.at +
+                                   ": 'secureJsonData' must be a map");
+  }
+  if (!entry.value.IsMap()) return Status::Ok();
+  for (const auto& secret : entry.value) {
+    if (!secret.second.IsScalar() && !secret.second.IsNull()) {
+      return Status::InvalidArgument(
+          Where(file, secret.first.Mark()) + ": secureJsonData '" +
+          secret.first.as<std::string>() + "' must be a string");
     }
-    // Other Grafana fields (orgId, access, version, editable, ...) are
-    // accepted and have no meaning here.
-    if (!status.ok()) return status;
+    (*out)[secret.first.as<std::string>()] =
+        secret.second.IsNull() ? "" : secret.second.Scalar();
   }
+  return Status::Ok();
+}
+
+// Stores one entry in its DataSource field. Other Grafana fields (orgId,
+// access, version, editable, ...) are accepted and have no meaning here.
+Status ReadDataSourceEntry(const YamlEntry& entry, const std::string& file,
+                           DataSource* ds) {
+  const std::string& key = entry.key;
+  if (key == "name") return ReadScalar(entry, &ds->name);
+  if (key == "type") return ReadScalar(entry, &ds->type);
+  if (key == "uid") return ReadScalar(entry, &ds->uid);
+  if (key == "url") return ReadScalar(entry, &ds->url);
+  if (key == "user") return ReadScalar(entry, &ds->user);
+  if (key == "database") return ReadScalar(entry, &ds->database);
+  if (key == "basicAuth") return ReadBool(entry, &ds->basic_auth);
+  if (key == "basicAuthUser") return ReadScalar(entry, &ds->basic_auth_user);
+  if (key == "isDefault") return ReadBool(entry, &ds->is_default);
+  if (key == "jsonData") return ReadJsonData(entry, &ds->json_data);
+  if (key == "secureJsonData") {
+    return ReadSecureJsonData(entry, file, &ds->secure_json_data);
+  }
+  return Status::Ok();
+}
+
+// A name and a type are required; a missing uid is derived from the name.
+Status CompleteDataSource(const std::string& where, DataSource* ds) {
   if (ds->name.empty()) {
     return Status::InvalidArgument(where + ": data source has no 'name'");
   }
@@ -181,9 +185,26 @@ Status ReadDataSource(const YAML::Node& item, const std::string& file,
   return Status::Ok();
 }
 
-Status ParseDocument(const YAML::Node& root, const std::string& file,
-                     std::vector<DataSource>* out) {
-  if (root.IsNull()) return Status::Ok();  // empty file
+// Reads one data source map into *ds. Returns an error naming the line.
+Status ReadDataSource(const YAML::Node& item, const std::string& file,
+                      DataSource* ds) {
+  std::string where = Where(file, item.Mark());
+  if (!item.IsMap()) {
+    return Status::InvalidArgument(where + ": each data source must be a map");
+  }
+  ds->source_file = file;
+  ds->source_line = item.Mark().line + 1;
+  for (const auto& kv : item) {
+    YamlEntry entry{kv.first.as<std::string>(), kv.second,
+                    Where(file, kv.first.Mark())};
+    Status status = ReadDataSourceEntry(entry, file, ds);
+    if (!status.ok()) return status;
+  }
+  return CompleteDataSource(where, ds);
+}
+
+// The top level: a map whose 'apiVersion', when given, is a number.
+Status CheckDocument(const YAML::Node& root, const std::string& file) {
   if (!root.IsMap()) {
     return Status::InvalidArgument(
         Where(file, root.Mark()) +
@@ -197,6 +218,37 @@ Status ParseDocument(const YAML::Node& root, const std::string& file,
                                      ": 'apiVersion' must be a number");
     }
   }
+  return Status::Ok();
+}
+
+// Uids and names are unique, and at most one data source is the default.
+Status CheckNoClash(const DataSource& ds, const std::string& where,
+                    const std::vector<DataSource>& earlier) {
+  for (const DataSource& other : earlier) {
+    std::string first =
+        other.source_file + ":" + std::to_string(other.source_line);
+    if (other.uid == ds.uid) {
+      return Status::InvalidArgument(where + ": duplicate data source uid '" +
+                                     ds.uid + "' (first at " + first + ")");
+    }
+    if (other.name == ds.name) {
+      return Status::InvalidArgument(where + ": duplicate data source name '" +
+                                     ds.name + "' (first at " + first + ")");
+    }
+    if (other.is_default && ds.is_default) {
+      return Status::InvalidArgument(
+          where + ": only one data source can be isDefault (first at " + first +
+          ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseDocument(const YAML::Node& root, const std::string& file,
+                     std::vector<DataSource>* out) {
+  if (root.IsNull()) return Status::Ok();  // empty file
+  Status document = CheckDocument(root, file);
+  if (!document.ok()) return document;
   YAML::Node list = root["datasources"];
   if (!list || list.IsNull()) return Status::Ok();
   if (!list.IsSequence()) {
@@ -210,25 +262,8 @@ Status ParseDocument(const YAML::Node& root, const std::string& file,
     DataSource ds;
     Status status = ReadDataSource(item, file, &ds);
     if (!status.ok()) return status;
-    std::string where = Where(file, item.Mark());
-    for (const DataSource& other : *out) {
-      std::string first =
-          other.source_file + ":" + std::to_string(other.source_line);
-      if (other.uid == ds.uid) {
-        return Status::InvalidArgument(where + ": duplicate data source uid '" +
-                                       ds.uid + "' (first at " + first + ")");
-      }
-      if (other.name == ds.name) {
-        return Status::InvalidArgument(where +
-                                       ": duplicate data source name '" +
-                                       ds.name + "' (first at " + first + ")");
-      }
-      if (other.is_default && ds.is_default) {
-        return Status::InvalidArgument(
-            where + ": only one data source can be isDefault (first at " +
-            first + ")");
-      }
-    }
+    status = CheckNoClash(ds, Where(file, item.Mark()), *out);
+    if (!status.ok()) return status;
     ds.id = static_cast<int64_t>(out->size()) + 1;
     ds.updated_ms = now_ms;
     out->push_back(std::move(ds));

@@ -50,11 +50,11 @@ std::string_view GoArch() {
 #endif
 }
 
-Status ReadPluginFolder(const std::string& folder, PluginManifest* manifest) {
+namespace {
+
+// plugin.json as a JSON object; NotFound when the file is not there.
+Status ReadJsonObject(const fs::path& file, nlohmann::json* json) {
   std::error_code ec;
-  fs::path dir = fs::absolute(folder, ec);
-  if (fs::is_directory(dir / "dist", ec)) dir /= "dist";
-  const fs::path file = dir / "plugin.json";
   if (!fs::exists(file, ec)) {
     return Status::NotFound(file.string() + ": no such file");
   }
@@ -62,25 +62,43 @@ Status ReadPluginFolder(const std::string& folder, PluginManifest* manifest) {
   if (!in) return Bad(file, "cannot be read");
   std::stringstream text;
   text << in.rdbuf();
-  nlohmann::json json;
   try {
-    json = nlohmann::json::parse(text.str());
+    *json = nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::parse_error& e) {
     return Bad(file, std::string("invalid JSON: ") + e.what());
   }
-  if (!json.is_object()) return Bad(file, "must be a JSON object");
+  if (!json->is_object()) return Bad(file, "must be a JSON object");
+  return Status::Ok();
+}
 
-  PluginManifest parsed;
-  parsed.dir = dir.string();
+// "aliasIDs": a list of strings, when present.
+Status ReadAliases(const nlohmann::json& json, const fs::path& file,
+                   std::vector<std::string>* out) {
+  auto aliases = json.find("aliasIDs");
+  if (aliases == json.end()) return Status::Ok();
+  if (!aliases->is_array()) return Bad(file, "\"aliasIDs\" must be a list");
+  for (const auto& alias : *aliases) {
+    if (!alias.is_string()) {
+      return Bad(file, "\"aliasIDs\" must hold strings");
+    }
+    out->push_back(alias.get<std::string>());
+  }
+  return Status::Ok();
+}
+
+// The members the host uses. Unimplemented when the plugin has no backend
+// (a frontend-only plugin, which is skipped rather than an error).
+Status ReadManifestFields(const nlohmann::json& json, const fs::path& file,
+                          PluginManifest* parsed) {
   for (auto [key, out] :
-       {std::pair{"id", &parsed.id}, std::pair{"type", &parsed.type},
-        std::pair{"name", &parsed.name},
-        std::pair{"executable", &parsed.executable}}) {
+       {std::pair{"id", &parsed->id}, std::pair{"type", &parsed->type},
+        std::pair{"name", &parsed->name},
+        std::pair{"executable", &parsed->executable}}) {
     Status s = GetString(json, key, file, out);
     if (!s.ok()) return s;
   }
   if (auto info = json.find("info"); info != json.end() && info->is_object()) {
-    Status s = GetString(*info, "version", file, &parsed.version);
+    Status s = GetString(*info, "version", file, &parsed->version);
     if (!s.ok()) return s;
   }
   auto backend = json.find("backend");
@@ -90,29 +108,46 @@ Status ReadPluginFolder(const std::string& folder, PluginManifest* manifest) {
                                  ": \"backend\" is not true (not a backend "
                                  "plugin)");
   }
-  if (parsed.id.empty()) return Bad(file, "missing \"id\"");
-  if (parsed.executable.empty()) return Bad(file, "missing \"executable\"");
-  if (auto aliases = json.find("aliasIDs"); aliases != json.end()) {
-    if (!aliases->is_array()) return Bad(file, "\"aliasIDs\" must be a list");
-    for (const auto& alias : *aliases) {
-      if (!alias.is_string()) {
-        return Bad(file, "\"aliasIDs\" must hold strings");
-      }
-      parsed.alias_ids.push_back(alias.get<std::string>());
-    }
-  }
+  if (parsed->id.empty()) return Bad(file, "missing \"id\"");
+  if (parsed->executable.empty()) return Bad(file, "missing \"executable\"");
+  return ReadAliases(json, file, &parsed->alias_ids);
+}
+
+// The binary as Grafana looks for it: <executable>_linux_<arch>, else the
+// plain name.
+Status FindExecutable(const fs::path& dir, const fs::path& file,
+                      PluginManifest* parsed) {
   const fs::path with_arch =
-      dir / (parsed.executable + "_linux_" + std::string(GoArch()));
-  const fs::path plain = dir / parsed.executable;
+      dir / (parsed->executable + "_linux_" + std::string(GoArch()));
+  const fs::path plain = dir / parsed->executable;
   if (IsExecutableFile(with_arch)) {
-    parsed.executable_path = with_arch.string();
+    parsed->executable_path = with_arch.string();
   } else if (IsExecutableFile(plain)) {
-    parsed.executable_path = plain.string();
+    parsed->executable_path = plain.string();
   } else {
     return Bad(file, "executable not found: neither " + with_arch.string() +
                          " nor " + plain.string() +
                          " exists as an executable file");
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadPluginFolder(const std::string& folder, PluginManifest* manifest) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(folder, ec);
+  if (fs::is_directory(dir / "dist", ec)) dir /= "dist";
+  const fs::path file = dir / "plugin.json";
+  nlohmann::json json;
+  Status s = ReadJsonObject(file, &json);
+  if (!s.ok()) return s;
+  PluginManifest parsed;
+  parsed.dir = dir.string();
+  s = ReadManifestFields(json, file, &parsed);
+  if (!s.ok()) return s;
+  s = FindExecutable(dir, file, &parsed);
+  if (!s.ok()) return s;
   *manifest = std::move(parsed);
   return Status::Ok();
 }

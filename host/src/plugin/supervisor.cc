@@ -3,6 +3,7 @@
 #include <grpcpp/client_context.h>
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "grpc_controller.grpc.pb.h"
@@ -91,7 +92,9 @@ void Supervisor::Stop() {
   absl::MutexLock stop_lock(&stop_mu_);
   {
     absl::MutexLock lock(&mu_);
-    if (!started_) return;
+    // Also when never started: a Start() that comes after (say from another
+    // thread that lost the race for stop_mu_) must not start the plugin.
+    started_ = true;
     stopping_ = true;
   }
   CancelStarts();
@@ -267,43 +270,49 @@ void Supervisor::Run() {
   int deaths = 0;  // in a row, without a stable run between
   std::string how = "never started";
   for (bool first = true; !StartsCancelled(); first = false) {
-    if (!first) {
-      absl::MutexLock lock(&mu_);
-      ++restarts_;
-    }
-    std::unique_ptr<PluginProcess> process;
-    std::shared_ptr<grpc::Channel> channel;
-    Status s = StartOnce(&process, &channel);
-    if (s.code() == StatusCode::kCancelled) {
-      how = s.message();
-      break;
-    }
-    milliseconds delay;
-    if (!s.ok()) {
-      delay = OnStartFailed(s, ++deaths);
-      how = "not running: " + s.message();
-    } else {
-      const auto started_at = Clock::now();
-      Publish(*process, channel);
-      if (WaitForExitOrStop()) {
-        how = ShutdownProcess(process.get(), channel);
-        break;
-      }
-      if (Clock::now() - started_at >= options_.stable_after) deaths = 0;
-      delay = OnExited(*process, ++deaths);
-      how = "plugin " + DescribeWaitStatus(process->wait_status());
-    }
-    process.reset();  // reaps and joins its reader threads
-    channel.reset();
-    if (!WaitBeforeRestart(delay)) break;
+    if (!first) CountRestart();
+    std::optional<milliseconds> delay = RunGeneration(&deaths, &how);
+    if (!delay || !WaitBeforeRestart(*delay)) break;
   }
-  {
-    absl::MutexLock lock(&mu_);
-    state_ = PluginState::kStopped;
-    connection_.channel = nullptr;
-    pid_ = -1;
-  }
+  MarkStopped();
   log::Info("plugin stopped", {{"plugin", manifest_.id}, {"status", how}});
+}
+
+std::optional<milliseconds> Supervisor::RunGeneration(int* deaths,
+                                                      std::string* how) {
+  std::unique_ptr<PluginProcess> process;
+  std::shared_ptr<grpc::Channel> channel;
+  Status s = StartOnce(&process, &channel);
+  if (s.code() == StatusCode::kCancelled) {
+    *how = s.message();
+    return std::nullopt;
+  }
+  if (!s.ok()) {
+    *how = "not running: " + s.message();
+    return OnStartFailed(s, ++*deaths);
+  }
+  const auto started_at = Clock::now();
+  Publish(*process, channel);
+  if (WaitForExitOrStop()) {
+    *how = ShutdownProcess(process.get(), channel);
+    return std::nullopt;
+  }
+  if (Clock::now() - started_at >= options_.stable_after) *deaths = 0;
+  const milliseconds delay = OnExited(*process, ++*deaths);
+  *how = "plugin " + DescribeWaitStatus(process->wait_status());
+  return delay;  // `process` is reaped (its reader threads joined) on return
+}
+
+void Supervisor::CountRestart() {
+  absl::MutexLock lock(&mu_);
+  ++restarts_;
+}
+
+void Supervisor::MarkStopped() {
+  absl::MutexLock lock(&mu_);
+  state_ = PluginState::kStopped;
+  connection_.channel = nullptr;
+  pid_ = -1;
 }
 
 }  // namespace runnel::host

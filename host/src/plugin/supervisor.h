@@ -13,7 +13,7 @@
 //
 // Thread-safety: all public methods may be called from any thread. Listeners
 // are called from the supervisor's own thread, with no lock held; they must
-// not block and must not call AddListener/RemoveListener.
+// not block and must not call AddListener/RemoveListener or Stop().
 // Ownership: owns its thread and the plugin process; the destructor stops.
 #ifndef RUNNEL_HOST_PLUGIN_SUPERVISOR_H_
 #define RUNNEL_HOST_PLUGIN_SUPERVISOR_H_
@@ -25,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -90,7 +91,8 @@ class Supervisor {
   // that will not come. Idempotent; does not block.
   void CancelStarts();
   // CancelStarts(), shuts a running plugin down and joins the thread.
-  // Idempotent.
+  // Idempotent; a second call returns once the first is done. After it, and
+  // even if the supervisor was never started, Start() does nothing.
   void Stop();
 
   const PluginManifest& manifest() const { return manifest_; }
@@ -109,6 +111,13 @@ class Supervisor {
 
  private:
   void Run();  // the supervisor thread
+  // One start and, when it succeeds, the plugin's whole run until it exits
+  // or Stop(). Counts *deaths and says in *how how it ended. Returns the
+  // delay before the next start; none when starts are cancelled or stopping.
+  std::optional<std::chrono::milliseconds> RunGeneration(int* deaths,
+                                                         std::string* how);
+  void CountRestart();
+  void MarkStopped();  // the supervisor thread is about to end
   // One start: process, handshake, gRPC. Cancelled if CancelStarts() cut
   // it short.
   Status StartOnce(std::unique_ptr<PluginProcess>* process,
@@ -151,7 +160,11 @@ class Supervisor {
   int next_listener_ ABSL_GUARDED_BY(mu_) = 1;
   std::thread::id thread_id_ ABSL_GUARDED_BY(mu_);
 
-  absl::Mutex stop_mu_;  // serializes Stop(), the only joiner of thread_
+  // Serializes Start() and Stop(). Stop() joins thread_ while holding it, so
+  // a second Stop() returns only once the thread has ended. The supervisor
+  // thread never takes it (so the join cannot deadlock), which is why a
+  // listener must not call Stop().
+  absl::Mutex stop_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   std::thread thread_ ABSL_GUARDED_BY(stop_mu_);
 };
 

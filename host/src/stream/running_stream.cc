@@ -41,8 +41,8 @@ Status RunningStream::Start() {
 }
 
 void RunningStream::Attempt() {
-  // Read outside mu_: the supervisor tells its listeners (and so this
-  // stream) about restarts with its own lock held.
+  // Read outside mu_, which is held only for the stream's own state: the
+  // supervisor's lock is never taken under it.
   PluginConnection connection = plugin_->connection();
   std::shared_ptr<RunStreamCall> call;
   if (connection.channel) {

@@ -381,51 +381,18 @@ SubscribeReply StreamManager::EnsureStream(const std::string& wire_channel,
                                            const Route& route,
                                            const ClientIdentity& who,
                                            const std::string& data) {
-  auto make_request = [this, route, who, data] {
-    pluginv2::RunStreamRequest request;
-    *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
-    request.set_path(route.path);
-    request.set_data(data);
-    return request;
-  };
   std::shared_ptr<RunningStream> stream;
-  std::string why;
   {
     absl::MutexLock lock(&mu_);
-    if (shut_down_) return SubscribeReply{kInternal, "shutting down", ""};
-    if (streams_.count(wire_channel) != 0) return SubscribeReply{};
-    StartRefusal refusal = limiter_.CheckCounts(route.plugin->id());
-    if (refusal != StartRefusal::kNone) {  // others started meanwhile
-      CountRefusalLocked(refusal);
-      ReplyError error = RefusalError(refusal);
-      return SubscribeReply{error.code, std::string(error.message), ""};
-    }
-    bool made = GuardCallback(
-        "RunStream create",
-        [&] {
-          if (options_.before_stream_start) {
-            options_.before_stream_start(wire_channel);
-          }
-          stream = std::make_shared<RunningStream>(
-              wire_channel, route.plugin, std::move(make_request), publish_,
-              &counters_, &timers_,
-              [this](RunningStream* s) { OnStreamEnded(s); });
-        },
-        &why);
-    if (!made) {
-      ++start_failures_;
-      log::Error("RunStream not started",
-                 {{"channel", wire_channel}, {"error", why}});
-      return InternalError<SubscribeReply>();
-    }
-    streams_[wire_channel] = StreamEntry{stream, std::nullopt};
-    limiter_.Started(route.plugin->id());
+    std::optional<SubscribeReply> instead =
+        AddStreamLocked(wire_channel, route, who, data, &stream);
+    if (instead) return *instead;
   }
-  // Unlocked: starting reads the plugin's connection, and the supervisor
-  // calls OnPluginRestarted (which takes mu_) with its lock held.
+  // Unlocked: starting reads the plugin's connection (the supervisor's
+  // lock) and creates the gRPC call; mu_ is held only for bookkeeping.
   Status started = stream->Start();
+  absl::MutexLock lock(&mu_);
   if (!started.ok()) {
-    absl::MutexLock lock(&mu_);
     ++start_failures_;
     auto it = streams_.find(wire_channel);
     if (it != streams_.end() && it->second.stream == stream) {
@@ -435,11 +402,53 @@ SubscribeReply StreamManager::EnsureStream(const std::string& wire_channel,
                {{"channel", wire_channel}, {"error", started.message()}});
     return InternalError<SubscribeReply>();
   }
-  absl::MutexLock lock(&mu_);
   ++runstream_starts_;
   log::Info("RunStream started",
             {{"channel", wire_channel}, {"plugin", route.plugin->id()}});
   return SubscribeReply{};
+}
+
+std::optional<SubscribeReply> StreamManager::AddStreamLocked(
+    const std::string& wire_channel, const Route& route,
+    const ClientIdentity& who, const std::string& data,
+    std::shared_ptr<RunningStream>* stream) {
+  if (shut_down_) return SubscribeReply{kInternal, "shutting down", ""};
+  if (streams_.count(wire_channel) != 0) return SubscribeReply{};
+  StartRefusal refusal = limiter_.CheckCounts(route.plugin->id());
+  if (refusal != StartRefusal::kNone) {  // others started meanwhile
+    CountRefusalLocked(refusal);
+    ReplyError error = RefusalError(refusal);
+    return SubscribeReply{error.code, std::string(error.message), ""};
+  }
+  auto make_request = [this, route, who, data] {
+    pluginv2::RunStreamRequest request;
+    *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
+    request.set_path(route.path);
+    request.set_data(data);
+    return request;
+  };
+  std::string why;
+  bool made = GuardCallback(
+      "RunStream create",
+      [&] {
+        if (options_.before_stream_start) {
+          options_.before_stream_start(wire_channel);
+        }
+        *stream = std::make_shared<RunningStream>(
+            wire_channel, route.plugin, std::move(make_request), publish_,
+            &counters_, &timers_,
+            [this](RunningStream* s) { OnStreamEnded(s); });
+      },
+      &why);
+  if (!made) {
+    ++start_failures_;
+    log::Error("RunStream not started",
+               {{"channel", wire_channel}, {"error", why}});
+    return InternalError<SubscribeReply>();
+  }
+  streams_[wire_channel] = StreamEntry{*stream, std::nullopt};
+  limiter_.Started(route.plugin->id());
+  return std::nullopt;
 }
 
 void StreamManager::EraseStreamLocked(
@@ -527,6 +536,7 @@ StreamStats StreamManager::Stats() const {
 }
 
 void StreamManager::Shutdown() {
+  absl::MutexLock serialized(&shutdown_mu_);
   std::vector<std::shared_ptr<RunningStream>> streams;
   std::vector<std::shared_ptr<grpc::ClientContext>> rpcs;
   std::unique_ptr<WorkerPool> workers;
@@ -542,9 +552,11 @@ void StreamManager::Shutdown() {
     rpcs.assign(rpcs_in_flight_.begin(), rpcs_in_flight_.end());
     workers = std::move(workers_);
   }
+  // Waits for a listener call in progress: it takes mu_, which is free.
   for (auto& [plugin, handle] : listener_handles_) {
     plugin->RemoveListener(handle);
   }
+  listener_handles_.clear();
   // Unlocked: a cancelled RPC's callback may run inline and take mu_.
   for (auto& rpc : rpcs) rpc->TryCancel();
   for (auto& stream : streams) stream->Cancel();

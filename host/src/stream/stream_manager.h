@@ -96,8 +96,8 @@ struct StreamStats {
 
 class StreamManager : public ChannelHandler {
  public:
-  using PublishFn = std::function<void(const std::string& wire_channel,
-                                       std::string_view data_json)>;
+  // Hands one packet of a RunStream to the hub; shared with every stream.
+  using PublishFn = RunningStream::PublishFn;
   using NumSubscribersFn =
       std::function<size_t(const std::string& wire_channel)>;
 
@@ -118,7 +118,8 @@ class StreamManager : public ChannelHandler {
   StreamStats Stats() const;
 
   // Cancels every stream, answers every call in flight and joins all
-  // threads; later calls get 500 replies.
+  // threads; later calls get 500 replies. Idempotent: a call made while
+  // another runs returns once that one is done.
   void Shutdown();
 
  private:
@@ -179,6 +180,15 @@ class StreamManager : public ChannelHandler {
   SubscribeReply EnsureStream(const std::string& wire_channel,
                               const Route& route, const ClientIdentity& who,
                               const std::string& data);
+  // EnsureStream's first step: makes the stream into *stream and records it
+  // in streams_ (not started yet). Instead, a reply for the subscriber when
+  // shutting down, one is running already (OK), the limits refuse, or
+  // making it threw.
+  std::optional<SubscribeReply> AddStreamLocked(
+      const std::string& wire_channel, const Route& route,
+      const ClientIdentity& who, const std::string& data,
+      std::shared_ptr<RunningStream>* stream)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops streams_[it] and its place in the limits.
   void EraseStreamLocked(std::map<std::string, StreamEntry>::iterator it)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -200,6 +210,16 @@ class StreamManager : public ChannelHandler {
   // Before everything that holds timers: destroyed after them.
   TimerLoop timers_;
 
+  // Serializes Shutdown(): a second call (say the destructor's while
+  // another thread shuts down) returns only once the first is done, not
+  // while it still removes listeners and joins threads. Never taken by a
+  // callback, so holding it across those waits cannot deadlock.
+  absl::Mutex shutdown_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  // This manager's listener on each plugin's supervisor: added by the
+  // constructor, removed by Shutdown().
+  std::vector<std::pair<Supervisor*, int>> listener_handles_
+      ABSL_GUARDED_BY(shutdown_mu_);
+
   mutable absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   std::map<std::string, StreamEntry> streams_
@@ -213,7 +233,6 @@ class StreamManager : public ChannelHandler {
   uint64_t refused_host_limit_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t start_failures_ ABSL_GUARDED_BY(mu_) = 0;
   boost::asio::steady_timer check_timer_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::pair<Supervisor*, int>> listener_handles_;  // ctor only
   std::unique_ptr<WorkerPool> workers_ ABSL_GUARDED_BY(mu_);
   // Cancelled by Shutdown(); shared so that cancelling needs no lock.
   std::set<std::shared_ptr<grpc::ClientContext>> rpcs_in_flight_

@@ -11,34 +11,36 @@ WorkerPool::WorkerPool(size_t threads) {
 
 WorkerPool::~WorkerPool() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
   for (std::thread& t : threads_) t.join();
 }
 
 bool WorkerPool::Submit(std::function<void()> task) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return false;
-    tasks_.push_back(std::move(task));
-  }
-  cv_.notify_one();
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return false;
+  tasks_.push_back(std::move(task));
+  return true;
+}
+
+bool WorkerPool::NextTask(std::function<void()>* task) {
+  absl::MutexLock lock(&mu_);
+  auto runnable = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !tasks_.empty();
+  };
+  mu_.Await(absl::Condition(&runnable));
+  if (tasks_.empty()) return false;  // stopping and drained
+  *task = std::move(tasks_.front());
+  tasks_.pop_front();
   return true;
 }
 
 void WorkerPool::Loop() {
-  while (true) {
-    std::function<void()> task;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-      if (tasks_.empty()) return;  // stopping and drained
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
-    }
+  std::function<void()> task;
+  while (NextTask(&task)) {
     task();
+    task = nullptr;  // its captures go now, not when the next task comes
   }
 }
 

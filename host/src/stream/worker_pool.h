@@ -5,11 +5,12 @@
 #ifndef RUNNEL_HOST_STREAM_WORKER_POOL_H_
 #define RUNNEL_HOST_STREAM_WORKER_POOL_H_
 
-#include <condition_variable>
+#include <absl/base/thread_annotations.h>
+#include <absl/synchronization/mutex.h>
+
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -27,12 +28,14 @@ class WorkerPool {
 
  private:
   void Loop();
+  // Blocks until there is a task (true, moved into *task) or the pool is
+  // stopping with nothing left to run (false).
+  bool NextTask(std::function<void()>* task);
 
-  std::mutex mu_;  // guards tasks_ and stopping_
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;  // written only by the constructor
 };
 
 }  // namespace runnel::host

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "random_walk.h"
-#include "realtime.h"
+#include "runnel/frame.h"
 #include "testdata_frames.h"
 
 namespace runnel_testdata {
@@ -44,7 +44,7 @@ class BenchSchedule {
 
  private:
   runnel::Status SendOne() {
-    const int64_t now_ns = RealtimeNanos();
+    const int64_t now_ns = runnel::Timestamp::Now().unix_nanos;
     frame_.ClearRows();
     auto& fields = frame_.fields();
     fields[0].AppendTime(runnel::Timestamp{now_ns});

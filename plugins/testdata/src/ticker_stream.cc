@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "random_walk.h"
-#include "realtime.h"
+#include "runnel/frame.h"
 #include "testdata_frames.h"
 
 namespace runnel_testdata {
@@ -45,7 +45,7 @@ class Ticker {
 
   void Tick() {
     if (walk_.Uniform() < spec_.drop_ratio) return;
-    FillTick(spec_.kind, RealtimeNanos(), walk_, frame_);
+    FillTick(spec_.kind, runnel::Timestamp::Now().unix_nanos, walk_, frame_);
     run_->KeepGoingAfter(
         run_->channel().SendFrame(frame_, runnel::FrameInclude::kDataOnly));
   }

@@ -20,6 +20,9 @@ enum class FieldType { kTime, kFloat64, kInt64, kString, kBool };
 // A point in time as nanoseconds since the Unix epoch.
 struct Timestamp {
   int64_t unix_nanos = 0;
+
+  // The wall clock (CLOCK_REALTIME), what rows are stamped with.
+  static Timestamp Now();
 };
 
 using Labels = std::map<std::string, std::string>;

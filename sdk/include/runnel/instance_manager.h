@@ -3,14 +3,15 @@
 // settings' lastUpdatedMS changes, a new instance replaces the old one, and
 // the old one is disposed once no call uses it any more.
 // Thread-safety: InstanceManager is safe under concurrent calls.
+// Ownership: the manager owns its live instances (shared with the calls that
+// use them); its lock and map are private to the SDK (a pimpl keeps the
+// header free of the SDK's Abseil lock).
 #ifndef RUNNEL_INSTANCE_MANAGER_H_
 #define RUNNEL_INSTANCE_MANAGER_H_
 
+#include <cstddef>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <string>
 
 #include "runnel/plugin_context.h"
 #include "runnel/status.h"
@@ -30,9 +31,9 @@ class Instance {
 
 // Makes an instance from the settings. Calls without a data source (the
 // plugin/<id>/... channels) get default-constructed settings with uid "".
-using InstanceFactory = std::function<Status(
-    const DataSourceInstanceSettings& settings,
-    std::unique_ptr<Instance>* instance)>;
+using InstanceFactory =
+    std::function<Status(const DataSourceInstanceSettings& settings,
+                         std::unique_ptr<Instance>* instance)>;
 
 class InstanceManager {
  public:
@@ -50,13 +51,9 @@ class InstanceManager {
   size_t size() const;
 
  private:
-  struct Entry {
-    int64_t last_updated_ms = 0;
-    std::shared_ptr<Instance> instance;
-  };
+  struct Instances;  // the instances by uid, under their lock
   InstanceFactory factory_;
-  mutable std::mutex mu_;  // guards instances_
-  std::map<std::string, Entry> instances_;
+  std::unique_ptr<Instances> instances_;
 };
 
 }  // namespace runnel

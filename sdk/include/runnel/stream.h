@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -74,6 +75,11 @@ class SubscribeStreamHandler {
   virtual Status SubscribeStream(const SubscribeStreamRequest& req,
                                  SubscribeStreamResponse* resp) = 0;
 };
+
+// Accepts every subscription, with no initial data: the SubscribeStream
+// handler of a plugin whose RunStream serves whatever path it is given.
+// Stateless; one instance may be shared by any number of Serve() runs.
+std::shared_ptr<SubscribeStreamHandler> AllowAllSubscriptions();
 
 class PublishStreamHandler {
  public:

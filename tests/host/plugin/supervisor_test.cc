@@ -55,6 +55,20 @@ SupervisorOptions FastOptions(Recorder* rec) {
   return o;
 }
 
+// Stop() wins over a Start() that comes after it, as when the two race on
+// different threads: the plugin is never started.
+TEST(Supervisor, StartAfterStopDoesNothing) {
+  TempDir tmp;
+  Recorder rec;
+  Supervisor sup(FakeManifest(tmp), FastOptions(&rec));
+  sup.Stop();
+  sup.Start();
+  EXPECT_EQ(sup.state(), PluginState::kStopped);
+  EXPECT_EQ(sup.pid(), -1);
+  EXPECT_EQ(sup.WaitUntilRunning(milliseconds(100)).code(),
+            StatusCode::kCancelled);
+}
+
 TEST(Supervisor, StartsRunsAndStopsWithShutdownRpc) {
   TempDir tmp;
   Recorder rec;

@@ -3,15 +3,8 @@
 
 #include "runnel/runnel.h"
 
-class Counter final : public runnel::SubscribeStreamHandler,
-                      public runnel::RunStreamHandler {
+class Counter final : public runnel::RunStreamHandler {
  public:
-  runnel::Status SubscribeStream(
-      const runnel::SubscribeStreamRequest&,
-      runnel::SubscribeStreamResponse* resp) override {
-    resp->status = runnel::StreamStatus::kOk;
-    return runnel::Status::Ok();
-  }
   runnel::Status RunStream(const runnel::RunStreamRequest&,
                            runnel::StreamSender& sender) override {
     runnel::Frame frame("counter");
@@ -27,9 +20,8 @@ class Counter final : public runnel::SubscribeStreamHandler,
 };
 
 int main() {
-  auto counter = std::make_shared<Counter>();
   runnel::ServeOptions options;
-  options.subscribe_stream = counter;
-  options.run_stream = counter;
+  options.subscribe_stream = runnel::AllowAllSubscriptions();
+  options.run_stream = std::make_shared<Counter>();
   return runnel::Serve(options);
 }
