@@ -85,6 +85,12 @@ void AddRemaining(asio::const_buffer piece, size_t* skip,
   *skip = 0;
 }
 
+// The hub refuses a publication over max_publication_size (no client queue
+// could hold it); the publisher hears of it as 106, like other limits.
+PublishReply PublicationRefused() {
+  return PublishReply{kErrorLimitExceeded.code, "publication too large", ""};
+}
+
 }  // namespace
 
 ClientSession::ClientSession(asio::ip::tcp::socket socket, IoLoop* loop,
@@ -451,8 +457,9 @@ void ClientSession::HandlePublish(Command& command) {
     uint32_t id = command.id;
     handler->OnPublish(identity_, wire, *channel, command.data,
                        [weak, executor, id, wire, hub](PublishReply reply) {
-                         if (reply.error_code == 0 && !reply.data.empty()) {
-                           hub->Publish(wire, reply.data);
+                         if (reply.error_code == 0 && !reply.data.empty() &&
+                             !hub->Publish(wire, reply.data).ok()) {
+                           reply = PublicationRefused();
                          }
                          auto self = weak.lock();
                          if (!self) return;
@@ -472,7 +479,11 @@ void ClientSession::HandlePublish(Command& command) {
     return;
   }
   if (channel->scope == "grafana" && channel->namespace_ == "broadcast") {
-    if (!command.data.empty()) env_->hub->Publish(wire, command.data);
+    if (!command.data.empty() && !env_->hub->Publish(wire, command.data).ok()) {
+      PublishReply refused = PublicationRefused();
+      SendError(command.id, refused.error_code, refused.error_message);
+      return;
+    }
     Send(EncodeEmptyReply(command.id, "publish"));
     return;
   }

@@ -1,6 +1,8 @@
 // Centrifuge reply error codes (reply "error":{"code","message"}), from
 // centrifuge v0.38 errors.go, plus the HTTP-status codes Grafana uses.
 // Pure constants.
+// Only the codes the host sends are here; the whole table, with what
+// centrifuge-js does with each, is in docs/live-protocol.md#error-codes.
 #ifndef RUNNEL_HOST_LIVE_ERRORS_H_
 #define RUNNEL_HOST_LIVE_ERRORS_H_
 
@@ -17,8 +19,6 @@ struct ReplyError {
 
 // Library codes (0-399).
 inline constexpr ReplyError kErrorInternal{100, "internal server error", true};
-inline constexpr ReplyError kErrorUnauthorized{101, "unauthorized", false};
-inline constexpr ReplyError kErrorUnknownChannel{102, "unknown channel", false};
 inline constexpr ReplyError kErrorPermissionDenied{103, "permission denied",
                                                    false};
 inline constexpr ReplyError kErrorMethodNotFound{104, "method not found",
@@ -28,19 +28,14 @@ inline constexpr ReplyError kErrorAlreadySubscribed{105, "already subscribed",
 inline constexpr ReplyError kErrorLimitExceeded{106, "limit exceeded", false};
 inline constexpr ReplyError kErrorBadRequest{107, "bad request", false};
 inline constexpr ReplyError kErrorNotAvailable{108, "not available", false};
-inline constexpr ReplyError kErrorTokenExpired{109, "token expired", false};
-inline constexpr ReplyError kErrorExpired{110, "expired", false};
 inline constexpr ReplyError kErrorTooManyRequests{111, "too many requests",
                                                   true};
-inline constexpr ReplyError kErrorUnrecoverablePosition{
-    112, "unrecoverable position", false};
 
 // Grafana's HTTP-status codes (permanent to centrifuge-js).
 inline constexpr ReplyError kErrorInvalidChannel{400, "invalid channel ID",
                                                  false};
 inline constexpr ReplyError kErrorForbidden{403, "Forbidden", false};
 inline constexpr ReplyError kErrorNotFound{404, "Not Found", false};
-inline constexpr ReplyError kErrorHandler{500, "Internal Server Error", false};
 
 }  // namespace runnel::host
 

@@ -1,7 +1,6 @@
 #include "live/hub.h"
 
 #include <algorithm>
-#include <mutex>
 
 #include "live/protocol.h"
 #include "runnel/log.h"
@@ -43,7 +42,7 @@ std::vector<std::shared_ptr<Hub::Group>>::iterator Hub::FindGroup(
 bool Hub::Subscribe(const std::string& wire_channel, Subscriber* subscriber) {
   DeliveryLoop* loop = subscriber->delivery_loop();
   Shard& shard = ShardFor(wire_channel);
-  std::unique_lock lock(shard.mutex);
+  absl::MutexLock lock(&shard.mutex);
   auto [it, created] = shard.channels.try_emplace(wire_channel);
   Channel& channel = it->second;
   auto group = FindGroup(channel, loop);
@@ -62,7 +61,7 @@ bool Hub::Subscribe(const std::string& wire_channel, Subscriber* subscriber) {
 bool Hub::Unsubscribe(const std::string& wire_channel, Subscriber* subscriber) {
   DeliveryLoop* loop = subscriber->delivery_loop();
   Shard& shard = ShardFor(wire_channel);
-  std::unique_lock lock(shard.mutex);
+  absl::MutexLock lock(&shard.mutex);
   auto it = shard.channels.find(wire_channel);
   if (it == shard.channels.end()) return false;
   Channel& channel = it->second;
@@ -80,7 +79,8 @@ bool Hub::Unsubscribe(const std::string& wire_channel, Subscriber* subscriber) {
   return true;
 }
 
-void Hub::DeliverLocked(const Channel& channel, const SharedBuffer& message) {
+void Hub::DeliverLocked([[maybe_unused]] const Shard& shard,
+                        const Channel& channel, const SharedBuffer& message) {
   for (const std::shared_ptr<Group>& group : channel.groups) {
     if (group->loop == nullptr) {
       for (Subscriber* subscriber : group->subscribers) {
@@ -124,7 +124,7 @@ Status Hub::Publish(const std::string& wire_channel,
                     std::string_view data_json) {
   publications_in_.fetch_add(1, std::memory_order_relaxed);
   Shard& shard = ShardFor(wire_channel);
-  std::shared_lock lock(shard.mutex);
+  absl::ReaderMutexLock lock(&shard.mutex);
   auto it = shard.channels.find(wire_channel);
   if (it == shard.channels.end()) return Status::Ok();
   // Encoded once, under the lock only so that no encoding happens for a
@@ -133,26 +133,13 @@ Status Hub::Publish(const std::string& wire_channel,
       MakeSharedBuffer(EncodePublicationPush(wire_channel, data_json));
   Status size = CheckSize(wire_channel, message->size());
   if (!size.ok()) return size;
-  DeliverLocked(it->second, message);
-  return Status::Ok();
-}
-
-Status Hub::Broadcast(const std::string& wire_channel,
-                      const SharedBuffer& message) {
-  publications_in_.fetch_add(1, std::memory_order_relaxed);
-  Status size = CheckSize(wire_channel, message->size());
-  if (!size.ok()) return size;
-  Shard& shard = ShardFor(wire_channel);
-  std::shared_lock lock(shard.mutex);
-  auto it = shard.channels.find(wire_channel);
-  if (it == shard.channels.end()) return Status::Ok();
-  DeliverLocked(it->second, message);
+  DeliverLocked(shard, it->second, message);
   return Status::Ok();
 }
 
 size_t Hub::NumSubscribers(const std::string& wire_channel) const {
   const Shard& shard = ShardFor(wire_channel);
-  std::shared_lock lock(shard.mutex);
+  absl::ReaderMutexLock lock(&shard.mutex);
   auto it = shard.channels.find(wire_channel);
   return it == shard.channels.end() ? 0 : it->second.subscribers;
 }
@@ -160,7 +147,7 @@ size_t Hub::NumSubscribers(const std::string& wire_channel) const {
 std::vector<HubChannelInfo> Hub::Channels() const {
   std::vector<HubChannelInfo> out;
   for (const Shard& shard : shards_) {
-    std::shared_lock lock(shard.mutex);
+    absl::ReaderMutexLock lock(&shard.mutex);
     for (const auto& [name, channel] : shard.channels) {
       out.push_back({name, channel.subscribers});
     }

@@ -38,7 +38,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -99,11 +98,6 @@ class Hub {
   // subscribers.
   Status Publish(const std::string& wire_channel, std::string_view data_json);
 
-  // Delivers an already encoded message to every subscriber of the channel;
-  // the same size limit.
-  Status Broadcast(const std::string& wire_channel,
-                   const SharedBuffer& message);
-
   size_t NumSubscribers(const std::string& wire_channel) const;
   std::vector<HubChannelInfo> Channels() const;  // sorted by channel
   size_t NumChannels() const;
@@ -124,19 +118,20 @@ class Hub {
     size_t subscribers = 0;
   };
   struct Shard {
-    // Guards `channels`. Publish/NumSubscribers take it shared,
-    // Subscribe/Unsubscribe exclusive.
-    mutable std::shared_mutex mutex;
-    std::unordered_map<std::string, Channel> channels;
+    // Publish/NumSubscribers take it shared, Subscribe/Unsubscribe
+    // exclusive.
+    mutable absl::Mutex mutex;
+    std::unordered_map<std::string, Channel> channels ABSL_GUARDED_BY(mutex);
   };
   // The channel's group for `loop`, or groups.end().
   static std::vector<std::shared_ptr<Group>>::iterator FindGroup(
       Channel& channel, DeliveryLoop* loop);
   Shard& ShardFor(std::string_view wire_channel);
   const Shard& ShardFor(std::string_view wire_channel) const;
-  // Hands `message` to every group of `channel`; REQUIRES: its shard's
-  // mutex held (shared).
-  void DeliverLocked(const Channel& channel, const SharedBuffer& message);
+  // Hands `message` to every group of `channel`, one of `shard`'s.
+  void DeliverLocked(const Shard& shard, const Channel& channel,
+                     const SharedBuffer& message)
+      ABSL_SHARED_LOCKS_REQUIRED(shard.mutex);
   // Checks the limit; counts and logs (once per channel) a refusal.
   Status CheckSize(const std::string& wire_channel, size_t bytes);
 

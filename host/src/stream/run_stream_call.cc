@@ -9,12 +9,12 @@ namespace runnel::host {
 RunStreamCall::RunStreamCall(const std::shared_ptr<grpc::Channel>& channel,
                              pluginv2::RunStreamRequest request,
                              PacketFn on_packet, DoneFn on_done,
-                             boost::asio::io_context* release_on)
+                             boost::asio::io_context* done_on)
     : stub_(pluginv2::Stream::NewStub(channel)),
       request_(std::move(request)),
       on_packet_(std::move(on_packet)),
       on_done_(std::move(on_done)),
-      release_on_(release_on) {}
+      done_on_(done_on) {}
 
 void RunStreamCall::Start() {
   self_ = shared_from_this();
@@ -41,9 +41,10 @@ void RunStreamCall::OnReadDone(bool ok) {
 }
 
 void RunStreamCall::OnDone(const grpc::Status& status) {
-  GuardCallback("RunStream end", [&] { on_done_(status); });
-  // Last, and elsewhere: this may destroy the call and with it the channel.
-  boost::asio::post(*release_on_, [self = std::move(self_)] {});
+  boost::asio::post(*done_on_, [self = std::move(self_), status] {
+    GuardCallback("RunStream end", [&] { self->on_done_(status); });
+    // Leaving here may destroy the call and with it the channel.
+  });
 }
 
 }  // namespace runnel::host

@@ -2,18 +2,19 @@
 // (grpc::ClientReadReactor), so no thread waits on it. Packets are handed to
 // `on_packet` one at a time and in order, on a gRPC callback thread; when it
 // returns false the call is cancelled and no more packets are read.
-// `on_done` is called once with the final status, after the last on_packet.
+// `on_done` is called once with the final status, after the last on_packet,
+// on `done_on`'s thread.
 //
 // Thread-safety: Cancel may be called from any thread at any time, also
-// before Start and after the end. Both handlers run on gRPC's threads and
-// must not block; anything they throw is caught and logged (a throwing
-// on_packet cancels the call).
-// Ownership: shared. The call holds itself until on_done has returned and
-// then lets go of itself on `release_on`'s thread, never on a gRPC thread:
-// the call holds its channel, and gRPC (1.51) aborts when the last channel
-// that used its callback queue is destroyed on that queue's own thread
-// (which happens when a plugin restarted and this call had the old one).
-// The owner keeps a shared_ptr only to Cancel.
+// before Start and after the end. Handlers must not block; anything they
+// throw is caught and logged (a throwing on_packet cancels the call).
+// Ownership: shared. The call holds itself until on_done has returned, and
+// both that and the release happen on `done_on`, never on a gRPC thread: the
+// call holds its channel, and gRPC (1.51) aborts when the last channel that
+// used its callback queue is destroyed on that queue's own thread (which
+// happens when a plugin restarted and this call had the old one). `done_on`
+// must run until on_done has been called. The owner keeps a shared_ptr only
+// to Cancel.
 #ifndef RUNNEL_HOST_STREAM_RUN_STREAM_CALL_H_
 #define RUNNEL_HOST_STREAM_RUN_STREAM_CALL_H_
 
@@ -40,7 +41,7 @@ class RunStreamCall final
   // Everything that can fail (allocations) happens here, before Start.
   RunStreamCall(const std::shared_ptr<grpc::Channel>& channel,
                 pluginv2::RunStreamRequest request, PacketFn on_packet,
-                DoneFn on_done, boost::asio::io_context* release_on);
+                DoneFn on_done, boost::asio::io_context* done_on);
 
   // Starts the RPC. Call once.
   void Start();
@@ -56,7 +57,7 @@ class RunStreamCall final
   pluginv2::StreamPacket packet_;
   const PacketFn on_packet_;
   const DoneFn on_done_;
-  boost::asio::io_context* const release_on_;
+  boost::asio::io_context* const done_on_;
   std::shared_ptr<RunStreamCall> self_;  // set from Start until OnDone
 };
 

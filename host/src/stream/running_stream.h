@@ -8,8 +8,8 @@
 //
 // Thread-safety: every method may be called from any thread. `publish` runs
 // on gRPC callback threads, one packet at a time, with no lock held.
-// `on_ended` is called once, from a gRPC thread, when the stream ends by
-// itself (clean end), never after Cancel().
+// `on_ended` is called once, from the TimerLoop's thread, when the stream
+// ends by itself (clean end), never after Cancel().
 // Ownership: shared; the manager holds it, and so do its call and its timer
 // while they are pending. Borrows the plugin, the counters and the loop,
 // which must outlive every stream (the manager waits with WaitStopped).
@@ -76,8 +76,8 @@ class RunningStream : public std::enable_shared_from_this<RunningStream> {
   void Attempt();
   // The timer's handler: attempts again unless cancelled.
   void OnWaitOver();
-  bool OnPacket(const std::string& data);  // false: stop reading
-  void OnCallDone(const grpc::Status& status);
+  bool OnPacket(const std::string& data);       // false: stop reading
+  void OnCallDone(const grpc::Status& status);  // on the timer loop
   void WaitLocked(std::chrono::milliseconds delay)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool IdleLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {

@@ -169,9 +169,12 @@ void StreamManager::OnSubscribe(const ClientIdentity& who,
     return done(SubscribeReply{error.code, std::string(error.message), ""});
   }
   call->done = std::move(done);
-  WhenRunning(route.plugin, [this, call](const PluginConnection& connection) {
-    Guarded(call, "SubscribeStream send",
-            [&] { SendSubscribe(call, connection); });
+  // Counted from here on: whatever throws must still answer.
+  Guarded(call, "SubscribeStream wait", [&] {
+    WhenRunning(route.plugin, [this, call](const PluginConnection& connection) {
+      Guarded(call, "SubscribeStream send",
+              [&] { SendSubscribe(call, connection); });
+    });
   });
 }
 
@@ -200,8 +203,11 @@ void StreamManager::OnPublish(const ClientIdentity& who,
   }
   if (shut_down) return done(PublishReply{kInternal, "shutting down", ""});
   call->done = std::move(done);
-  WhenRunning(route.plugin, [this, call](const PluginConnection& connection) {
-    Guarded(call, "PublishStream send", [&] { SendPublish(call, connection); });
+  Guarded(call, "PublishStream wait", [&] {
+    WhenRunning(route.plugin, [this, call](const PluginConnection& connection) {
+      Guarded(call, "PublishStream send",
+              [&] { SendPublish(call, connection); });
+    });
   });
 }
 
@@ -412,7 +418,6 @@ SubscribeReply StreamManager::EnsureStream(const std::string& wire_channel,
               wire_channel, route.plugin, std::move(make_request), publish_,
               &counters_, &timers_,
               [this](RunningStream* s) { OnStreamEnded(s); });
-          streams_[wire_channel] = StreamEntry{stream, std::nullopt};
         },
         &why);
     if (!made) {
@@ -421,6 +426,7 @@ SubscribeReply StreamManager::EnsureStream(const std::string& wire_channel,
                  {{"channel", wire_channel}, {"error", why}});
       return InternalError<SubscribeReply>();
     }
+    streams_[wire_channel] = StreamEntry{stream, std::nullopt};
     limiter_.Started(route.plugin->id());
   }
   // Unlocked: starting reads the plugin's connection, and the supervisor

@@ -173,7 +173,7 @@ class StreamManager : public ChannelHandler {
   // Drops streams_[it] and its place in the limits.
   void EraseStreamLocked(std::map<std::string, StreamEntry>::iterator it)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void OnStreamEnded(RunningStream* stream);  // from a gRPC thread
+  void OnStreamEnded(RunningStream* stream);  // from the timer loop
   // The grace-period check, every check_interval on the timer loop.
   void ScheduleCheckLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CheckOnce();
