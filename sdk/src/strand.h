@@ -16,8 +16,8 @@
 #include <absl/base/thread_annotations.h>
 #include <absl/synchronization/mutex.h>
 
-#include <deque>
 #include <functional>
+#include <list>
 #include <memory>
 
 #include "executor.h"
@@ -37,7 +37,12 @@ class Strand : public std::enable_shared_from_this<Strand> {
 
   Executor* executor_;
   absl::Mutex mu_;
-  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  // A list, not a deque: libstdc++'s deque allocates 576 bytes (its map
+  // and a first 512-byte node) when constructed, and there is a strand per
+  // async stream whose queue is empty nearly always. With the same change
+  // to StreamChannelImpl's queue: plugin RSS 253 -> 248 MB at 10,000
+  // bench/streams channels.
+  std::list<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   bool scheduled_ ABSL_GUARDED_BY(mu_) = false;  // a Drain queued or running
 };
 

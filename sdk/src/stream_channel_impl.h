@@ -24,7 +24,7 @@
 #include <grpcpp/support/server_callback.h>
 
 #include <atomic>
-#include <deque>
+#include <list>
 #include <memory>
 #include <set>
 #include <string>
@@ -106,8 +106,10 @@ class StreamChannelImpl final
   // Written under mu_ only while no write is in flight; gRPC reads it
   // through the pointer given to StartWrite.
   pluginv2::StreamPacket in_flight_;
-  // Packets waiting behind in_flight_.
-  std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  // Packets waiting behind in_flight_. A list, not a deque: libstdc++'s
+  // deque allocates 576 bytes when constructed, and this queue (one per
+  // open stream) is empty nearly always; see strand.h for the measurement.
+  std::list<std::string> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   // A few recycled packet buffers.
   std::vector<std::string> free_buffers_ ABSL_GUARDED_BY(mu_);
