@@ -9,17 +9,24 @@
 #include <boost/beast/http.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
 
-#include "ws_test_client.h"
+#include "live_server_fixture.h"
+#include "support/http_get.h"
+#include "support/wait_until.h"
+#include "support/ws_client.h"
 
 namespace runnel::host {
 namespace {
 
 using nlohmann::json;
-using testing::WsTestClient;
+using ::runnel::testing::HttpGet;
+using ::runnel::testing::HttpResult;
+using ::runnel::testing::WaitUntil;
+using ::runnel::testing::WsClient;
 using namespace std::chrono_literals;
 
 // Answers from its own threads, as the stream manager may.
@@ -76,86 +83,30 @@ class FakeChannelHandler : public ChannelHandler {
   std::vector<std::thread> threads_;
 };
 
-struct HttpResult {
-  int status = 0;
-  std::string body;
-  std::string content_type;
-};
-
-HttpResult HttpGet(uint16_t port, const std::string& target) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  boost::asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  beast::error_code ec;
-  stream.socket().connect({boost::asio::ip::make_address("127.0.0.1"), port},
-                          ec);
-  if (ec) return {};
-  http::request<http::string_body> request(http::verb::get, target, 11);
-  request.set(http::field::host, "127.0.0.1");
-  http::write(stream, request, ec);
-  if (ec) return {};
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(stream, buffer, response, ec);
-  if (ec) return {};
-  return {static_cast<int>(response.result_int()), response.body(),
-          std::string(response[http::field::content_type])};
-}
-
-// Polls `condition` until it holds or a generous deadline passes.
-template <typename Condition>
-bool WaitFor(Condition condition) {
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
-LiveConfig TestConfig() {
-  LiveConfig config;
-  config.http_addr = "127.0.0.1";
-  config.http_port = 0;
-  config.root_url = "http://localhost:3000/";
-  return config;
-}
-
-class ServerTest : public ::testing::Test {
+class ServerTest : public ::runnel::host::testing::LiveServerTest {
  protected:
-  void StartServer(LiveConfig config = TestConfig()) {
-    server_ = std::make_unique<Server>(config, hub_, &handler_);
-    Status status = server_->Start();
-    ASSERT_TRUE(status.ok()) << status.message();
-    port_ = server_->port();
-    ASSERT_NE(port_, 0);
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown();
+  void StartServer(const LiveConfig& config = TestConfig()) {
+    LiveServerTest::StartServer(config, &handler_);
   }
   // Opens and connects a client; fails the test if that does not work.
-  std::unique_ptr<WsTestClient> Connected() {
-    auto client = std::make_unique<WsTestClient>();
-    EXPECT_TRUE(client->Open(port_));
-    EXPECT_TRUE(client->Connect().is_object());
+  std::unique_ptr<WsClient> Connected(const WsClient::Options& options = {}) {
+    auto client = std::make_unique<WsClient>();
+    EXPECT_TRUE(client->Open(port_, options));
+    EXPECT_TRUE(client->Connect({{"name", "js"}})["connect"].is_object());
     return client;
   }
-  json Call(WsTestClient& client, const json& command) {
+  json Call(WsClient& client, const json& command) {
     EXPECT_TRUE(client.SendText(command.dump()));
     std::optional<json> reply = client.ReadReply();
     return reply ? *reply : json();
   }
 
-  Hub hub_;
   FakeChannelHandler handler_;
-  std::unique_ptr<Server> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(ServerTest, ConnectReplyFields) {
   StartServer();
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
   EXPECT_EQ(client.accepted_subprotocol(), "");
   ASSERT_TRUE(client.SendText(R"({"connect":{"name":"js"},"id":41})"));
@@ -172,8 +123,8 @@ TEST_F(ServerTest, ConnectReplyFields) {
 
 TEST_F(ServerTest, EchoesCentrifugeJsonSubprotocolOnlyWhenOffered) {
   StartServer();
-  WsTestClient client;
-  WsTestClient::Options options;
+  WsClient client;
+  WsClient::Options options;
   options.subprotocol = "centrifuge-json";
   ASSERT_TRUE(client.Open(port_, options));
   EXPECT_EQ(client.accepted_subprotocol(), "centrifuge-json");
@@ -181,7 +132,7 @@ TEST_F(ServerTest, EchoesCentrifugeJsonSubprotocolOnlyWhenOffered) {
 
 TEST_F(ServerTest, SeveralCommandsInOneFrameInOrder) {
   StartServer();
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
   ASSERT_TRUE(client.SendText(
       "{\"connect\":{\"name\":\"js\"},\"id\":7}\n"
@@ -261,7 +212,7 @@ TEST_F(ServerTest, ChannelLimitIs106AndLongChannelIs107) {
   EXPECT_EQ(reply["error"]["code"], 107);
   // An empty channel is a protocol error.
   ASSERT_TRUE(client->SendText(R"({"id":22,"subscribe":{"channel":""}})"));
-  EXPECT_EQ(client->WaitForClose(), 3501);
+  EXPECT_EQ(client->WaitClosed(), 3501);
 }
 
 TEST_F(ServerTest, HandlerErrorsMapToReplyCodes) {
@@ -293,7 +244,7 @@ TEST_F(ServerTest, SubscribeReplyThenPublications) {
   ASSERT_TRUE(reply.contains("subscribe")) << reply.dump();
   EXPECT_EQ(reply["subscribe"]["data"]["echo"]["buffer"], 5);
   // The reply is queued just before the client joins the hub.
-  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return hub_.NumSubscribers(channel) == 1; }, 5s));
   for (int i = 0; i < 3; ++i) {
     hub_.Publish(channel,
                  "{\"data\":{\"values\":[[" + std::to_string(i) + "]]}}");
@@ -341,7 +292,7 @@ TEST_F(ServerTest, BroadcastChannelRebroadcastsPublishes) {
                   .contains("subscribe"));
   ASSERT_TRUE(Call(*b, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
                   .contains("subscribe"));
-  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 2; }));
+  ASSERT_TRUE(WaitUntil([&] { return hub_.NumSubscribers(channel) == 2; }, 5s));
   // The publisher is subscribed too: it gets the push and the reply.
   ASSERT_TRUE(a->SendText(
       json({{"id", 3},
@@ -375,7 +326,7 @@ TEST_F(ServerTest, LargePublicationsArriveWholeInEveryHeaderSize) {
   const std::string channel = "1/grafana/broadcast/big";
   ASSERT_TRUE(Call(*reader, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
                   .contains("subscribe"));
-  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return hub_.NumSubscribers(channel) == 1; }, 5s));
   const std::vector<size_t> sizes = {
       100, 125, 126, 65000, 65535, 65536, 3 * 1024 * 1024};
   for (size_t i = 0; i < sizes.size(); ++i) {
@@ -402,10 +353,10 @@ TEST_F(ServerTest, ThirdClientOverMaxConnectionsGets3504AfterConnectReply) {
   StartServer(config);
   auto a = Connected();
   auto b = Connected();
-  WsTestClient c;
+  WsClient c;
   ASSERT_TRUE(c.Open(port_));
-  EXPECT_TRUE(c.Connect().is_object());
-  EXPECT_EQ(c.WaitForClose(), 3504);
+  EXPECT_TRUE(c.Connect({{"name", "js"}})["connect"].is_object());
+  EXPECT_EQ(c.WaitClosed(), 3504);
   EXPECT_EQ(c.close_reason(), "connection limit");
   // The first two are unaffected.
   EXPECT_TRUE(Call(*a, {{"id", 5}, {"presence", {{"channel", "1/ds/a/b"}}}})
@@ -416,7 +367,7 @@ TEST_F(ServerTest, MaxConnectionsZeroDisablesLive) {
   LiveConfig config = TestConfig();
   config.max_connections = 0;
   StartServer(config);
-  WsTestClient client;
+  WsClient client;
   EXPECT_FALSE(client.Open(port_));
   EXPECT_EQ(client.http_status(), 503);
 }
@@ -429,7 +380,7 @@ TEST_F(ServerTest, OversizedMessageCloses1009) {
   std::string big = R"({"id":2,"publish":{"channel":"1/ds/a/b","data":")" +
                     std::string(4096, 'x') + "\"}}";
   ASSERT_TRUE(client->SendText(big));
-  EXPECT_EQ(client->WaitForClose(), 1009);
+  EXPECT_EQ(client->WaitClosed(), 1009);
 }
 
 // Regression: with message_size_limit raised to 8 MB, a connect whose
@@ -439,7 +390,7 @@ TEST_F(ServerTest, MillionDeepConnectDataUnder8MbIsAnswered) {
   LiveConfig config = TestConfig();
   config.message_size_limit = 8 << 20;
   StartServer(config);
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
   std::string connect = R"({"id":1,"connect":{"data":)";
   for (int i = 0; i < (1 << 20); ++i) connect += R"({"a":)";
@@ -455,7 +406,7 @@ TEST_F(ServerTest, MillionDeepConnectDataUnder8MbIsAnswered) {
   // Unclosed nesting of the same depth is a bad request, not a crash.
   ASSERT_TRUE(client.SendText(R"({"id":2,"publish":{"data":)" +
                               std::string(1 << 20, '[') + "}}"));
-  EXPECT_EQ(client.WaitForClose(30s), 3501);
+  EXPECT_EQ(client.WaitClosed(30s), 3501);
   // The server still serves others.
   auto other = Connected();
   EXPECT_FALSE(other->closed());
@@ -465,33 +416,33 @@ TEST_F(ServerTest, GarbageCloses3501) {
   StartServer();
   auto client = Connected();
   ASSERT_TRUE(client->SendText("this is not json"));
-  EXPECT_EQ(client->WaitForClose(), 3501);
+  EXPECT_EQ(client->WaitClosed(), 3501);
   EXPECT_EQ(client->close_reason(), "bad request");
 }
 
 TEST_F(ServerTest, CommandBeforeConnectCloses3501) {
   StartServer();
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
   ASSERT_TRUE(
       client.SendText(R"({"id":1,"subscribe":{"channel":"1/ds/a/b"}})"));
-  EXPECT_EQ(client.WaitForClose(), 3501);
+  EXPECT_EQ(client.WaitClosed(), 3501);
 }
 
 TEST_F(ServerTest, SecondConnectCloses3501) {
   StartServer();
   auto client = Connected();
   ASSERT_TRUE(client->SendText(R"({"connect":{},"id":9})"));
-  EXPECT_EQ(client->WaitForClose(), 3501);
+  EXPECT_EQ(client->WaitClosed(), 3501);
 }
 
 TEST_F(ServerTest, SilentClientCloses3502) {
   LiveConfig config = TestConfig();
   config.stale_close_delay = 200ms;
   StartServer(config);
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
-  EXPECT_EQ(client.WaitForClose(), 3502);
+  EXPECT_EQ(client.WaitClosed(), 3502);
   EXPECT_EQ(client.close_reason(), "stale");
 }
 
@@ -500,11 +451,13 @@ TEST_F(ServerTest, MissingPongCloses3012) {
   config.ping_interval = 200ms;
   config.pong_timeout = 200ms;
   StartServer(config);
-  auto client = Connected();
+  WsClient::Options no_pong;  // the test answers (or not) itself
+  no_pong.auto_pong = false;
+  auto client = Connected(no_pong);
   std::optional<json> ping = client->ReadReply();
   ASSERT_TRUE(ping);
   EXPECT_EQ(*ping, json::object());
-  EXPECT_EQ(client->WaitForClose(), 3012);
+  EXPECT_EQ(client->WaitClosed(), 3012);
   EXPECT_EQ(client->close_reason(), "no pong");
 }
 
@@ -513,7 +466,9 @@ TEST_F(ServerTest, AnsweredPingsKeepTheConnection) {
   config.ping_interval = 100ms;
   config.pong_timeout = 300ms;
   StartServer(config);
-  auto client = Connected();
+  WsClient::Options no_pong;  // the test answers (or not) itself
+  no_pong.auto_pong = false;
+  auto client = Connected(no_pong);
   for (int i = 0; i < 3; ++i) {
     std::optional<json> ping = client->ReadReply();
     ASSERT_TRUE(ping);
@@ -523,7 +478,7 @@ TEST_F(ServerTest, AnsweredPingsKeepTheConnection) {
   // An unsolicited pong is a protocol error.
   ASSERT_TRUE(client->SendText("{}"));
   ASSERT_TRUE(client->SendText("{}"));
-  EXPECT_EQ(client->WaitForClose(), 3501);
+  EXPECT_EQ(client->WaitClosed(), 3501);
 }
 
 TEST_F(ServerTest, NeverReadingClientGets3008OthersGetEverything) {
@@ -534,18 +489,18 @@ TEST_F(ServerTest, NeverReadingClientGets3008OthersGetEverything) {
   config.close_handshake_timeout = 60s;
   StartServer(config);
   const std::string channel = "1/grafana/broadcast/firehose";
-  WsTestClient slow;
-  WsTestClient::Options options;
+  WsClient slow;
+  WsClient::Options options;
   options.receive_buffer = 4096;
   ASSERT_TRUE(slow.Open(port_, options));
-  ASSERT_TRUE(slow.Connect().is_object());
+  ASSERT_TRUE(slow.Connect({{"name", "js"}})["connect"].is_object());
   ASSERT_TRUE(Call(slow, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
                   .contains("subscribe"));
   auto fast = Connected();
   ASSERT_TRUE(Call(*fast, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
                   .contains("subscribe"));
 
-  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 2; }));
+  ASSERT_TRUE(WaitUntil([&] { return hub_.NumSubscribers(channel) == 2; }, 5s));
   constexpr int kMessages = 4000;
   const std::string payload = "\"" + std::string(4000, 'p') + "\"";
   std::atomic<int> received{0};
@@ -574,7 +529,7 @@ TEST_F(ServerTest, NeverReadingClientGets3008OthersGetEverything) {
   EXPECT_FALSE(reader_failed);
   EXPECT_EQ(received, kMessages);
   size_t seen = 0;
-  EXPECT_EQ(slow.WaitForClose(10s, &seen), 3008);
+  EXPECT_EQ(slow.WaitClosed(10s, &seen), 3008);
   EXPECT_EQ(slow.close_reason(), "slow");
   EXPECT_LT(seen, static_cast<size_t>(kMessages));
   EXPECT_EQ(server_->Stats().slow_disconnects, 1u);
@@ -586,11 +541,13 @@ TEST_F(ServerTest, ClientThatIgnoresTheCloseHandshakeIsDropped) {
   config.pong_timeout = 100ms;
   config.close_handshake_timeout = 200ms;
   StartServer(config);
-  auto client = Connected();
+  WsClient::Options no_pong;
+  no_pong.auto_pong = false;
+  auto client = Connected(no_pong);
   ASSERT_EQ(server_->Stats().connections, 1u);
   // The client never reads again, never pongs and never answers the close
   // frame (3012): the server must still let go of it.
-  EXPECT_TRUE(WaitFor([&] { return server_->Stats().connections == 0; }));
+  EXPECT_TRUE(WaitUntil([&] { return server_->Stats().connections == 0; }, 5s));
 }
 
 TEST_F(ServerTest, OriginCheck) {
@@ -598,25 +555,25 @@ TEST_F(ServerTest, OriginCheck) {
   config.allowed_origins = {"https://*.example.com"};
   StartServer(config);
   {
-    WsTestClient client;
-    WsTestClient::Options options;
+    WsClient client;
+    WsClient::Options options;
     options.origin = "http://evil.example";
     EXPECT_FALSE(client.Open(port_, options));
     EXPECT_EQ(client.http_status(), 403);
   }
   {
-    WsTestClient client;
+    WsClient client;
     EXPECT_TRUE(client.Open(port_));  // no Origin
   }
   {
-    WsTestClient client;
-    WsTestClient::Options options;
+    WsClient client;
+    WsClient::Options options;
     options.origin = "https://app.example.com";
     EXPECT_TRUE(client.Open(port_, options));
   }
   {
-    WsTestClient client;
-    WsTestClient::Options options;
+    WsClient client;
+    WsClient::Options options;
     options.origin = "http://localhost:3000";  // root_url
     EXPECT_TRUE(client.Open(port_, options));
   }
@@ -626,7 +583,7 @@ TEST_F(ServerTest, ShutdownCloses3001) {
   StartServer();
   auto client = Connected();
   std::thread stopper([this] { server_->Shutdown(); });
-  EXPECT_EQ(client->WaitForClose(), 3001);
+  EXPECT_EQ(client->WaitClosed(), 3001);
   EXPECT_EQ(client->close_reason(), "shutdown");
   stopper.join();
 }

@@ -15,13 +15,15 @@
 #include <thread>
 
 #include "live/server.h"
-#include "raw_ws_client.h"
+#include "live_server_fixture.h"
+#include "support/raw_ws_client.h"
 
 namespace runnel::host {
 namespace {
 
-using namespace ::runnel::host::testing;  // the raw client and its frames
+using namespace ::runnel::testing;  // the raw client and its frames
 using nlohmann::json;
+using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 // Checks what every server frame must be: unmasked, no reserved bits.
@@ -36,29 +38,18 @@ json FirstReply(const std::string& payload) {
                      /*allow_exceptions=*/false);
 }
 
-class WsProtocolTest : public ::testing::Test {
+class WsProtocolTest : public ::runnel::host::testing::LiveServerTest {
  protected:
   // A long close_handshake_timeout: a TCP close seen within kDeadline
   // comes from the close handshake, not from the server giving up on it.
   static LiveConfig Config() {
-    LiveConfig config;
-    config.http_addr = "127.0.0.1";
-    config.http_port = 0;
-    config.root_url = "http://localhost:3000/";
+    LiveConfig config = TestConfig();
     config.close_handshake_timeout = 60s;
     return config;
   }
 
-  void StartServer(LiveConfig config = Config()) {
-    server_ = std::make_unique<Server>(config, hub_, nullptr);
-    Status status = server_->Start();
-    ASSERT_TRUE(status.ok()) << status.message();
-    port_ = server_->port();
-    ASSERT_NE(port_, 0);
-  }
-
-  void TearDown() override {
-    if (server_) server_->Shutdown();
+  void StartServer(const LiveConfig& config = Config()) {
+    LiveServerTest::StartServer(config, nullptr);
   }
 
   // Reads the next frame, which must be a close; returns its code (-1 for
@@ -84,10 +75,6 @@ class WsProtocolTest : public ::testing::Test {
                 ? "errno " + std::to_string(client.last_errno())
                 : "");
   }
-
-  Hub hub_;
-  std::unique_ptr<Server> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(WsProtocolTest, UpgradeResponseHasAcceptKeyAndHeaders) {
