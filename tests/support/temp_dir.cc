@@ -22,6 +22,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  if (std::getenv("RUNNEL_KEEP_TMP") != nullptr) return;
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

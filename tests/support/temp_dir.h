@@ -1,6 +1,7 @@
 // TempDir: a fresh folder runnel-test-XXXXXX under the system temp dir
-// ($TMPDIR, else /tmp), removed with its contents on destruction. A failed
-// mkdtemp fails the test and aborts. Write() adds files below it.
+// ($TMPDIR, else /tmp), removed with its contents on destruction (kept when
+// RUNNEL_KEEP_TMP is set, for a look after a failure). A failed mkdtemp
+// fails the test and aborts. Write() adds files below it.
 // Thread-safety: none; one test thread owns each object.
 #ifndef RUNNEL_TESTS_SUPPORT_TEMP_DIR_H_
 #define RUNNEL_TESTS_SUPPORT_TEMP_DIR_H_

@@ -40,14 +40,11 @@ HostProcess::HostProcess(std::string extra_ini)
     : HostProcess(TestdataHost(std::move(extra_ini))) {}
 
 HostProcess::HostProcess(HostOptions options) : options_(std::move(options)) {
-  std::string pattern =
-      (fs::temp_directory_path() / "runnel-host-XXXXXX").string();
-  dir_ = mkdtemp(pattern.data());
-  fs::create_directories(fs::path(dir_) / "plugins");
-  fs::create_directories(fs::path(dir_) / "provisioning" / "datasources");
+  fs::create_directories(fs::path(dir()) / "plugins");
+  fs::create_directories(fs::path(dir()) / "provisioning" / "datasources");
   if (options_.with_testdata) {
     fs::create_directory_symlink(fs::path(RUNNEL_PLUGINS_DIR) / "testdata",
-                                 fs::path(dir_) / "plugins" / "testdata");
+                                 fs::path(dir()) / "plugins" / "testdata");
   }
   if (options_.provision_testdata) {
     WriteFile("provisioning/datasources/testdata.yaml",
@@ -65,10 +62,10 @@ HostProcess::HostProcess(HostOptions options) : options_(std::move(options)) {
             "root_url = http://127.0.0.1:3000/\n"
             "[paths]\n"
             "plugins = " +
-                dir_ +
+                dir() +
                 "/plugins\n"
                 "provisioning = " +
-                dir_ +
+                dir() +
                 "/provisioning\n"
                 "[log]\n"
                 "level = info\n" +
@@ -76,24 +73,23 @@ HostProcess::HostProcess(HostOptions options) : options_(std::move(options)) {
 }
 
 HostProcess::~HostProcess() {
-  process_.reset();  // SIGKILL and reap
-  if (std::getenv("RUNNEL_KEEP_TMP") == nullptr) {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  process_.reset();  // SIGKILL and reap, before the folder goes
 }
 
 void HostProcess::WriteFile(const std::string& relative,
                             const std::string& text) const {
-  WriteText(fs::path(dir_) / relative, text);
+  WriteText(fs::path(dir()) / relative, text);
 }
 
 std::string HostProcess::AddScriptPlugin(const std::string& id,
                                          const std::string& body) {
-  fs::path folder = fs::path(dir_) / "plugins" / id;
-  WriteText(folder / "plugin.json",
-            "{\"type\":\"datasource\",\"name\":\"" + id + "\",\"id\":\"" + id +
-                "\",\"backend\":true,\"executable\":\"plugin\"}\n");
+  fs::path folder = fs::path(dir()) / "plugins" / id;
+  Json manifest = {{"type", "datasource"},
+                   {"name", id},
+                   {"id", id},
+                   {"backend", true},
+                   {"executable", "plugin"}};
+  WriteText(folder / "plugin.json", manifest.dump() + "\n");
   WriteText(folder / "plugin", "#!/bin/sh\n" + body + "\n");
   chmod((folder / "plugin").c_str(), 0755);
   return folder.string();
@@ -107,11 +103,11 @@ bool HostProcess::Start(std::string* error) {
 bool HostProcess::Start(std::string* error, std::chrono::milliseconds timeout) {
   ChildProcess::Options spawn;
   spawn.argv = {RUNNEL_HOST_BINARY, "--homepath", RUNNEL_SOURCE_DIR, "--config",
-                options_.config_path.empty() ? dir_ + "/runnel.ini"
+                options_.config_path.empty() ? dir() + "/runnel.ini"
                                              : options_.config_path};
   spawn.inherit_env = true;
   if (!options_.tmpdir.empty()) spawn.env["TMPDIR"] = options_.tmpdir;
-  spawn.stderr_path = dir_ + "/host.log";
+  spawn.stderr_path = dir() + "/host.log";
   spawn.append_stderr = true;
   const auto spawned = Clock::now();
   const auto deadline = spawned + timeout;
@@ -198,7 +194,7 @@ int HostProcess::WaitExit(std::chrono::milliseconds timeout,
 }
 
 std::string HostProcess::Log() const {
-  std::ifstream in(dir_ + "/host.log", std::ios::binary);
+  std::ifstream in(dir() + "/host.log", std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "support/child_process.h"
+#include "support/temp_dir.h"
 
 namespace runnel::host::testing {
 
@@ -66,7 +67,7 @@ class HostProcess {
 
   uint16_t port() const { return port_; }
   pid_t pid() const { return process_ ? process_->pid() : -1; }
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return dir_.path(); }
 
   // Sends `signo` and waits for the exit; returns the waitpid status, or -1
   // if the host did not exit in time (it is then killed).
@@ -86,7 +87,7 @@ class HostProcess {
                       std::string* error);
 
   HostOptions options_;
-  std::string dir_;
+  ::runnel::testing::TempDir dir_;
   std::unique_ptr<::runnel::testing::ChildProcess> process_;
   uint16_t port_ = 0;
   std::chrono::milliseconds time_to_listen_{0};

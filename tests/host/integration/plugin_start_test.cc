@@ -194,9 +194,8 @@ TEST(PluginStartTest, SubscribeToAStartingPluginFailsAfterTheBound) {
 }
 
 TEST(PluginStartTest, NextStartRemovesTheSocketFolderOfAKilledHost) {
-  std::string pattern =
-      (fs::temp_directory_path() / "runnel-tmpdir-XXXXXX").string();
-  const std::string tmpdir = mkdtemp(pattern.data());
+  ::runnel::testing::TempDir tmp;  // outlives both hosts
+  const std::string tmpdir = tmp.path();
   fs::path first_folder;
   {
     HostProcess first(WithTestdata(tmpdir));
@@ -227,8 +226,6 @@ TEST(PluginStartTest, NextStartRemovesTheSocketFolderOfAKilledHost) {
 
   ExpectSigtermExitsWithinGrace(second, "testdata plugin running");
   EXPECT_FALSE(fs::exists(second_folder)) << "a clean stop removes its folder";
-  std::error_code ec;
-  fs::remove_all(tmpdir, ec);
 }
 
 TEST(PluginStartTest, OpenHttpAddrLogsThatAnyoneCanSubscribe) {

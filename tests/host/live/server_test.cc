@@ -16,6 +16,7 @@
 
 #include "live_server_fixture.h"
 #include "support/http_get.h"
+#include "support/temp_dir.h"
 #include "support/wait_until.h"
 #include "support/ws_client.h"
 
@@ -590,9 +591,8 @@ TEST_F(ServerTest, ShutdownCloses3001) {
 
 TEST_F(ServerTest, HttpRoutesAndStaticFiles) {
   LiveConfig config = TestConfig();
-  char dir[] = "/tmp/runnel-live-static-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  std::string root = dir;
+  ::runnel::testing::TempDir dir;
+  const std::string& root = dir.path();
   { std::ofstream(root + "/index.html") << "<p>panel</p>"; }
   config.static_root = root;
   server_ = std::make_unique<Server>(config, hub_, &handler_);
@@ -612,7 +612,6 @@ TEST_F(ServerTest, HttpRoutesAndStaticFiles) {
   EXPECT_EQ(index.content_type, "text/html; charset=utf-8");
   EXPECT_EQ(HttpGet(port_, "/api/nope").status, 404);
   EXPECT_EQ(HttpGet(port_, "/missing.js").status, 404);
-  std::filesystem::remove_all(root);
 }
 
 }  // namespace

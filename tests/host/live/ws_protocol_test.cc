@@ -52,6 +52,15 @@ class WsProtocolTest : public ::runnel::host::testing::LiveServerTest {
     LiveServerTest::StartServer(config, nullptr);
   }
 
+  // Opens `client` and sends a connect; its reply must be a text frame.
+  void OpenAndConnect(RawWsClient& client) {
+    ASSERT_TRUE(client.Open(port_));
+    ASSERT_TRUE(client.Send(ClientFrame(kFin | kOpText, kConnectCommand)));
+    std::optional<ServerFrame> reply = client.ReadFrame();
+    ASSERT_TRUE(reply) << ReadName(client.last_read());
+    ASSERT_EQ(reply->opcode, kOpText);
+  }
+
   // Reads the next frame, which must be a close; returns its code (-1 for
   // none, -2 if no frame came).
   static int ReadCloseCode(RawWsClient& client) {
@@ -252,11 +261,7 @@ TEST_F(WsProtocolTest, ClientCloseIsEchoedThenTcpCloses) {
   {
     // A code other than 1000 is echoed as it came.
     RawWsClient client;
-    ASSERT_TRUE(client.Open(port_));
-    ASSERT_TRUE(client.Send(ClientFrame(kFin | kOpText, kConnectCommand)));
-    std::optional<ServerFrame> reply = client.ReadFrame();
-    ASSERT_TRUE(reply) << ReadName(client.last_read());
-    ASSERT_EQ(reply->opcode, kOpText);
+    ASSERT_NO_FATAL_FAILURE(OpenAndConnect(client));
     ASSERT_TRUE(client.Send(
         ClientFrame(kFin | kOpClose, ClosePayload(1001, "going away"))));
     EXPECT_EQ(ReadCloseCode(client), 1001);
@@ -278,11 +283,7 @@ TEST_F(WsProtocolTest, OversizedMessageIs1009AndCloseHandshakeCompletes) {
   config.message_size_limit = 1024;
   StartServer(config);
   RawWsClient client;
-  ASSERT_TRUE(client.Open(port_));
-  ASSERT_TRUE(client.Send(ClientFrame(kFin | kOpText, kConnectCommand)));
-  std::optional<ServerFrame> reply = client.ReadFrame();
-  ASSERT_TRUE(reply) << ReadName(client.last_read());
-  ASSERT_EQ(reply->opcode, kOpText);
+  ASSERT_NO_FATAL_FAILURE(OpenAndConnect(client));
 
   // 3 x 600 bytes: the second fragment passes the limit; the third still
   // follows, before the client has seen the server's close.

@@ -37,6 +37,14 @@ PluginManifest ScriptManifest(const TempDir& tmp, const std::string& body) {
   return m;
 }
 
+// A script plugin that writes its pid to `pid_file` and never answers the
+// handshake.
+PluginManifest SilentManifest(const TempDir& tmp,
+                              const std::filesystem::path& pid_file) {
+  return ScriptManifest(tmp,
+                        "echo $$ > " + pid_file.string() + "\nexec sleep 300");
+}
+
 SupervisorOptions SlowStartOptions() {
   SupervisorOptions o;
   o.process.handshake_timeout = kLongTimeout;
@@ -68,9 +76,7 @@ pid_t ReadPid(const std::filesystem::path& file) {
 TEST(SupervisorStart, StopCancelsAHandshakeInProgress) {
   TempDir tmp;
   const auto pid_file = tmp.fs_path() / "pid";
-  Supervisor sup(ScriptManifest(tmp, "echo $$ > " + pid_file.string() +
-                                         "\nexec sleep 300"),
-                 SlowStartOptions());
+  Supervisor sup(SilentManifest(tmp, pid_file), SlowStartOptions());
   sup.Start();
   ASSERT_TRUE(WaitUntil([&] { return ReadPid(pid_file) > 0; }, kDeadline));
   EXPECT_EQ(sup.state(), PluginState::kStarting);
@@ -114,9 +120,7 @@ TEST(SupervisorStart, StopCancelsAGrpcDialInProgress) {
 TEST(SupervisorStart, CancelStartsReleasesWaitersAndKeepsNoProcess) {
   TempDir tmp;
   const auto pid_file = tmp.fs_path() / "pid";
-  Supervisor sup(ScriptManifest(tmp, "echo $$ > " + pid_file.string() +
-                                         "\nexec sleep 300"),
-                 SlowStartOptions());
+  Supervisor sup(SilentManifest(tmp, pid_file), SlowStartOptions());
   sup.Start();
   ASSERT_TRUE(WaitUntil([&] { return ReadPid(pid_file) > 0; }, kDeadline));
   Status waited;

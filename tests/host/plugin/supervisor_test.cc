@@ -32,6 +32,13 @@ struct Recorder {
   std::mutex mu;  // guards everything below
   std::vector<PluginLogEntry> logs;
   std::vector<uint64_t> generations;
+  // Records the generation of each connection `sup` makes.
+  void TrackGenerations(Supervisor& sup) {
+    sup.AddListener([this](const PluginConnection& c) {
+      std::lock_guard<std::mutex> lock(mu);
+      generations.push_back(c.generation);
+    });
+  }
   size_t CountLogs(std::string_view text) {
     std::lock_guard<std::mutex> lock(mu);
     size_t n = 0;
@@ -61,10 +68,7 @@ TEST(Supervisor, StartsRunsAndStopsWithShutdownRpc) {
   TempDir tmp;
   Recorder rec;
   Supervisor sup(FakeManifest(tmp), FastOptions(&rec));
-  sup.AddListener([&](const PluginConnection& c) {
-    std::lock_guard<std::mutex> lock(rec.mu);
-    rec.generations.push_back(c.generation);
-  });
+  rec.TrackGenerations(sup);
   EXPECT_EQ(sup.state(), PluginState::kStopped);
   sup.Start();
   Status s = sup.WaitUntilRunning(milliseconds(10000));
@@ -105,10 +109,7 @@ TEST(Supervisor, RestartsAfterKillWithGrowingCount) {
   TempDir tmp;
   Recorder rec;
   Supervisor sup(FakeManifest(tmp), FastOptions(&rec));
-  sup.AddListener([&](const PluginConnection& c) {
-    std::lock_guard<std::mutex> lock(rec.mu);
-    rec.generations.push_back(c.generation);
-  });
+  rec.TrackGenerations(sup);
   sup.Start();
   ASSERT_TRUE(sup.WaitUntilRunning(milliseconds(10000)).ok());
   for (int round = 1; round <= 2; ++round) {

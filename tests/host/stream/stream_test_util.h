@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "stream/stream_manager.h"
+#include "support/temp_dir.h"
 #include "support/wait_until.h"
 
 namespace runnel::host {
@@ -137,7 +138,7 @@ class FakePluginStreamTest : public ::testing::Test {
     m.id = "fake-datasource";
     m.alias_ids = {"fake"};
     m.executable_path = FAKE_PLUGIN_PATH;
-    m.dir = "/tmp";
+    m.dir = plugin_dir_.path();
     ASSERT_TRUE(registry_.Add(std::make_unique<Supervisor>(m)).ok());
     registry_.StartAll();
     Status s = registry_.Find("fake")->WaitUntilRunning(milliseconds(10000));
@@ -162,6 +163,7 @@ class FakePluginStreamTest : public ::testing::Test {
     return SubscribeAndWait(manager_.get(), wire, "", client);
   }
 
+  ::runnel::testing::TempDir plugin_dir_;  // outlives the plugin
   FakeHub hub_;
   PluginRegistry registry_;
   StreamManagerOptions options_;
