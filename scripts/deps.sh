@@ -5,7 +5,7 @@ set -euo pipefail
 
 RUNNEL_BUILD_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
-  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
+  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev libabsl-dev
   nlohmann-json3-dev libboost-dev libboost-system-dev
   libyaml-cpp-dev libinih-dev libssl-dev
 )

@@ -1,0 +1,140 @@
+#include "push/field_value.h"
+
+#include <charconv>
+#include <cstddef>
+#include <system_error>
+
+namespace runnel::host {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Skips a run of digits from `i`; returns how many there were.
+size_t SkipDigits(std::string_view s, size_t& i) {
+  size_t start = i;
+  while (i < s.size() && IsDigit(s[i])) ++i;
+  return i - start;
+}
+
+// The float grammar: [-] (digits [. [digits]] | . digits) [(e|E) [+|-]
+// digits]. std::from_chars would also take "inf", "nan" and hex-free forms
+// the grammar forbids, so the shape is checked first.
+bool IsFloatSyntax(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  size_t whole = SkipDigits(s, i);
+  size_t fraction = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    fraction = SkipDigits(s, i);
+  }
+  if (whole == 0 && fraction == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (SkipDigits(s, i) == 0) return false;
+  }
+  return i == s.size();
+}
+
+// from_chars reports overflow and underflow alike. Go's ParseFloat, which
+// both InfluxData parsers use, rounds an underflow to zero and rejects only
+// overflow, so tell them apart by the decimal magnitude: the position of
+// the first significant digit relative to the point, plus the exponent.
+bool Overflows(std::string_view s) {
+  long long magnitude = 0;
+  bool seen_point = false;
+  bool significant = false;
+  size_t i = s[0] == '-' ? 1 : 0;
+  for (; i < s.size() && s[i] != 'e' && s[i] != 'E'; ++i) {
+    if (s[i] == '.') {
+      seen_point = true;
+    } else if (!seen_point && (significant || s[i] != '0')) {
+      significant = true;
+      ++magnitude;
+    } else if (seen_point && !significant) {
+      if (s[i] != '0') significant = true;
+      if (!significant) --magnitude;
+    }
+  }
+  long long exponent = 0;
+  if (i < s.size()) {
+    ++i;
+    bool negative = s[i] == '-';
+    if (s[i] == '+' || s[i] == '-') ++i;
+    for (; i < s.size() && exponent < 1'000'000'000; ++i) {
+      exponent = exponent * 10 + (s[i] - '0');
+    }
+    if (negative) exponent = -exponent;
+  }
+  return magnitude + exponent > 0;
+}
+
+std::string ParseFloat(std::string_view token, FieldValue& out) {
+  if (!IsFloatSyntax(token)) return "invalid field value";
+  double value = 0;
+  auto [end, ec] =
+      std::from_chars(token.data(), token.data() + token.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    if (Overflows(token)) return "float out of range";
+    value = token[0] == '-' ? -0.0 : 0.0;
+  } else if (ec != std::errc() || end != token.data() + token.size()) {
+    return "invalid field value";
+  }
+  out.type = ValueType::kFloat;
+  out.float_value = value;
+  return "";
+}
+
+// `digits` is the token without its 'i' or 'u' suffix.
+std::string ParseInteger(std::string_view digits, bool is_unsigned,
+                         FieldValue& out) {
+  size_t i = (!is_unsigned && !digits.empty() && digits[0] == '-') ? 1 : 0;
+  if (SkipDigits(digits, i) == 0 || i != digits.size()) {
+    return is_unsigned ? "invalid unsigned integer" : "invalid integer";
+  }
+  const char* first = digits.data();
+  const char* last = digits.data() + digits.size();
+  std::from_chars_result result;
+  if (is_unsigned) {
+    result = std::from_chars(first, last, out.uint_value);
+    out.type = ValueType::kUnsigned;
+  } else {
+    result = std::from_chars(first, last, out.int_value);
+    out.type = ValueType::kInteger;
+  }
+  if (result.ec == std::errc()) return "";
+  return is_unsigned ? "unsigned integer out of range" : "integer out of range";
+}
+
+bool ParseBool(std::string_view token, bool& value) {
+  if (token == "t" || token == "T" || token == "true" || token == "True" ||
+      token == "TRUE") {
+    value = true;
+    return true;
+  }
+  if (token == "f" || token == "F" || token == "false" || token == "False" ||
+      token == "FALSE") {
+    value = false;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string ParseScalarValue(std::string_view token, FieldValue& out) {
+  out = FieldValue{};
+  if (token.empty()) return "expected field value";
+  if (ParseBool(token, out.bool_value)) {
+    out.type = ValueType::kBoolean;
+    return "";
+  }
+  char last = token.back();
+  if (last == 'i' || last == 'u') {
+    return ParseInteger(token.substr(0, token.size() - 1), last == 'u', out);
+  }
+  return ParseFloat(token, out);
+}
+
+}  // namespace runnel::host

@@ -1,0 +1,89 @@
+#include "push/labels_column_frames.h"
+
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "push/grafana_value.h"
+#include "push/point_sets.h"
+
+namespace runnel::host {
+namespace {
+
+constexpr size_t kLabelsColumn = 0;
+constexpr size_t kTimeColumn = 1;
+
+void PadNulls(Field& field, size_t rows) {
+  while (field.size() < rows) field.AppendNull();
+}
+
+Status OverBudget(const CellBudget& budget) {
+  return Status::InvalidArgument("the frames would hold more than " +
+                                 std::to_string(budget.max()) + " values");
+}
+
+}  // namespace
+
+LabelsColumnFrames::Table& LabelsColumnFrames::TableFor(
+    std::string_view measurement) {
+  auto [it, inserted] = by_measurement_.try_emplace(measurement, 0);
+  if (!inserted) return tables_[it->second];
+  it->second = tables_.size();
+  Table& table = tables_.emplace_back();
+  table.frame = Frame(std::string(measurement));
+  table.frame.AddField("labels", FieldType::kString);
+  table.frame.AddField("time", FieldType::kTime);
+  return table;
+}
+
+Status LabelsColumnFrames::Add(const PointBatch& batch, const Point& point,
+                               int64_t unix_nanos) {
+  Table& table = TableFor(point.measurement);
+  if (!budget_.Take(table.frame.fields().size())) return OverBudget(budget_);
+  SortedTags(batch.tags(point), tags_);
+  table.frame.fields()[kLabelsColumn].AppendString(LabelsString(tags_));
+  table.frame.fields()[kTimeColumn].AppendTime(Timestamp{unix_nanos});
+  ++table.rows;
+  SortedFields(batch.fields(point), fields_);
+  for (const PointField& field : fields_) {
+    Status status = AddValue(table, field);
+    if (!status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+Status LabelsColumnFrames::AddValue(Table& table, const PointField& field) {
+  GrafanaValue value = ToGrafanaValue(field.value);
+  auto [it, inserted] =
+      table.columns.try_emplace(field.key, table.frame.fields().size());
+  if (inserted) {
+    // A new column: null in the rows before this one.
+    if (!budget_.Take(table.rows)) return OverBudget(budget_);
+    table.frame.AddField(std::string(field.key), value.type,
+                         /*nullable=*/true);
+  }
+  Field& column = table.frame.fields()[it->second];
+  if (value.type != column.type()) {
+    // The column's type is its first value's (convert.go append: "error
+    // appending values"): a string column keeps the value's text.
+    bool to_text = column.type() == FieldType::kString &&
+                   !std::holds_alternative<std::monostate>(value.value);
+    value.value =
+        to_text ? Field::Value(GoValueString(field.value)) : Field::Value();
+  }
+  PadNulls(column, table.rows - 1);
+  column.Append(value.value);
+  return Status::Ok();
+}
+
+void LabelsColumnFrames::Finish(std::vector<MeasurementFrame>& out) {
+  for (Table& table : tables_) {
+    for (Field& field : table.frame.fields()) PadNulls(field, table.rows);
+    std::string key = table.frame.name();
+    out.push_back({std::move(key), std::move(table.frame)});
+  }
+  tables_.clear();
+  by_measurement_.clear();
+}
+
+}  // namespace runnel::host

@@ -1,0 +1,25 @@
+#include "push/line_protocol.h"
+
+#include "push/line_parser.h"
+
+namespace runnel::host {
+
+void PointBatch::Clear() {
+  points_.clear();
+  tags_.clear();
+  fields_.clear();
+  unescaped_size_ = 0;
+}
+
+std::string ParseError::ToString() const {
+  return "line " + std::to_string(line) + ", column " + std::to_string(column) +
+         ": " + message;
+}
+
+std::optional<ParseError> ParseLineProtocol(std::string_view body,
+                                            const ParseOptions& options,
+                                            PointBatch& out) {
+  return LineParser(body, options, out).Run();
+}
+
+}  // namespace runnel::host
