@@ -2,6 +2,11 @@
 // needs, and nothing more: the upgrade request, the 101 check, masked client
 // frames, and parsing of (unmasked) server frames in place.
 //
+// Kept apart from the tests' WebSocket clients (tests/support/ws_client.h,
+// raw_ws_client.h) on purpose: the load generator parses frames in place in
+// its own buffers with no allocation per message, so that it measures the
+// server, not itself; the test clients favour checks and deadlines.
+//
 // Thread-safety: free functions on caller-owned buffers; no state.
 #ifndef RUNNEL_BENCH_LOADGEN_WS_CODEC_H_
 #define RUNNEL_BENCH_LOADGEN_WS_CODEC_H_

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "gtest/gtest.h"
-#include "plugin_process.h"
+#include "support/temp_dir.h"
 
 namespace runnel::handshake {
 namespace {
@@ -130,7 +130,7 @@ TEST(PlanListener, RejectsBadValues) {
 }
 
 TEST(NextListenAddress, UnixPathIsFreshAndInTheDir) {
-  runnel_test::TempDir dir;
+  runnel::testing::TempDir dir;
   ListenPlan plan;
   plan.unix_socket_dir = dir.path();
   int next_port = 0;

@@ -49,4 +49,39 @@ std::vector<std::string> SplitLine(const std::string& s, char sep) {
   return ::testing::AssertionSuccess();
 }
 
+void LaunchedPluginTest::SetUp() {
+  ASSERT_TRUE(LaunchPlugin(executable_, GrafanaPluginEnv(dir_.path()),
+                           dir_.path(), &plugin_));
+  stream_ = pluginv2::Stream::NewStub(plugin_.channel);
+}
+
+grpc::Status LaunchedPluginTest::RunToEnd(const std::string& path,
+                                          std::vector<std::string>* packets) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + run_deadline_);
+  pluginv2::RunStreamRequest req;
+  req.set_path(path);
+  auto reader = stream_->RunStream(&ctx, req);
+  pluginv2::StreamPacket packet;
+  while (reader->Read(&packet)) packets->push_back(packet.data());
+  return reader->Finish();
+}
+
+std::string LaunchedPluginTest::WaitForLogLine(const std::string& text) {
+  std::string line;
+  WaitUntil(
+      [&] {
+        const std::string log = plugin_.process->Stderr();
+        const size_t at = log.find(text);
+        if (at == std::string::npos) return false;
+        const size_t start = log.rfind('\n', at);
+        const size_t end = log.find('\n', at);
+        line = log.substr(start == std::string::npos ? 0 : start + 1,
+                          end == std::string::npos ? end : end - start - 1);
+        return true;
+      },
+      std::chrono::milliseconds(10000));
+  return line;
+}
+
 }  // namespace runnel_test

@@ -20,51 +20,12 @@ namespace runnel_test {
 namespace {
 
 using std::chrono::milliseconds;
-using Clock = std::chrono::steady_clock;
 
 constexpr const char* kPlugin = RUNNEL_SDK_ASYNC_TEST_PLUGIN;
 
-class SdkAsyncServeTest : public ::testing::Test {
+class SdkAsyncServeTest : public LaunchedPluginTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(LaunchPlugin(kPlugin, GrafanaPluginEnv(dir_.path()),
-                             dir_.path(), &plugin_));
-    stream_ = pluginv2::Stream::NewStub(plugin_.channel);
-  }
-
-  // Runs a stream to its end; returns the packets and the final status.
-  grpc::Status RunToEnd(const std::string& path,
-                        std::vector<std::string>* packets) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + milliseconds(30000));
-    pluginv2::RunStreamRequest req;
-    req.set_path(path);
-    auto reader = stream_->RunStream(&ctx, req);
-    pluginv2::StreamPacket packet;
-    while (reader->Read(&packet)) packets->push_back(packet.data());
-    return reader->Finish();
-  }
-
-  // The first stderr line holding `text`, waiting up to 10 s for it.
-  std::string WaitForLogLine(const std::string& text) {
-    const Clock::time_point deadline = Clock::now() + milliseconds(10000);
-    while (true) {
-      const std::string log = plugin_.process->Stderr();
-      const size_t at = log.find(text);
-      if (at != std::string::npos) {
-        const size_t start = log.rfind('\n', at);
-        const size_t end = log.find('\n', at);
-        return log.substr(start == std::string::npos ? 0 : start + 1,
-                          end == std::string::npos ? end : end - start - 1);
-      }
-      if (Clock::now() >= deadline) return "";
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-  }
-
-  TempDir dir_;
-  LaunchedPlugin plugin_;
-  std::unique_ptr<pluginv2::Stream::Stub> stream_;
+  SdkAsyncServeTest() : LaunchedPluginTest(kPlugin, milliseconds(30000)) {}
 };
 
 TEST_F(SdkAsyncServeTest, EndOkAfterTheSendsDeliversThemAllInOrder) {

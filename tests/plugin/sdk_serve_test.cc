@@ -19,30 +19,9 @@ using std::chrono::milliseconds;
 
 constexpr const char* kPlugin = RUNNEL_SDK_TEST_PLUGIN;
 
-class SdkServeTest : public ::testing::Test {
+class SdkServeTest : public LaunchedPluginTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(LaunchPlugin(kPlugin, GrafanaPluginEnv(dir_.path()),
-                             dir_.path(), &plugin_));
-    stream_ = pluginv2::Stream::NewStub(plugin_.channel);
-  }
-
-  // Runs a stream to its end; returns the packets and the final status.
-  grpc::Status RunToEnd(const std::string& path,
-                        std::vector<std::string>* packets) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + milliseconds(60000));
-    pluginv2::RunStreamRequest req;
-    req.set_path(path);
-    auto reader = stream_->RunStream(&ctx, req);
-    pluginv2::StreamPacket packet;
-    while (reader->Read(&packet)) packets->push_back(packet.data());
-    return reader->Finish();
-  }
-
-  TempDir dir_;
-  LaunchedPlugin plugin_;
-  std::unique_ptr<pluginv2::Stream::Stub> stream_;
+  SdkServeTest() : LaunchedPluginTest(kPlugin, milliseconds(60000)) {}
 };
 
 TEST_F(SdkServeTest, ServicesWithoutHandlersAreUnimplemented) {

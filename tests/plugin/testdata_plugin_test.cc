@@ -23,10 +23,9 @@
 namespace runnel_test {
 namespace {
 
+using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using Clock = std::chrono::steady_clock;
-using nlohmann::json;
 
 constexpr const char* kPlugin = RUNNEL_TESTDATA_PLUGIN;
 constexpr const char* kNotAPlugin =
@@ -85,12 +84,7 @@ class TestdataPluginTest : public ::testing::Test {
 
   // Polls RunningStreams until it equals `want` or the timeout passes.
   bool WaitForRunningStreams(int64_t want, milliseconds timeout) {
-    const Clock::time_point deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      if (RunningStreams() == want) return true;
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    return RunningStreams() == want;
+    return WaitUntil([&] { return RunningStreams() == want; }, timeout);
   }
 
   // Starts RunStream on `path`; the call ends at the latest after `timeout`.

@@ -59,12 +59,8 @@ class TestdataScaleTest : public ::testing::Test {
   }
 
   bool WaitForRunningStreams(int64_t want, milliseconds timeout) {
-    const Clock::time_point deadline = Clock::now() + timeout;
-    while (RunningStreams() != want) {
-      if (Clock::now() >= deadline) return false;
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    return true;
+    return WaitUntil([&] { return RunningStreams() == want; }, timeout,
+                     milliseconds(50));
   }
 
   int64_t Threads() {

@@ -8,13 +8,13 @@
 
 #include "config/config.h"
 #include "config/config_values.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace runnel::host {
 namespace {
 
+using ::runnel::testing::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 class ConfigLimitsTest : public ::testing::Test {
  protected:

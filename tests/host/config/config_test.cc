@@ -7,13 +7,13 @@
 #include <map>
 #include <string>
 
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace runnel::host {
 namespace {
 
+using ::runnel::testing::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 // A fake environment for EnvLookup.
 class FakeEnv {

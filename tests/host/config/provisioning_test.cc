@@ -5,13 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace runnel::host {
 namespace {
 
+using ::runnel::testing::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 TEST(ProvisioningTest, ReadsGrafanaFormat) {
   std::vector<DataSource> out;

@@ -1,143 +1,157 @@
 #include "host_process.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
 
-#include "live_client.h"
-
-extern char** environ;
+#include "support/temp_dir.h"
+#include "test_support.h"
 
 namespace runnel::host::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using ::runnel::testing::ChildProcess;
 
-void WriteFile(const fs::path& path, const std::string& text) {
+void WriteText(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << text;
+}
+
+HostOptions TestdataHost(std::string extra_ini) {
+  HostOptions options;
+  options.with_testdata = true;
+  options.provision_testdata = true;
+  options.wait_for_plugins = true;
+  options.extra_ini = std::move(extra_ini);
+  return options;
 }
 
 }  // namespace
 
 HostProcess::HostProcess(std::string extra_ini)
-    : extra_ini_(std::move(extra_ini)) {
-  std::string pattern =
-      (fs::temp_directory_path() / "runnel-host-XXXXXX").string();
-  dir_ = mkdtemp(pattern.data());
-  WriteFile(fs::path(dir_) / "provisioning" / "datasources" / "testdata.yaml",
-            "apiVersion: 1\n"
-            "datasources:\n"
-            "  - name: TestData\n"
-            "    type: testdata\n"
-            "    uid: testdata\n"
-            "    isDefault: true\n");
-  WriteFile(fs::path(dir_) / "runnel.ini",
+    : HostProcess(TestdataHost(std::move(extra_ini))) {}
+
+HostProcess::HostProcess(HostOptions options) : options_(std::move(options)) {
+  fs::create_directories(fs::path(dir()) / "plugins");
+  fs::create_directories(fs::path(dir()) / "provisioning" / "datasources");
+  if (options_.with_testdata) {
+    fs::create_directory_symlink(fs::path(RUNNEL_PLUGINS_DIR) / "testdata",
+                                 fs::path(dir()) / "plugins" / "testdata");
+  }
+  if (options_.provision_testdata) {
+    WriteFile("provisioning/datasources/testdata.yaml",
+              "apiVersion: 1\n"
+              "datasources:\n"
+              "  - name: TestData\n"
+              "    type: testdata\n"
+              "    uid: testdata\n"
+              "    isDefault: true\n");
+  }
+  WriteFile("runnel.ini",
             "[server]\n"
             "http_addr = 127.0.0.1\n"
             "http_port = 0\n"
             "root_url = http://127.0.0.1:3000/\n"
             "[paths]\n"
-            "plugins = " RUNNEL_PLUGINS_DIR
-            "\n"
-            "provisioning = " +
-                dir_ +
+            "plugins = " +
+                dir() +
+                "/plugins\n"
+                "provisioning = " +
+                dir() +
                 "/provisioning\n"
                 "[log]\n"
                 "level = info\n" +
-                extra_ini_ + "\n");
+                options_.extra_ini + "\n");
 }
 
 HostProcess::~HostProcess() {
-  KillAndReap();
-  if (std::getenv("RUNNEL_KEEP_TMP") == nullptr) {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  process_.reset();  // SIGKILL and reap, before the folder goes
 }
 
 void HostProcess::WriteFile(const std::string& relative,
                             const std::string& text) const {
-  testing::WriteFile(fs::path(dir_) / relative, text);
+  WriteText(fs::path(dir()) / relative, text);
+}
+
+std::string HostProcess::AddScriptPlugin(const std::string& id,
+                                         const std::string& body) {
+  fs::path folder = fs::path(dir()) / "plugins" / id;
+  Json manifest = {{"type", "datasource"},
+                   {"name", id},
+                   {"id", id},
+                   {"backend", true},
+                   {"executable", "plugin"}};
+  WriteText(folder / "plugin.json", manifest.dump() + "\n");
+  WriteText(folder / "plugin", "#!/bin/sh\n" + body + "\n");
+  chmod((folder / "plugin").c_str(), 0755);
+  return folder.string();
+}
+
+bool HostProcess::Start(std::string* error) {
+  return Start(error, options_.wait_for_plugins ? std::chrono::seconds(30)
+                                                : std::chrono::seconds(5));
 }
 
 bool HostProcess::Start(std::string* error, std::chrono::milliseconds timeout) {
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    *error = "pipe failed";
-    return false;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  std::string log = dir_ + "/host.log";
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  std::string config = dir_ + "/runnel.ini";
-  std::vector<std::string> args = {RUNNEL_HOST_BINARY, "--homepath",
-                                   RUNNEL_SOURCE_DIR, "--config", config};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int rc = posix_spawn(&pid_, RUNNEL_HOST_BINARY, &actions, nullptr,
-                       argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  if (rc != 0) {
-    close(out[0]);
-    pid_ = -1;
-    *error = std::string("posix_spawn: ") + std::strerror(rc);
-    return false;
-  }
-  stdout_fd_ = out[0];
+  ChildProcess::Options spawn;
+  spawn.argv = {RUNNEL_HOST_BINARY, "--homepath", RUNNEL_SOURCE_DIR, "--config",
+                options_.config_path.empty() ? dir() + "/runnel.ini"
+                                             : options_.config_path};
+  spawn.inherit_env = true;
+  if (!options_.tmpdir.empty()) spawn.env["TMPDIR"] = options_.tmpdir;
+  spawn.stderr_path = dir() + "/host.log";
+  spawn.append_stderr = true;
+  const auto spawned = Clock::now();
+  const auto deadline = spawned + timeout;
+  process_ = ChildProcess::Start(spawn, error);
+  if (!process_) return false;
 
   static const std::regex kListening(
       R"(Runnel listening on http://[^\s]+:(\d+)/)");
   std::string text;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd pfd{stdout_fd_, POLLIN, 0};
-    if (poll(&pfd, 1, 100) > 0) {
-      char buf[512];
-      ssize_t n = read(stdout_fd_, buf, sizeof buf);
-      if (n > 0) text.append(buf, static_cast<size_t>(n));
-      std::smatch match;
-      if (std::regex_search(text, match, kListening)) {
-        port_ = static_cast<uint16_t>(std::stoi(match[1]));
-        return WaitForPlugins(deadline, error);
-      }
-      if (n == 0) break;  // stdout closed: the host exited
-    }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      *error = "host exited during start-up (status " + std::to_string(status) +
-               "):\n" + Log();
-      return false;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - Clock::now());
+    std::optional<std::string> line =
+        process_->ReadStdoutLine(std::max(left, std::chrono::milliseconds(0)));
+    if (!line) break;  // time-out, or stdout closed: the host exited
+    text += *line + "\n";
+    std::smatch match;
+    if (std::regex_search(*line, match, kListening)) {
+      port_ = static_cast<uint16_t>(std::stoi(match[1]));
+      time_to_listen_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+          Clock::now() - spawned);
+      return !options_.wait_for_plugins || WaitForPlugins(deadline, error);
     }
   }
-  *error = "host did not print its address in time; stdout: '" + text + "'\n" +
+  if (std::optional<int> status =
+          process_->WaitForStatus(std::chrono::milliseconds(0))) {
+    *error = "host exited during start-up (status " + std::to_string(*status) +
+             "):\n" + Log();
+    return false;
+  }
+  *error = "host did not print its address within " +
+           std::to_string(timeout.count()) + " ms; stdout: '" + text + "'\n" +
            Log();
-  KillAndReap();
+  process_->Kill();
   return false;
 }
 
-bool HostProcess::WaitForPlugins(std::chrono::steady_clock::time_point deadline,
+bool HostProcess::WaitForPlugins(Clock::time_point deadline,
                                  std::string* error) {
   std::string body;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (HttpGet(port_, "/api/health", &body) == 200) {
+  while (Clock::now() < deadline) {
+    HttpResult response = HttpGet(port_, "/api/health");
+    body = response.body;
+    if (response.status == 200) {
       Json health = Json::parse(body, nullptr, false);
       bool all_running = health.is_object() && health.contains("plugins");
       if (all_running) {
@@ -160,39 +174,27 @@ int HostProcess::Signal(int signo, std::chrono::milliseconds timeout) {
 }
 
 void HostProcess::SendSignal(int signo) {
-  if (pid_ > 0) kill(pid_, signo);
+  if (process_) process_->Signal(signo);
 }
 
-int HostProcess::WaitExit(std::chrono::milliseconds timeout) {
-  if (pid_ <= 0) return -1;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+int HostProcess::WaitExit(std::chrono::milliseconds timeout,
+                          std::chrono::milliseconds* took) {
+  if (!process_) return -1;
+  const auto start = Clock::now();
+  std::optional<int> status = process_->WaitForStatus(timeout);
+  if (took != nullptr) {
+    *took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                  start);
   }
-  KillAndReap();
-  return -1;
-}
-
-void HostProcess::KillAndReap() {
-  if (pid_ > 0) {
-    kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
+  if (!status) {
+    process_->Kill();
+    return -1;
   }
-  if (stdout_fd_ >= 0) {
-    close(stdout_fd_);
-    stdout_fd_ = -1;
-  }
+  return *status;
 }
 
 std::string HostProcess::Log() const {
-  std::ifstream in(dir_ + "/host.log", std::ios::binary);
+  std::ifstream in(dir() + "/host.log", std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -229,6 +231,20 @@ bool ProcessAlive(pid_t pid) {
   size_t close_paren = line.rfind(')');
   return close_paren != std::string::npos &&
          line.substr(close_paren + 2, 1) != "Z";
+}
+
+std::string PluginState(uint16_t port, const std::string& id,
+                        std::string* last_error) {
+  HttpResult response = HttpGet(port, "/api/health");
+  if (response.status != 200) return "";
+  Json health = Json::parse(response.body, nullptr, false);
+  if (!health.is_object() || !health.contains("plugins")) return "";
+  for (const Json& plugin : health["plugins"]) {
+    if (plugin.value("id", "") != id) continue;
+    if (last_error != nullptr) *last_error = plugin.value("lastError", "");
+    return plugin.value("state", "");
+  }
+  return "";
 }
 
 }  // namespace runnel::host::testing

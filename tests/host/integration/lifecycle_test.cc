@@ -8,7 +8,6 @@
 #include <cstdlib>
 
 #include "host_process.h"
-#include "live_client.h"
 #include "test_support.h"
 
 namespace runnel::host::testing {
@@ -20,7 +19,7 @@ TEST(LifecycleTest, SigtermClosesClientsWith3001StopsPluginsAndExits0) {
   HostProcess host;
   std::string error;
   ASSERT_TRUE(host.Start(&error)) << error;
-  LiveClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(host.port()));
   ASSERT_TRUE(client.Connect().contains("connect"));
   ASSERT_TRUE(client.Subscribe("1/ds/testdata/random-20Hz-stream")

@@ -6,47 +6,28 @@
 #include <memory>
 
 #include "host_process.h"
-#include "live_client.h"
 #include "test_support.h"
 
 namespace runnel::host::testing {
 namespace {
 
-// One host per suite, with the ini text `Config::kIni`.
+// HostSuite, and each test waits until the connections of an earlier test
+// are closed.
 template <typename Config>
-class HostSuite : public ::testing::Test {
+class DrainedHostSuite : public HostSuite<Config> {
  protected:
-  static void SetUpTestSuite() {
-    host_ = new HostProcess(Config::kIni);
-    if (!host_->Start(&start_error_)) {
-      delete host_;
-      host_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete host_;
-    host_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(host_, nullptr) << start_error_;
-    // Connections of an earlier test may still be closing.
+    HostSuite<Config>::SetUp();
+    if (this->HasFatalFailure()) return;
     ASSERT_TRUE(WaitUntil(
         [&] {
-          return MetricValue(Metrics(port()), "runnel_live_connections") == 0;
+          return MetricValue(Metrics(this->port()),
+                             "runnel_live_connections") == 0;
         },
         Millis(10000)))
-        << Metrics(port());
+        << Metrics(this->port());
   }
-  uint16_t port() const { return host_->port(); }
-
-  static HostProcess* host_;
-  static std::string start_error_;
 };
-
-template <typename Config>
-HostProcess* HostSuite<Config>::host_ = nullptr;
-template <typename Config>
-std::string HostSuite<Config>::start_error_;
 
 // Limits, with Grafana's default (25 s) ping so idle clients stay.
 struct LimitsConfig {
@@ -55,7 +36,7 @@ struct LimitsConfig {
       "max_connections = 2\n"
       "message_size_limit = 1024\n";
 };
-using LimitsTest = HostSuite<LimitsConfig>;
+using LimitsTest = DrainedHostSuite<LimitsConfig>;
 
 // Short protocol timings.
 struct TimeoutsConfig {
@@ -65,10 +46,10 @@ struct TimeoutsConfig {
       "ping_interval = 1s\n"
       "pong_timeout = 1s\n";
 };
-using TimeoutsTest = HostSuite<TimeoutsConfig>;
+using TimeoutsTest = DrainedHostSuite<TimeoutsConfig>;
 
 TEST_F(LimitsTest, ThirdConnectionGets3504AfterItsConnectReply) {
-  LiveClient a, b, c;
+  WsClient a, b, c;
   ASSERT_TRUE(a.Open(port()));
   ASSERT_TRUE(a.Connect().contains("connect"));
   ASSERT_TRUE(b.Open(port()));
@@ -84,7 +65,7 @@ TEST_F(LimitsTest, ThirdConnectionGets3504AfterItsConnectReply) {
 }
 
 TEST_F(LimitsTest, OversizedMessageGets1009) {
-  LiveClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port()));
   ASSERT_TRUE(client.Connect().contains("connect"));
   std::string big = R"({"id":2,"subscribe":{"channel":"1/ds/testdata/)" +
@@ -94,20 +75,20 @@ TEST_F(LimitsTest, OversizedMessageGets1009) {
 }
 
 TEST_F(TimeoutsTest, GarbageGets3501) {
-  LiveClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port()));
   ASSERT_TRUE(client.SendText("this is not json"));
   EXPECT_EQ(client.WaitClosed(Millis(10000)), 3501);
 }
 
 TEST_F(TimeoutsTest, SilentClientGets3502) {
-  LiveClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port()));
   EXPECT_EQ(client.WaitClosed(Millis(10000)), 3502);
 }
 
 TEST_F(TimeoutsTest, MissingPongGets3012) {
-  LiveClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port()));
   ASSERT_TRUE(client.Connect().contains("connect"));
   client.set_auto_pong(false);
@@ -116,7 +97,7 @@ TEST_F(TimeoutsTest, MissingPongGets3012) {
 }
 
 TEST_F(TimeoutsTest, AnsweredPingsKeepTheConnection) {
-  LiveClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port()));
   ASSERT_TRUE(client.Connect().contains("connect"));
   client.Pump(Millis(3500));  // several ping intervals, answering each

@@ -13,12 +13,12 @@
 #include <thread>
 
 #include "host_process.h"
-#include "live_client.h"
-#include "raw_ws_client.h"
 #include "test_support.h"
 
 namespace runnel::host::testing {
 namespace {
+
+using namespace ::runnel::testing;  // the raw client and its frames
 
 // Resident memory of `pid` in KiB (VmRSS), or -1.
 long RssKib(pid_t pid) {
@@ -69,7 +69,7 @@ TEST(LiveHardeningTest, MillionDeepConnectUnder8MbIsAnswered) {
   EXPECT_EQ(close->CloseCode(), 3501);
 
   EXPECT_TRUE(ProcessAlive(host.pid()));
-  LiveClient other;
+  WsClient other;
   ASSERT_TRUE(other.Open(host.port()));
   EXPECT_TRUE(other.Connect().contains("connect"));
 }
@@ -83,7 +83,7 @@ TEST(LiveHardeningTest, PingFloodThatNeverReadsIsCut3008) {
   ASSERT_TRUE(host.Start(&error)) << error;
   const uint16_t port = host.port();
   const std::string channel = "1/plugin/testdata/random-20Hz-stream";
-  LiveClient control;
+  WsClient control;
   ASSERT_TRUE(control.Open(port));
   ASSERT_TRUE(control.Connect().contains("connect"));
   ASSERT_TRUE(control.Subscribe(channel).contains("subscribe"));

@@ -23,8 +23,6 @@
 #include <fstream>
 
 #include "host_process.h"
-#include "live_client.h"
-#include "starting_host.h"
 #include "test_support.h"
 
 namespace runnel::host::testing {
@@ -44,8 +42,8 @@ constexpr char kSilentScript[] = "echo $$ > started.pid\nexec sleep 300";
 
 // The testdata plugin next to the script plugins, with sockets under
 // `tmpdir` (the host's TMPDIR).
-StartingHostOptions WithTestdata(const std::string& tmpdir) {
-  StartingHostOptions options;
+HostOptions WithTestdata(const std::string& tmpdir) {
+  HostOptions options;
   options.with_testdata = true;
   options.tmpdir = tmpdir;
   return options;
@@ -64,8 +62,7 @@ void PrintFigure(const std::string& what, Millis took) {
 }
 
 // Sends SIGTERM and expects a clean exit within kExitDeadline.
-void ExpectSigtermExitsWithinGrace(StartingHost& host,
-                                   const std::string& what) {
+void ExpectSigtermExitsWithinGrace(HostProcess& host, const std::string& what) {
   host.SendSignal(SIGTERM);
   Millis took{0};
   int status = host.WaitExit(kExitDeadline, &took);
@@ -86,7 +83,7 @@ bool HoldsSocket(const fs::path& folder) {
 }
 
 TEST(PluginStartTest, ListensAtOnceAndShowsAStartingPlugin) {
-  StartingHost host;
+  HostProcess host{HostOptions()};
   std::string folder = host.AddScriptPlugin(kSilentId, kSilentScript);
   std::string error;
   ASSERT_TRUE(host.Start(&error)) << error;
@@ -100,7 +97,7 @@ TEST(PluginStartTest, ListensAtOnceAndShowsAStartingPlugin) {
 }
 
 TEST(PluginStartTest, SigtermWhilePluginNeverHandshakesExitsWithinGrace) {
-  StartingHost host;
+  HostProcess host{HostOptions()};
   std::string folder = host.AddScriptPlugin(kSilentId, kSilentScript);
   std::string error;
   ASSERT_TRUE(host.Start(&error)) << error;
@@ -120,7 +117,7 @@ TEST(PluginStartTest, SigtermWhilePluginNeverHandshakesExitsWithinGrace) {
 
 TEST(PluginStartTest,
      SigtermWhileHandshakeNamesAMissingSocketExitsWithinGrace) {
-  StartingHost host;
+  HostProcess host{HostOptions()};
   host.AddScriptPlugin("nosocket-datasource",
                        "echo \"1|2|unix|$PWD/missing.sock|grpc|\"\n"
                        "exec sleep 300");
@@ -150,7 +147,7 @@ TEST(PluginStartTest, SigtermWhileTheGrpcDialIsRefusedExitsWithinGrace) {
   bound.open(boost::asio::ip::tcp::v4());
   bound.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
   const int port = bound.local_endpoint().port();
-  StartingHost host;
+  HostProcess host{HostOptions()};
   // The host drains stdout only once it has read the handshake line, so
   // "dialing" appears only after 256 KiB more went through: then the host
   // is past the handshake and dialing.
@@ -172,13 +169,13 @@ TEST(PluginStartTest, SigtermWhileTheGrpcDialIsRefusedExitsWithinGrace) {
 }
 
 TEST(PluginStartTest, SubscribeToAStartingPluginFailsAfterTheBound) {
-  StartingHost host;
+  HostProcess host{HostOptions()};
   std::string folder = host.AddScriptPlugin(kSilentId, kSilentScript);
   std::string error;
   ASSERT_TRUE(host.Start(&error)) << error;
   ASSERT_TRUE(WaitUntil([&] { return ReadPid(folder + "/started.pid") > 0; },
                         Millis(5000)));
-  LiveClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(host.port()));
   ASSERT_TRUE(client.Connect().contains("connect"));
 
@@ -197,12 +194,11 @@ TEST(PluginStartTest, SubscribeToAStartingPluginFailsAfterTheBound) {
 }
 
 TEST(PluginStartTest, NextStartRemovesTheSocketFolderOfAKilledHost) {
-  std::string pattern =
-      (fs::temp_directory_path() / "runnel-tmpdir-XXXXXX").string();
-  const std::string tmpdir = mkdtemp(pattern.data());
+  ::runnel::testing::TempDir tmp;  // outlives both hosts
+  const std::string tmpdir = tmp.path();
   fs::path first_folder;
   {
-    StartingHost first(WithTestdata(tmpdir));
+    HostProcess first(WithTestdata(tmpdir));
     std::string error;
     ASSERT_TRUE(first.Start(&error)) << error;
     ASSERT_TRUE(WaitUntil(
@@ -218,7 +214,7 @@ TEST(PluginStartTest, NextStartRemovesTheSocketFolderOfAKilledHost) {
     // Nobody could clean up: the folder and the socket are still there.
     ASSERT_TRUE(HoldsSocket(first_folder));
   }
-  StartingHost second(WithTestdata(tmpdir));
+  HostProcess second(WithTestdata(tmpdir));
   std::string error;
   ASSERT_TRUE(second.Start(&error)) << error;
   EXPECT_FALSE(fs::exists(first_folder)) << first_folder << " is still there";
@@ -230,14 +226,12 @@ TEST(PluginStartTest, NextStartRemovesTheSocketFolderOfAKilledHost) {
 
   ExpectSigtermExitsWithinGrace(second, "testdata plugin running");
   EXPECT_FALSE(fs::exists(second_folder)) << "a clean stop removes its folder";
-  std::error_code ec;
-  fs::remove_all(tmpdir, ec);
 }
 
 TEST(PluginStartTest, OpenHttpAddrLogsThatAnyoneCanSubscribe) {
-  StartingHostOptions options;
+  HostOptions options;
   options.extra_ini = "[server]\nhttp_addr = 0.0.0.0\n";
-  StartingHost host(options);
+  HostProcess host(options);
   std::string error;
   ASSERT_TRUE(host.Start(&error)) << error;
   EXPECT_THAT(host.Log(),
@@ -246,10 +240,10 @@ TEST(PluginStartTest, OpenHttpAddrLogsThatAnyoneCanSubscribe) {
 }
 
 TEST(PluginStartTest, ConfigFolderStopsStartUpSayingWhy) {
-  StartingHost host;
-  StartingHostOptions options;
+  HostProcess host{HostOptions()};
+  HostOptions options;
   options.config_path = host.dir();
-  StartingHost with_folder(options);
+  HostProcess with_folder(options);
   std::string error;
   ASSERT_FALSE(with_folder.Start(&error));
   EXPECT_THAT(error, HasSubstr(host.dir() + ": is a folder"));

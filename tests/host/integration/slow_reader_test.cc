@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "host_process.h"
-#include "live_client.h"
 #include "test_support.h"
 
 namespace runnel::host::testing {
@@ -26,16 +25,15 @@ TEST(SlowReaderTest, SlowClientGets3008AndOthersKeepEverything) {
       MetricValue(Metrics(port), "runnel_live_publications_in_total");
   ASSERT_EQ(published_before, 0);  // no stream yet in this host
 
-  LiveClient fast;
+  WsClient fast;
   ASSERT_TRUE(fast.Open(port));
   ASSERT_TRUE(fast.Connect().contains("connect"));
   ASSERT_TRUE(fast.Subscribe(channel).contains("subscribe"));
 
-  LiveClient slow;
-  LiveClient::OpenOptions options;
+  WsClient slow;
+  WsClient::Options options;
   options.receive_buffer = 4096;
-  int status = 0;
-  ASSERT_TRUE(slow.Open(port, options, &status, &error)) << error;
+  ASSERT_TRUE(slow.Open(port, options)) << slow.error();
   ASSERT_TRUE(slow.Connect().contains("connect"));
   ASSERT_TRUE(slow.Subscribe(channel).contains("subscribe"));
   // From here on `slow` reads nothing.

@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "host_process.h"
-#include "live_client.h"
 #include "test_support.h"
 
 namespace runnel::host::testing {
@@ -35,8 +34,8 @@ std::string Channel20Hz(int n) {
   return "1/plugin/testdata/random-20Hz-stream-" + std::to_string(n);
 }
 
-std::unique_ptr<LiveClient> Connected(uint16_t port) {
-  auto client = std::make_unique<LiveClient>();
+std::unique_ptr<WsClient> Connected(uint16_t port) {
+  auto client = std::make_unique<WsClient>();
   EXPECT_TRUE(client->Open(port));
   EXPECT_TRUE(client->Connect().contains("connect"));
   return client;

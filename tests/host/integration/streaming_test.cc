@@ -9,7 +9,6 @@
 #include <memory>
 
 #include "host_process.h"
-#include "live_client.h"
 #include "test_support.h"
 
 namespace runnel::host::testing {
@@ -17,50 +16,29 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class StreamingTest : public ::testing::Test {
+struct StreamingConfig {
+  static constexpr char kIni[] =
+      "[stream]\n"
+      "grace_period = 1s\n"
+      "[live]\n"
+      "allowed_origins = https://*.allowed.example\n";
+};
+
+class StreamingTest : public HostSuite<StreamingConfig> {
  protected:
-  static void SetUpTestSuite() {
-    host_ = new HostProcess(
-        "[stream]\n"
-        "grace_period = 1s\n"
-        "[live]\n"
-        "allowed_origins = https://*.allowed.example\n");
-    if (!host_->Start(&start_error_)) {
-      delete host_;
-      host_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete host_;
-    host_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(host_, nullptr) << start_error_;
-    ASSERT_TRUE(host_->running()) << host_->Log();
-  }
-
-  uint16_t port() const { return host_->port(); }
-
   // Opens and connects a client; fails the test otherwise.
-  std::unique_ptr<LiveClient> Connected() {
-    auto client = std::make_unique<LiveClient>();
+  std::unique_ptr<WsClient> Connected() {
+    auto client = std::make_unique<WsClient>();
     EXPECT_TRUE(client->Open(port()));
     Json reply = client->Connect();
     EXPECT_TRUE(reply.contains("connect")) << reply.dump();
     return client;
   }
-
-  static HostProcess* host_;
-  static std::string start_error_;
 };
-
-HostProcess* StreamingTest::host_ = nullptr;
-std::string StreamingTest::start_error_;
 
 // Checks a subscribe reply carries the schema, then that the channel brings
 // data-only publications at about 20 per second.
-void ExpectSchemaThenDataAt20Hz(LiveClient& client,
-                                const std::string& channel) {
+void ExpectSchemaThenDataAt20Hz(WsClient& client, const std::string& channel) {
   Json reply = client.Subscribe(channel);
   ASSERT_TRUE(reply.contains("subscribe")) << reply.dump();
   const Json& data = reply["subscribe"]["data"];
@@ -83,7 +61,7 @@ void ExpectSchemaThenDataAt20Hz(LiveClient& client,
 }
 
 TEST_F(StreamingTest, ConnectReplyHasClientPingAndPong) {
-  LiveClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port()));
   Json reply = client.Connect();
   ASSERT_TRUE(reply.contains("connect")) << reply.dump();
@@ -115,8 +93,9 @@ TEST_F(StreamingTest, TwoClientsShareOneRunStream) {
   std::string log = host_->Log();
   EXPECT_EQ(CountLogLines(log, {"stream started", path}), 1) << log;
 
-  std::string list;
-  ASSERT_EQ(HttpGet(port(), "/api/live/list", &list), 200);
+  HttpResult response = HttpGet(port(), "/api/live/list");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const std::string& list = response.body;
   Json channels = Json::parse(list, nullptr, false);
   bool found = false;
   for (const Json& item : channels["channels"]) {
@@ -148,8 +127,7 @@ TEST_F(StreamingTest, StreamIsCancelledAfterTheGracePeriod) {
   ASSERT_TRUE(stopped.has_value()) << host_->Log();
   EXPECT_GE(*stopped - unsubscribed, Millis(900))
       << "the stream stopped before the grace period was over";
-  std::string list;
-  HttpGet(port(), "/api/live/list", &list);
+  std::string list = HttpGet(port(), "/api/live/list").body;
   EXPECT_THAT(list, ::testing::Not(HasSubstr(path)));
 }
 
@@ -242,12 +220,10 @@ TEST_F(StreamingTest, OriginCheck) {
         << "origin '" << c.origin << "'";
   }
   // An accepted origin gives a working connection.
-  LiveClient client;
-  LiveClient::OpenOptions options;
+  WsClient client;
+  WsClient::Options options;
   options.origin = "https://app.allowed.example";
-  int status = 0;
-  std::string error;
-  ASSERT_TRUE(client.Open(port(), options, &status, &error)) << error;
+  ASSERT_TRUE(client.Open(port(), options)) << client.error();
   EXPECT_TRUE(client.Connect().contains("connect"));
 }
 
@@ -261,8 +237,9 @@ TEST_F(StreamingTest, HealthListsThePlugin) {
 }
 
 TEST_F(StreamingTest, DataSourcesListsTheProvisionedOnesWithoutSecrets) {
-  std::string body;
-  ASSERT_EQ(HttpGet(port(), "/api/datasources", &body), 200);
+  HttpResult response = HttpGet(port(), "/api/datasources");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const std::string& body = response.body;
   Json list = Json::parse(body, nullptr, false);
   ASSERT_TRUE(list.is_array()) << body;
   ASSERT_EQ(list.size(), 1u) << body;

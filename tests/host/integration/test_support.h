@@ -1,5 +1,6 @@
-// Small helpers shared by the integration tests: polling with a deadline,
-// /metrics and /api/health reads. Thread-safety: test thread only.
+// Small helpers shared by the integration tests: the shared test support
+// they use, /metrics and /api/health reads, log lines. Thread-safety: test
+// thread only.
 #ifndef RUNNEL_TESTS_HOST_INTEGRATION_TEST_SUPPORT_H_
 #define RUNNEL_TESTS_HOST_INTEGRATION_TEST_SUPPORT_H_
 
@@ -7,35 +8,50 @@
 #include <ctime>
 #include <functional>
 #include <iomanip>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 
-#include "live_client.h"
+#include "support/http_get.h"
+#include "support/raw_ws_client.h"
+#include "support/wait_until.h"
+#include "support/ws_client.h"
 
 namespace runnel::host::testing {
 
-// Polls `done` every 50 ms until it is true or `timeout` passes.
-inline bool WaitUntil(const std::function<bool()>& done, Millis timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(Millis(50));
-  }
-  return done();
-}
+using Json = nlohmann::json;
+using Millis = std::chrono::milliseconds;
+using ::runnel::testing::HttpGet;
+using ::runnel::testing::HttpResult;
+using ::runnel::testing::UpgradeStatus;
+using ::runnel::testing::WaitUntil;
+using ::runnel::testing::WsClient;
 
 inline std::string Metrics(uint16_t port) {
-  std::string body;
-  HttpGet(port, "/metrics", &body);
-  return body;
+  return HttpGet(port, "/metrics").body;
 }
 
 inline Json Health(uint16_t port) {
-  std::string body;
-  if (HttpGet(port, "/api/health", &body) != 200) return nullptr;
-  return Json::parse(body, nullptr, false);
+  HttpResult response = HttpGet(port, "/api/health");
+  if (response.status != 200) return nullptr;
+  return Json::parse(response.body, nullptr, false);
+}
+
+// The value of an unlabelled (or exactly labelled, e.g.
+// `runnel_plugin_restarts_total{plugin="x"}`) sample in Prometheus text;
+// -1 if absent.
+inline double MetricValue(const std::string& metrics,
+                          const std::string& sample) {
+  std::istringstream lines(metrics);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(sample + " ", 0) == 0) {
+      return std::stod(line.substr(sample.size() + 1));
+    }
+  }
+  return -1;
 }
 
 // The pid of the plugin with this id (or -1), from /api/health.

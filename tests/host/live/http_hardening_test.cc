@@ -10,32 +10,19 @@
 #include <string>
 
 #include "live/server.h"
-#include "raw_ws_client.h"
+#include "live_server_fixture.h"
+#include "support/raw_ws_client.h"
 
 namespace runnel::host {
 namespace {
 
-using namespace ::runnel::host::testing;  // the raw client
+using namespace ::runnel::testing;  // the raw client
 using namespace std::chrono_literals;
 
-LiveConfig Config() {
-  LiveConfig config;
-  config.http_addr = "127.0.0.1";
-  config.http_port = 0;
-  config.root_url = "http://localhost:3000/";
-  return config;
-}
-
-class HttpHardeningTest : public ::testing::Test {
+class HttpHardeningTest : public ::runnel::host::testing::LiveServerTest {
  protected:
-  void StartServer(LiveConfig config = Config()) {
-    server_ = std::make_unique<Server>(config, hub_, nullptr);
-    Status status = server_->Start();
-    ASSERT_TRUE(status.ok()) << status.message();
-    port_ = server_->port();
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown();
+  void StartServer(const LiveConfig& config = TestConfig()) {
+    LiveServerTest::StartServer(config, nullptr);
   }
 
   // Sends `request` as it is and reads the response head; the status, or
@@ -63,10 +50,6 @@ class HttpHardeningTest : public ::testing::Test {
            "Sec-WebSocket-Version: 13\r\n" +
            extra + "\r\n";
   }
-
-  Hub hub_;
-  std::unique_ptr<Server> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(HttpHardeningTest, MalformedRequestLinesAre400) {
@@ -79,7 +62,7 @@ TEST_F(HttpHardeningTest, MalformedRequestLinesAre400) {
 }
 
 TEST_F(HttpHardeningTest, HeadersOverTheLimitAre431) {
-  LiveConfig config = Config();
+  LiveConfig config = TestConfig();
   config.max_header_bytes = 16 * 1024;
   StartServer(config);
   const std::string cookie =
@@ -90,7 +73,7 @@ TEST_F(HttpHardeningTest, HeadersOverTheLimitAre431) {
 }
 
 TEST_F(HttpHardeningTest, UrlOverTheLimitIs414) {
-  LiveConfig config = Config();
+  LiveConfig config = TestConfig();
   config.max_header_bytes = 16 * 1024;
   StartServer(config);
   const std::string url = "/api/x?q=" + std::string(100 * 1024, 'u');
@@ -125,7 +108,7 @@ TEST_F(HttpHardeningTest, Http11NeedsExactlyOneHost) {
 }
 
 TEST_F(HttpHardeningTest, EnforceDomainRefusesOtherHosts) {
-  LiveConfig config = Config();
+  LiveConfig config = TestConfig();
   config.enforce_domain = true;
   StartServer(config);
   // A page on evil.example that rebinds its name to this server.
@@ -154,7 +137,7 @@ TEST_F(HttpHardeningTest, WithoutEnforceDomainAnyHostIsServed) {
 }
 
 TEST_F(HttpHardeningTest, EnforceDomainNeedsARootUrlHost) {
-  LiveConfig config = Config();
+  LiveConfig config = TestConfig();
   config.enforce_domain = true;
   config.root_url = "";
   Server server(config, hub_, nullptr);

@@ -9,7 +9,7 @@
 namespace runnel::host::json_scan {
 namespace {
 
-TEST(JsonScanTest, SkipValueFindsTheEndOfEachKind) {
+TEST(JSONScanTest, SkipValueFindsTheEndOfEachKind) {
   const std::string text = R"(["s\"]}", -1.5e3, true, {"a":[{}]}, null])";
   std::vector<std::string> values;
   size_t pos = 1;
@@ -24,13 +24,13 @@ TEST(JsonScanTest, SkipValueFindsTheEndOfEachKind) {
                                               R"({"a":[{}]})", "null"}));
 }
 
-TEST(JsonScanTest, SkipValueWalksAMillionLevelsWithoutRecursion) {
+TEST(JSONScanTest, SkipValueWalksAMillionLevelsWithoutRecursion) {
   const std::string deep =
       std::string(1 << 20, '[') + std::string(1 << 20, ']');
   EXPECT_EQ(SkipValue(deep + ",", 0), deep.size());
 }
 
-TEST(JsonScanTest, ForEachMemberGivesRawKeysAndValues) {
+TEST(JSONScanTest, ForEachMemberGivesRawKeysAndValues) {
   std::vector<std::pair<std::string, std::string>> members;
   EXPECT_TRUE(ForEachMember(R"( { "a" : 1 , "b\u0063":{"x":[1,2]},"d":"}" } )",
                             0,
@@ -47,7 +47,7 @@ TEST(JsonScanTest, ForEachMemberGivesRawKeysAndValues) {
       ForEachMember("[1]", 0, [](std::string_view, std::string_view) {}));
 }
 
-TEST(JsonScanTest, StringValueUnescapes) {
+TEST(JSONScanTest, StringValueUnescapes) {
   EXPECT_EQ(StringValue(R"("plain")"), "plain");
   EXPECT_EQ(StringValue(R"("b\u0063\/\n")"), "bc/\n");
   EXPECT_EQ(StringValue("1"), std::nullopt);

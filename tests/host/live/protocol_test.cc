@@ -293,9 +293,9 @@ TEST(EncodeTest, PublicationPushStripsRawNewlines) {
           R"({"push":{"channel":"1/ds/a/b","pub":{"data":{"v":[1,2]}}}})"));
 }
 
-TEST(EncodeTest, JsonStringEscapes) {
+TEST(EncodeTest, JSONStringEscapes) {
   std::string out;
-  AppendJsonString(&out, std::string("a\"b\\c\nd\x01", 8));
+  AppendJSONString(&out, std::string("a\"b\\c\nd\x01", 8));
   EXPECT_EQ(json::parse(out), std::string("a\"b\\c\nd\x01", 8));
 }
 

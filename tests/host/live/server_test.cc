@@ -10,18 +10,25 @@
 #include <boost/beast/http.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
 
-#include "stream/channel_router.h"
-#include "ws_test_client.h"
+#include "live_server_fixture.h"
+#include "support/http_get.h"
+#include "support/temp_dir.h"
+#include "support/wait_until.h"
+#include "support/ws_client.h"
 
 namespace runnel::host {
 namespace {
 
 using nlohmann::json;
-using testing::WsTestClient;
+using ::runnel::testing::HttpGet;
+using ::runnel::testing::HttpResult;
+using ::runnel::testing::WaitUntil;
+using ::runnel::testing::WsClient;
 using namespace std::chrono_literals;
 
 // Answers from its own threads, as the stream manager may.
@@ -78,87 +85,30 @@ class FakeChannelHandler : public ChannelHandler {
   std::vector<std::thread> threads_;
 };
 
-struct HttpResult {
-  int status = 0;
-  std::string body;
-  std::string content_type;
-};
-
-HttpResult HttpGet(uint16_t port, const std::string& target) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  boost::asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  beast::error_code ec;
-  stream.socket().connect({boost::asio::ip::make_address("127.0.0.1"), port},
-                          ec);
-  if (ec) return {};
-  http::request<http::string_body> request(http::verb::get, target, 11);
-  request.set(http::field::host, "127.0.0.1");
-  http::write(stream, request, ec);
-  if (ec) return {};
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(stream, buffer, response, ec);
-  if (ec) return {};
-  return {static_cast<int>(response.result_int()), response.body(),
-          std::string(response[http::field::content_type])};
-}
-
-// Polls `condition` until it holds or a generous deadline passes.
-template <typename Condition>
-bool WaitFor(Condition condition) {
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
-LiveConfig TestConfig() {
-  LiveConfig config;
-  config.http_addr = "127.0.0.1";
-  config.http_port = 0;
-  config.root_url = "http://localhost:3000/";
-  return config;
-}
-
-class ServerTest : public ::testing::Test {
+class ServerTest : public ::runnel::host::testing::LiveServerTest {
  protected:
-  void StartServer(LiveConfig config = TestConfig()) {
-    server_ = std::make_unique<Server>(config, hub_, &scopes_);
-    Status status = server_->Start();
-    ASSERT_TRUE(status.ok()) << status.message();
-    port_ = server_->port();
-    ASSERT_NE(port_, 0);
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown();
+  void StartServer(const LiveConfig& config = TestConfig()) {
+    LiveServerTest::StartServer(config, &handler_);
   }
   // Opens and connects a client; fails the test if that does not work.
-  std::unique_ptr<WsTestClient> Connected() {
-    auto client = std::make_unique<WsTestClient>();
-    EXPECT_TRUE(client->Open(port_));
-    EXPECT_TRUE(client->Connect().is_object());
+  std::unique_ptr<WsClient> Connected(const WsClient::Options& options = {}) {
+    auto client = std::make_unique<WsClient>();
+    EXPECT_TRUE(client->Open(port_, options));
+    EXPECT_TRUE(client->Connect({{"name", "js"}})["connect"].is_object());
     return client;
   }
-  json Call(WsTestClient& client, const json& command) {
+  json Call(WsClient& client, const json& command) {
     EXPECT_TRUE(client.SendText(command.dump()));
     std::optional<json> reply = client.ReadReply();
     return reply ? *reply : json();
   }
 
-  Hub hub_;
   FakeChannelHandler handler_;  // ds/ and plugin/ channels
-  ScopeRouter scopes_{&handler_};
-  std::unique_ptr<Server> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(ServerTest, ConnectReplyFields) {
   StartServer();
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
   EXPECT_EQ(client.accepted_subprotocol(), "");
   ASSERT_TRUE(client.SendText(R"({"connect":{"name":"js"},"id":41})"));
@@ -173,10 +123,10 @@ TEST_F(ServerTest, ConnectReplyFields) {
   EXPECT_EQ(server_->Stats().connections, 1u);
 }
 
-TEST_F(ServerTest, EchoesCentrifugeJsonSubprotocolOnlyWhenOffered) {
+TEST_F(ServerTest, EchoesCentrifugeJSONSubprotocolOnlyWhenOffered) {
   StartServer();
-  WsTestClient client;
-  WsTestClient::Options options;
+  WsClient client;
+  WsClient::Options options;
   options.subprotocol = "centrifuge-json";
   ASSERT_TRUE(client.Open(port_, options));
   EXPECT_EQ(client.accepted_subprotocol(), "centrifuge-json");
@@ -184,7 +134,7 @@ TEST_F(ServerTest, EchoesCentrifugeJsonSubprotocolOnlyWhenOffered) {
 
 TEST_F(ServerTest, SeveralCommandsInOneFrameInOrder) {
   StartServer();
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
   ASSERT_TRUE(client.SendText(
       "{\"connect\":{\"name\":\"js\"},\"id\":7}\n"
@@ -264,7 +214,7 @@ TEST_F(ServerTest, ChannelLimitIs106AndLongChannelIs107) {
   EXPECT_EQ(reply["error"]["code"], 107);
   // An empty channel is a protocol error.
   ASSERT_TRUE(client->SendText(R"({"id":22,"subscribe":{"channel":""}})"));
-  EXPECT_EQ(client->WaitForClose(), 3501);
+  EXPECT_EQ(client->WaitClosed(), 3501);
 }
 
 TEST_F(ServerTest, HandlerErrorsMapToReplyCodes) {
@@ -296,7 +246,7 @@ TEST_F(ServerTest, SubscribeReplyThenPublications) {
   ASSERT_TRUE(reply.contains("subscribe")) << reply.dump();
   EXPECT_EQ(reply["subscribe"]["data"]["echo"]["buffer"], 5);
   // The reply is queued just before the client joins the hub.
-  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return hub_.NumSubscribers(channel) == 1; }, 5s));
   for (int i = 0; i < 3; ++i) {
     hub_.Publish(channel,
                  "{\"data\":{\"values\":[[" + std::to_string(i) + "]]}}");
@@ -344,7 +294,7 @@ TEST_F(ServerTest, BroadcastChannelRebroadcastsPublishes) {
                   .contains("subscribe"));
   ASSERT_TRUE(Call(*b, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
                   .contains("subscribe"));
-  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 2; }));
+  ASSERT_TRUE(WaitUntil([&] { return hub_.NumSubscribers(channel) == 2; }, 5s));
   // The publisher is subscribed too: it gets the push and the reply.
   ASSERT_TRUE(a->SendText(
       json({{"id", 3},
@@ -378,7 +328,7 @@ TEST_F(ServerTest, LargePublicationsArriveWholeInEveryHeaderSize) {
   const std::string channel = "1/grafana/broadcast/big";
   ASSERT_TRUE(Call(*reader, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
                   .contains("subscribe"));
-  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return hub_.NumSubscribers(channel) == 1; }, 5s));
   const std::vector<size_t> sizes = {
       100, 125, 126, 65000, 65535, 65536, 3 * 1024 * 1024};
   for (size_t i = 0; i < sizes.size(); ++i) {
@@ -405,10 +355,10 @@ TEST_F(ServerTest, ThirdClientOverMaxConnectionsGets3504AfterConnectReply) {
   StartServer(config);
   auto a = Connected();
   auto b = Connected();
-  WsTestClient c;
+  WsClient c;
   ASSERT_TRUE(c.Open(port_));
-  EXPECT_TRUE(c.Connect().is_object());
-  EXPECT_EQ(c.WaitForClose(), 3504);
+  EXPECT_TRUE(c.Connect({{"name", "js"}})["connect"].is_object());
+  EXPECT_EQ(c.WaitClosed(), 3504);
   EXPECT_EQ(c.close_reason(), "connection limit");
   // The first two are unaffected.
   EXPECT_TRUE(Call(*a, {{"id", 5}, {"presence", {{"channel", "1/ds/a/b"}}}})
@@ -419,7 +369,7 @@ TEST_F(ServerTest, MaxConnectionsZeroDisablesLive) {
   LiveConfig config = TestConfig();
   config.max_connections = 0;
   StartServer(config);
-  WsTestClient client;
+  WsClient client;
   EXPECT_FALSE(client.Open(port_));
   EXPECT_EQ(client.http_status(), 503);
 }
@@ -432,7 +382,7 @@ TEST_F(ServerTest, OversizedMessageCloses1009) {
   std::string big = R"({"id":2,"publish":{"channel":"1/ds/a/b","data":")" +
                     std::string(4096, 'x') + "\"}}";
   ASSERT_TRUE(client->SendText(big));
-  EXPECT_EQ(client->WaitForClose(), 1009);
+  EXPECT_EQ(client->WaitClosed(), 1009);
 }
 
 // Regression: with message_size_limit raised to 8 MB, a connect whose
@@ -442,7 +392,7 @@ TEST_F(ServerTest, MillionDeepConnectDataUnder8MbIsAnswered) {
   LiveConfig config = TestConfig();
   config.message_size_limit = 8 << 20;
   StartServer(config);
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
   std::string connect = R"({"id":1,"connect":{"data":)";
   for (int i = 0; i < (1 << 20); ++i) connect += R"({"a":)";
@@ -458,7 +408,7 @@ TEST_F(ServerTest, MillionDeepConnectDataUnder8MbIsAnswered) {
   // Unclosed nesting of the same depth is a bad request, not a crash.
   ASSERT_TRUE(client.SendText(R"({"id":2,"publish":{"data":)" +
                               std::string(1 << 20, '[') + "}}"));
-  EXPECT_EQ(client.WaitForClose(30s), 3501);
+  EXPECT_EQ(client.WaitClosed(30s), 3501);
   // The server still serves others.
   auto other = Connected();
   EXPECT_FALSE(other->closed());
@@ -468,33 +418,33 @@ TEST_F(ServerTest, GarbageCloses3501) {
   StartServer();
   auto client = Connected();
   ASSERT_TRUE(client->SendText("this is not json"));
-  EXPECT_EQ(client->WaitForClose(), 3501);
+  EXPECT_EQ(client->WaitClosed(), 3501);
   EXPECT_EQ(client->close_reason(), "bad request");
 }
 
 TEST_F(ServerTest, CommandBeforeConnectCloses3501) {
   StartServer();
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
   ASSERT_TRUE(
       client.SendText(R"({"id":1,"subscribe":{"channel":"1/ds/a/b"}})"));
-  EXPECT_EQ(client.WaitForClose(), 3501);
+  EXPECT_EQ(client.WaitClosed(), 3501);
 }
 
 TEST_F(ServerTest, SecondConnectCloses3501) {
   StartServer();
   auto client = Connected();
   ASSERT_TRUE(client->SendText(R"({"connect":{},"id":9})"));
-  EXPECT_EQ(client->WaitForClose(), 3501);
+  EXPECT_EQ(client->WaitClosed(), 3501);
 }
 
 TEST_F(ServerTest, SilentClientCloses3502) {
   LiveConfig config = TestConfig();
   config.stale_close_delay = 200ms;
   StartServer(config);
-  WsTestClient client;
+  WsClient client;
   ASSERT_TRUE(client.Open(port_));
-  EXPECT_EQ(client.WaitForClose(), 3502);
+  EXPECT_EQ(client.WaitClosed(), 3502);
   EXPECT_EQ(client.close_reason(), "stale");
 }
 
@@ -503,11 +453,13 @@ TEST_F(ServerTest, MissingPongCloses3012) {
   config.ping_interval = 200ms;
   config.pong_timeout = 200ms;
   StartServer(config);
-  auto client = Connected();
+  WsClient::Options no_pong;  // the test answers (or not) itself
+  no_pong.auto_pong = false;
+  auto client = Connected(no_pong);
   std::optional<json> ping = client->ReadReply();
   ASSERT_TRUE(ping);
   EXPECT_EQ(*ping, json::object());
-  EXPECT_EQ(client->WaitForClose(), 3012);
+  EXPECT_EQ(client->WaitClosed(), 3012);
   EXPECT_EQ(client->close_reason(), "no pong");
 }
 
@@ -516,7 +468,9 @@ TEST_F(ServerTest, AnsweredPingsKeepTheConnection) {
   config.ping_interval = 100ms;
   config.pong_timeout = 300ms;
   StartServer(config);
-  auto client = Connected();
+  WsClient::Options no_pong;  // the test answers (or not) itself
+  no_pong.auto_pong = false;
+  auto client = Connected(no_pong);
   for (int i = 0; i < 3; ++i) {
     std::optional<json> ping = client->ReadReply();
     ASSERT_TRUE(ping);
@@ -526,7 +480,7 @@ TEST_F(ServerTest, AnsweredPingsKeepTheConnection) {
   // An unsolicited pong is a protocol error.
   ASSERT_TRUE(client->SendText("{}"));
   ASSERT_TRUE(client->SendText("{}"));
-  EXPECT_EQ(client->WaitForClose(), 3501);
+  EXPECT_EQ(client->WaitClosed(), 3501);
 }
 
 TEST_F(ServerTest, NeverReadingClientGets3008OthersGetEverything) {
@@ -537,18 +491,18 @@ TEST_F(ServerTest, NeverReadingClientGets3008OthersGetEverything) {
   config.close_handshake_timeout = 60s;
   StartServer(config);
   const std::string channel = "1/grafana/broadcast/firehose";
-  WsTestClient slow;
-  WsTestClient::Options options;
+  WsClient slow;
+  WsClient::Options options;
   options.receive_buffer = 4096;
   ASSERT_TRUE(slow.Open(port_, options));
-  ASSERT_TRUE(slow.Connect().is_object());
+  ASSERT_TRUE(slow.Connect({{"name", "js"}})["connect"].is_object());
   ASSERT_TRUE(Call(slow, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
                   .contains("subscribe"));
   auto fast = Connected();
   ASSERT_TRUE(Call(*fast, {{"id", 2}, {"subscribe", {{"channel", channel}}}})
                   .contains("subscribe"));
 
-  ASSERT_TRUE(WaitFor([&] { return hub_.NumSubscribers(channel) == 2; }));
+  ASSERT_TRUE(WaitUntil([&] { return hub_.NumSubscribers(channel) == 2; }, 5s));
   constexpr int kMessages = 4000;
   const std::string payload = "\"" + std::string(4000, 'p') + "\"";
   std::atomic<int> received{0};
@@ -577,7 +531,7 @@ TEST_F(ServerTest, NeverReadingClientGets3008OthersGetEverything) {
   EXPECT_FALSE(reader_failed);
   EXPECT_EQ(received, kMessages);
   size_t seen = 0;
-  EXPECT_EQ(slow.WaitForClose(10s, &seen), 3008);
+  EXPECT_EQ(slow.WaitClosed(10s, &seen), 3008);
   EXPECT_EQ(slow.close_reason(), "slow");
   EXPECT_LT(seen, static_cast<size_t>(kMessages));
   EXPECT_EQ(server_->Stats().slow_disconnects, 1u);
@@ -589,11 +543,13 @@ TEST_F(ServerTest, ClientThatIgnoresTheCloseHandshakeIsDropped) {
   config.pong_timeout = 100ms;
   config.close_handshake_timeout = 200ms;
   StartServer(config);
-  auto client = Connected();
+  WsClient::Options no_pong;
+  no_pong.auto_pong = false;
+  auto client = Connected(no_pong);
   ASSERT_EQ(server_->Stats().connections, 1u);
   // The client never reads again, never pongs and never answers the close
   // frame (3012): the server must still let go of it.
-  EXPECT_TRUE(WaitFor([&] { return server_->Stats().connections == 0; }));
+  EXPECT_TRUE(WaitUntil([&] { return server_->Stats().connections == 0; }, 5s));
 }
 
 TEST_F(ServerTest, OriginCheck) {
@@ -601,25 +557,25 @@ TEST_F(ServerTest, OriginCheck) {
   config.allowed_origins = {"https://*.example.com"};
   StartServer(config);
   {
-    WsTestClient client;
-    WsTestClient::Options options;
+    WsClient client;
+    WsClient::Options options;
     options.origin = "http://evil.example";
     EXPECT_FALSE(client.Open(port_, options));
     EXPECT_EQ(client.http_status(), 403);
   }
   {
-    WsTestClient client;
+    WsClient client;
     EXPECT_TRUE(client.Open(port_));  // no Origin
   }
   {
-    WsTestClient client;
-    WsTestClient::Options options;
+    WsClient client;
+    WsClient::Options options;
     options.origin = "https://app.example.com";
     EXPECT_TRUE(client.Open(port_, options));
   }
   {
-    WsTestClient client;
-    WsTestClient::Options options;
+    WsClient client;
+    WsClient::Options options;
     options.origin = "http://localhost:3000";  // root_url
     EXPECT_TRUE(client.Open(port_, options));
   }
@@ -629,19 +585,18 @@ TEST_F(ServerTest, ShutdownCloses3001) {
   StartServer();
   auto client = Connected();
   std::thread stopper([this] { server_->Shutdown(); });
-  EXPECT_EQ(client->WaitForClose(), 3001);
+  EXPECT_EQ(client->WaitClosed(), 3001);
   EXPECT_EQ(client->close_reason(), "shutdown");
   stopper.join();
 }
 
 TEST_F(ServerTest, HttpRoutesAndStaticFiles) {
   LiveConfig config = TestConfig();
-  char dir[] = "/tmp/runnel-live-static-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  std::string root = dir;
+  ::runnel::testing::TempDir dir;
+  const std::string& root = dir.path();
   { std::ofstream(root + "/index.html") << "<p>panel</p>"; }
   config.static_root = root;
-  server_ = std::make_unique<Server>(config, hub_, &scopes_);
+  server_ = std::make_unique<Server>(config, hub_, Scopes(&handler_));
   server_->HandleGet("/api/health", [](const HttpRequest& request) {
     HttpResponse response;
     response.body = "{\"path\":\"" + request.path + "\"}";
@@ -658,7 +613,6 @@ TEST_F(ServerTest, HttpRoutesAndStaticFiles) {
   EXPECT_EQ(index.content_type, "text/html; charset=utf-8");
   EXPECT_EQ(HttpGet(port_, "/api/nope").status, 404);
   EXPECT_EQ(HttpGet(port_, "/missing.js").status, 404);
-  std::filesystem::remove_all(root);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.h"
+
 namespace runnel::host {
 namespace {
 
@@ -14,20 +16,18 @@ namespace fs = std::filesystem;
 class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/runnel-static-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
+    root_ = tmp_.fs_path();
     fs::create_directories(root_ / "site" / "assets");
     Write("site/index.html", "<html>hi</html>");
     Write("site/assets/app-1a2b.js", "console.log(1)");
     Write("site/favicon.ico", "ico");
     Write("secret.txt", "top secret");
   }
-  void TearDown() override { fs::remove_all(root_); }
   void Write(const std::string& path, const std::string& text) {
     std::ofstream(root_ / path) << text;
   }
   std::string site() const { return (root_ / "site").string(); }
+  ::runnel::testing::TempDir tmp_;
   fs::path root_;
 };
 

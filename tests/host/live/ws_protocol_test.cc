@@ -15,14 +15,15 @@
 #include <thread>
 
 #include "live/server.h"
-#include "raw_ws_client.h"
-#include "stream/channel_router.h"
+#include "live_server_fixture.h"
+#include "support/raw_ws_client.h"
 
 namespace runnel::host {
 namespace {
 
-using namespace ::runnel::host::testing;  // the raw client and its frames
+using namespace ::runnel::testing;  // the raw client and its frames
 using nlohmann::json;
+using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 // Checks what every server frame must be: unmasked, no reserved bits.
@@ -37,29 +38,27 @@ json FirstReply(const std::string& payload) {
                      /*allow_exceptions=*/false);
 }
 
-class WsProtocolTest : public ::testing::Test {
+class WsProtocolTest : public ::runnel::host::testing::LiveServerTest {
  protected:
   // A long close_handshake_timeout: a TCP close seen within kDeadline
   // comes from the close handshake, not from the server giving up on it.
   static LiveConfig Config() {
-    LiveConfig config;
-    config.http_addr = "127.0.0.1";
-    config.http_port = 0;
-    config.root_url = "http://localhost:3000/";
+    LiveConfig config = TestConfig();
     config.close_handshake_timeout = 60s;
     return config;
   }
 
-  void StartServer(LiveConfig config = Config()) {
-    server_ = std::make_unique<Server>(config, hub_, &scopes_);
-    Status status = server_->Start();
-    ASSERT_TRUE(status.ok()) << status.message();
-    port_ = server_->port();
-    ASSERT_NE(port_, 0);
+  void StartServer(const LiveConfig& config = Config()) {
+    LiveServerTest::StartServer(config, nullptr);
   }
 
-  void TearDown() override {
-    if (server_) server_->Shutdown();
+  // Opens `client` and sends a connect; its reply must be a text frame.
+  void OpenAndConnect(RawWsClient& client) {
+    ASSERT_TRUE(client.Open(port_));
+    ASSERT_TRUE(client.Send(ClientFrame(kFin | kOpText, kConnectCommand)));
+    std::optional<ServerFrame> reply = client.ReadFrame();
+    ASSERT_TRUE(reply) << ReadName(client.last_read());
+    ASSERT_EQ(reply->opcode, kOpText);
   }
 
   // Reads the next frame, which must be a close; returns its code (-1 for
@@ -85,11 +84,6 @@ class WsProtocolTest : public ::testing::Test {
                 ? "errno " + std::to_string(client.last_errno())
                 : "");
   }
-
-  Hub hub_;
-  ScopeRouter scopes_{nullptr};  // the host's scopes, no plugin channels
-  std::unique_ptr<Server> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(WsProtocolTest, UpgradeResponseHasAcceptKeyAndHeaders) {
@@ -116,7 +110,7 @@ TEST_F(WsProtocolTest, UpgradeResponseHasAcceptKeyAndHeaders) {
   EXPECT_EQ(FirstReply(reply->payload)["id"], 1);
 }
 
-TEST_F(WsProtocolTest, EchoesCentrifugeJsonOnlyWhenOffered) {
+TEST_F(WsProtocolTest, EchoesCentrifugeJSONOnlyWhenOffered) {
   StartServer();
   {
     RawWsClient client;
@@ -267,11 +261,7 @@ TEST_F(WsProtocolTest, ClientCloseIsEchoedThenTcpCloses) {
   {
     // A code other than 1000 is echoed as it came.
     RawWsClient client;
-    ASSERT_TRUE(client.Open(port_));
-    ASSERT_TRUE(client.Send(ClientFrame(kFin | kOpText, kConnectCommand)));
-    std::optional<ServerFrame> reply = client.ReadFrame();
-    ASSERT_TRUE(reply) << ReadName(client.last_read());
-    ASSERT_EQ(reply->opcode, kOpText);
+    ASSERT_NO_FATAL_FAILURE(OpenAndConnect(client));
     ASSERT_TRUE(client.Send(
         ClientFrame(kFin | kOpClose, ClosePayload(1001, "going away"))));
     EXPECT_EQ(ReadCloseCode(client), 1001);
@@ -293,11 +283,7 @@ TEST_F(WsProtocolTest, OversizedMessageIs1009AndCloseHandshakeCompletes) {
   config.message_size_limit = 1024;
   StartServer(config);
   RawWsClient client;
-  ASSERT_TRUE(client.Open(port_));
-  ASSERT_TRUE(client.Send(ClientFrame(kFin | kOpText, kConnectCommand)));
-  std::optional<ServerFrame> reply = client.ReadFrame();
-  ASSERT_TRUE(reply) << ReadName(client.last_read());
-  ASSERT_EQ(reply->opcode, kOpText);
+  ASSERT_NO_FATAL_FAILURE(OpenAndConnect(client));
 
   // 3 x 600 bytes: the second fragment passes the limit; the third still
   // follows, before the client has seen the server's close.

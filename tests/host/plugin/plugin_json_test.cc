@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace runnel::host {
 namespace {
+
+using ::runnel::testing::TempDir;
 namespace fs = std::filesystem;
 
 void WriteFile(const fs::path& path, const std::string& text,
@@ -25,7 +27,7 @@ const char* kGoodJson = R"({"id":"acme-foo-datasource","type":"datasource",
 
 TEST(PluginJson, ReadsGoodFolderWithArchExecutable) {
   TempDir tmp;
-  fs::path dir = tmp.path() / "foo";
+  fs::path dir = tmp.fs_path() / "foo";
   WriteFile(dir / "plugin.json", kGoodJson);
   WriteFile(dir / ("gpx_foo_linux_" + std::string(GoArch())), "#!/bin/sh\n",
             true);
@@ -44,29 +46,29 @@ TEST(PluginJson, ReadsGoodFolderWithArchExecutable) {
 
 TEST(PluginJson, FallsBackToPlainExecutable) {
   TempDir tmp;
-  WriteFile(tmp.path() / "plugin.json", kGoodJson);
-  WriteFile(tmp.path() / "gpx_foo", "#!/bin/sh\n", true);
+  WriteFile(tmp.fs_path() / "plugin.json", kGoodJson);
+  WriteFile(tmp.fs_path() / "gpx_foo", "#!/bin/sh\n", true);
   PluginManifest m;
-  ASSERT_TRUE(ReadPluginFolder(tmp.path().string(), &m).ok());
-  EXPECT_EQ(m.executable_path, (tmp.path() / "gpx_foo").string());
+  ASSERT_TRUE(ReadPluginFolder(tmp.path(), &m).ok());
+  EXPECT_EQ(m.executable_path, (tmp.fs_path() / "gpx_foo").string());
 }
 
 TEST(PluginJson, UsesDistSubfolder) {
   TempDir tmp;
-  WriteFile(tmp.path() / "dist" / "plugin.json", kGoodJson);
-  WriteFile(tmp.path() / "dist" / "gpx_foo", "#!/bin/sh\n", true);
+  WriteFile(tmp.fs_path() / "dist" / "plugin.json", kGoodJson);
+  WriteFile(tmp.fs_path() / "dist" / "gpx_foo", "#!/bin/sh\n", true);
   PluginManifest m;
-  ASSERT_TRUE(ReadPluginFolder(tmp.path().string(), &m).ok());
-  EXPECT_EQ(m.dir, (tmp.path() / "dist").string());
+  ASSERT_TRUE(ReadPluginFolder(tmp.path(), &m).ok());
+  EXPECT_EQ(m.dir, (tmp.fs_path() / "dist").string());
 }
 
 TEST(PluginJson, MissingExecutableNamesFileAndPaths) {
   TempDir tmp;
-  WriteFile(tmp.path() / "plugin.json", kGoodJson);
+  WriteFile(tmp.fs_path() / "plugin.json", kGoodJson);
   PluginManifest m;
-  Status s = ReadPluginFolder(tmp.path().string(), &m);
+  Status s = ReadPluginFolder(tmp.path(), &m);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find((tmp.path() / "plugin.json").string()),
+  EXPECT_NE(s.message().find((tmp.fs_path() / "plugin.json").string()),
             std::string::npos);
   EXPECT_NE(s.message().find("executable not found"), std::string::npos);
   EXPECT_NE(s.message().find("gpx_foo_linux_"), std::string::npos);
@@ -74,42 +76,41 @@ TEST(PluginJson, MissingExecutableNamesFileAndPaths) {
 
 TEST(PluginJson, NonExecutableFileDoesNotCount) {
   TempDir tmp;
-  WriteFile(tmp.path() / "plugin.json", kGoodJson);
-  WriteFile(tmp.path() / "gpx_foo", "not executable", false);
+  WriteFile(tmp.fs_path() / "plugin.json", kGoodJson);
+  WriteFile(tmp.fs_path() / "gpx_foo", "not executable", false);
   PluginManifest m;
-  EXPECT_FALSE(ReadPluginFolder(tmp.path().string(), &m).ok());
+  EXPECT_FALSE(ReadPluginFolder(tmp.path(), &m).ok());
 }
 
 TEST(PluginJson, BackendFalseIsNotABackendPlugin) {
   TempDir tmp;
-  WriteFile(tmp.path() / "plugin.json",
+  WriteFile(tmp.fs_path() / "plugin.json",
             R"({"id":"a-panel","type":"panel","backend":false})");
   PluginManifest m;
-  Status s = ReadPluginFolder(tmp.path().string(), &m);
+  Status s = ReadPluginFolder(tmp.path(), &m);
   EXPECT_EQ(s.code(), StatusCode::kUnimplemented);
   EXPECT_NE(s.message().find("backend"), std::string::npos);
 }
 
 TEST(PluginJson, BadJsonNamesTheFile) {
   TempDir tmp;
-  WriteFile(tmp.path() / "plugin.json", "{\"id\": ");
+  WriteFile(tmp.fs_path() / "plugin.json", "{\"id\": ");
   PluginManifest m;
-  Status s = ReadPluginFolder(tmp.path().string(), &m);
+  Status s = ReadPluginFolder(tmp.path(), &m);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("plugin.json: invalid JSON"), std::string::npos);
 }
 
 TEST(PluginJson, MissingIdAndWrongTypes) {
   TempDir tmp;
-  WriteFile(tmp.path() / "plugin.json", R"({"backend":true,"executable":"x"})");
+  WriteFile(tmp.fs_path() / "plugin.json",
+            R"({"backend":true,"executable":"x"})");
   PluginManifest m;
-  EXPECT_NE(ReadPluginFolder(tmp.path().string(), &m)
-                .message()
-                .find("missing \"id\""),
+  EXPECT_NE(ReadPluginFolder(tmp.path(), &m).message().find("missing \"id\""),
             std::string::npos);
-  WriteFile(tmp.path() / "plugin.json",
+  WriteFile(tmp.fs_path() / "plugin.json",
             R"({"id":"a","backend":true,"executable":5})");
-  EXPECT_NE(ReadPluginFolder(tmp.path().string(), &m)
+  EXPECT_NE(ReadPluginFolder(tmp.path(), &m)
                 .message()
                 .find("\"executable\" must be a string"),
             std::string::npos);
@@ -117,7 +118,7 @@ TEST(PluginJson, MissingIdAndWrongTypes) {
 
 TEST(PluginJson, DiscoverScansFoldersOfPlugins) {
   TempDir tmp;
-  fs::path root = tmp.path() / "plugins";
+  fs::path root = tmp.fs_path() / "plugins";
   WriteFile(root / "good" / "plugin.json", kGoodJson);
   WriteFile(root / "good" / "gpx_foo", "#!/bin/sh\n", true);
   WriteFile(root / "panel" / "plugin.json",
@@ -125,13 +126,13 @@ TEST(PluginJson, DiscoverScansFoldersOfPlugins) {
   WriteFile(root / "broken" / "plugin.json", "nope");
   fs::create_directories(root / "empty");
   // A plugin folder given directly, too.
-  fs::path direct = tmp.path() / "direct";
+  fs::path direct = tmp.fs_path() / "direct";
   WriteFile(direct / "plugin.json",
             R"({"id":"b-app","backend":true,"executable":"b"})");
   WriteFile(direct / "b", "#!/bin/sh\n", true);
 
   DiscoveryResult r = DiscoverPlugins(
-      {root.string(), direct.string(), (tmp.path() / "missing").string()});
+      {root.string(), direct.string(), (tmp.fs_path() / "missing").string()});
   ASSERT_EQ(r.plugins.size(), 2u);
   EXPECT_EQ(r.plugins[0].id, "acme-foo-datasource");
   EXPECT_EQ(r.plugins[1].id, "b-app");

@@ -1,7 +1,6 @@
 #include "plugin/plugin_process.h"
 
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,12 +13,14 @@
 #include <vector>
 
 #include "process_util.h"
-#include "temp_dir.h"
-
-extern char** environ;
+#include "support/child_process.h"
+#include "support/temp_dir.h"
 
 namespace runnel::host {
 namespace {
+
+using ::runnel::testing::ChildProcess;
+using ::runnel::testing::TempDir;
 
 using std::chrono::milliseconds;
 
@@ -86,8 +87,8 @@ TEST(PluginEnvironment, GrafanaVariablesAndPluginSection) {
 TEST(PluginProcess, HandshakeTimeoutKillsTheProcess) {
   TempDir tmp;
   std::string script = WriteScript(
-      tmp.path() / "slow",
-      "echo $$ > " + (tmp.path() / "pid").string() + "\nexec sleep 30");
+      tmp.fs_path() / "slow",
+      "echo $$ > " + (tmp.fs_path() / "pid").string() + "\nexec sleep 30");
   LogCollector logs;
   PluginProcessOptions o = Options(script, &logs);
   o.handshake_timeout = milliseconds(300);
@@ -97,14 +98,14 @@ TEST(PluginProcess, HandshakeTimeoutKillsTheProcess) {
   EXPECT_NE(s.message().find("timed out after 300 ms"), std::string::npos)
       << s.message();
   EXPECT_EQ(p, nullptr);
-  pid_t pid = std::atoi(ReadAll(tmp.path() / "pid").c_str());
+  pid_t pid = std::atoi(ReadAll(tmp.fs_path() / "pid").c_str());
   ASSERT_GT(pid, 0);
   EXPECT_TRUE(ProcessGone(pid));
 }
 
 TEST(PluginProcess, BadHandshakeLineIsReported) {
   TempDir tmp;
-  std::string script = WriteScript(tmp.path() / "bad",
+  std::string script = WriteScript(tmp.fs_path() / "bad",
                                    "echo 'hello, I am not a plugin'\n"
                                    "sleep 30");
   LogCollector logs;
@@ -115,8 +116,9 @@ TEST(PluginProcess, BadHandshakeLineIsReported) {
             std::string::npos)
       << s.message();
   s = PluginProcess::Start(
-      Options(WriteScript(tmp.path() / "v1", "echo '1|1|tcp|127.0.0.1:1|grpc'"),
-              &logs),
+      Options(
+          WriteScript(tmp.fs_path() / "v1", "echo '1|1|tcp|127.0.0.1:1|grpc'"),
+          &logs),
       &p);
   EXPECT_NE(s.message().find("plugin protocol version 1 not supported"),
             std::string::npos)
@@ -128,7 +130,7 @@ TEST(PluginProcess, ExitBeforeHandshakeSaysHow) {
   LogCollector logs;
   std::unique_ptr<PluginProcess> p;
   Status s =
-      PluginProcess::Start(Options(WriteScript(tmp.path() / "dies",
+      PluginProcess::Start(Options(WriteScript(tmp.fs_path() / "dies",
                                                "echo '[ERROR] no config' >&2\n"
                                                "exit 3"),
                                    &logs),
@@ -152,7 +154,7 @@ TEST(PluginProcess, MissingExecutable) {
 TEST(PluginProcess, GoodHandshakeStderrForwardingAndKill) {
   TempDir tmp;
   std::string script = WriteScript(
-      tmp.path() / "good",
+      tmp.fs_path() / "good",
       "echo '{\"@level\":\"warn\",\"@message\":\"json line\",\"k\":\"v\"}' "
       ">&2\n"
       "echo '1|2|unix|/tmp/nowhere.sock|grpc|'\n"
@@ -172,7 +174,7 @@ TEST(PluginProcess, GoodHandshakeStderrForwardingAndKill) {
   Status s = PluginProcess::Start(o, &p);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(p->handshake().address, "/tmp/nowhere.sock");
-  EXPECT_TRUE(WaitFor(
+  EXPECT_TRUE(WaitUntil(
       [&] {
         return logs.Has("json line", log::Level::kWarn) &&
                logs.Has("after handshake", log::Level::kInfo) &&
@@ -200,8 +202,8 @@ TEST(PluginProcess, GoodHandshakeStderrForwardingAndKill) {
 
 TEST(PluginProcess, EnvironmentReachesThePlugin) {
   TempDir tmp;
-  std::string env_file = (tmp.path() / "env").string();
-  std::string script = WriteScript(tmp.path() / "env_dump",
+  std::string env_file = (tmp.fs_path() / "env").string();
+  std::string script = WriteScript(tmp.fs_path() / "env_dump",
                                    "env > " + env_file +
                                        "\necho '1|2|unix|/tmp/x|grpc|'\n"
                                        "exec sleep 30");
@@ -219,37 +221,19 @@ TEST(PluginProcess, EnvironmentReachesThePlugin) {
 
 TEST(PluginProcess, NoOrphanWhenTheHostIsKilled) {
   // fake_host starts the fake plugin and prints its pid; we SIGKILL the host.
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  std::string host = FAKE_HOST_PATH, plugin = FAKE_PLUGIN_PATH;
-  char* argv[] = {host.data(), plugin.data(), nullptr};
-  pid_t host_pid;
-  ASSERT_EQ(
-      posix_spawn(&host_pid, host.c_str(), &actions, nullptr, argv, environ),
-      0);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  struct HostGuard {  // kills and reaps the fake host whatever happens
-    pid_t pid;
-    ~HostGuard() {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
-  } guard{host_pid};
-  std::string text;
-  char c;
-  while (read(out[0], &c, 1) == 1 && c != '\n') text += c;
-  close(out[0]);
+  ChildProcess::Options spawn;
+  spawn.argv = {FAKE_HOST_PATH, FAKE_PLUGIN_PATH};
+  spawn.inherit_env = true;
+  std::string error;
+  std::unique_ptr<ChildProcess> host = ChildProcess::Start(spawn, &error);
+  ASSERT_NE(host, nullptr) << error;  // killed and reaped whatever happens
+  std::string text = host->ReadStdoutLine(milliseconds(10000)).value_or("");
   pid_t plugin_pid = std::atoi(text.c_str());
   ASSERT_GT(plugin_pid, 0) << "fake host printed \"" << text << "\"";
   EXPECT_FALSE(ProcessGone(plugin_pid));
-  kill(host_pid, SIGKILL);
+  host->Signal(SIGKILL);
   EXPECT_TRUE(
-      WaitFor([&] { return ProcessGone(plugin_pid); }, milliseconds(5000)));
+      WaitUntil([&] { return ProcessGone(plugin_pid); }, milliseconds(5000)));
   if (!ProcessGone(plugin_pid)) kill(plugin_pid, SIGKILL);
 }
 
@@ -270,17 +254,17 @@ TEST(PluginEnvironment, SocketFolderIsPluginUnixSocketDir) {
 
 TEST(PluginProcess, CancelEndsTheHandshakeWaitAndKillsTheProcess) {
   TempDir tmp;
-  const auto pid_file = tmp.path() / "pid";
+  const auto pid_file = tmp.fs_path() / "pid";
   std::string script =
-      WriteScript(tmp.path() / "silent",
+      WriteScript(tmp.fs_path() / "silent",
                   "echo $$ > " + pid_file.string() + "\nexec sleep 300");
   LogCollector logs;
   PluginProcessOptions o = Options(script, &logs);
   o.handshake_timeout = milliseconds(60000);
   CancelSignal cancel;
   std::thread canceller([&] {
-    WaitFor([&] { return std::atoi(ReadAll(pid_file).c_str()) > 0; },
-            milliseconds(10000));
+    WaitUntil([&] { return std::atoi(ReadAll(pid_file).c_str()) > 0; },
+              milliseconds(10000));
     cancel.Cancel();
   });
   std::unique_ptr<PluginProcess> p;
@@ -298,7 +282,7 @@ TEST(PluginProcess, AlreadyCancelledStartDoesNotWait) {
   TempDir tmp;
   LogCollector logs;
   PluginProcessOptions o =
-      Options(WriteScript(tmp.path() / "silent", "exec sleep 300"), &logs);
+      Options(WriteScript(tmp.fs_path() / "silent", "exec sleep 300"), &logs);
   o.handshake_timeout = milliseconds(60000);
   CancelSignal cancel;
   cancel.Cancel();
@@ -311,7 +295,7 @@ TEST(PluginProcess, SocketLeftInTheSocketFolderIsRemovedWhenItIsGone) {
   TempDir tmp;
   LogCollector logs;
   PluginProcessOptions o = Options(FAKE_PLUGIN_PATH, &logs);
-  o.unix_socket_dir = tmp.path().string() + "/";  // a trailing '/' too
+  o.unix_socket_dir = tmp.path() + "/";  // a trailing '/' too
   std::unique_ptr<PluginProcess> p;
   Status s = PluginProcess::Start(o, &p);
   ASSERT_TRUE(s.ok()) << s.message();
@@ -326,14 +310,14 @@ TEST(PluginProcess, SocketLeftInTheSocketFolderIsRemovedWhenItIsGone) {
 
 TEST(PluginProcess, SocketOutsideTheSocketFolderIsLeftAlone) {
   TempDir tmp, elsewhere;
-  const auto socket = elsewhere.path() / "not-ours";
+  const auto socket = elsewhere.fs_path() / "not-ours";
   std::ofstream(socket) << "x";  // not even a socket
   LogCollector logs;
   PluginProcessOptions o = Options(
-      WriteScript(tmp.path() / "p",
+      WriteScript(tmp.fs_path() / "p",
                   "echo '1|2|unix|" + socket.string() + "|grpc|'\nsleep 30"),
       &logs);
-  o.unix_socket_dir = tmp.path().string();
+  o.unix_socket_dir = tmp.path();
   std::unique_ptr<PluginProcess> p;
   ASSERT_TRUE(PluginProcess::Start(o, &p).ok());
   p.reset();

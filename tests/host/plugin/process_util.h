@@ -15,18 +15,11 @@
 #include <string>
 #include <thread>
 
+#include "support/wait_until.h"
+
 namespace runnel::host {
 
-// Polls `done` every 20 ms until it is true or `timeout` passes.
-inline bool WaitFor(const std::function<bool()>& done,
-                    std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+using ::runnel::testing::WaitUntil;
 
 // True when no live process has this pid (a zombie of someone else's
 // counts as gone: it no longer runs).

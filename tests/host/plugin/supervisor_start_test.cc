@@ -15,10 +15,12 @@
 
 #include "plugin/supervisor.h"
 #include "process_util.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace runnel::host {
 namespace {
+
+using ::runnel::testing::TempDir;
 
 using std::chrono::milliseconds;
 
@@ -30,9 +32,17 @@ PluginManifest ScriptManifest(const TempDir& tmp, const std::string& body) {
   m.id = "script-datasource";
   m.type = "datasource";
   m.executable = "plugin";
-  m.dir = tmp.path().string();
-  m.executable_path = WriteScript(tmp.path() / "plugin", body);
+  m.dir = tmp.path();
+  m.executable_path = WriteScript(tmp.fs_path() / "plugin", body);
   return m;
+}
+
+// A script plugin that writes its pid to `pid_file` and never answers the
+// handshake.
+PluginManifest SilentManifest(const TempDir& tmp,
+                              const std::filesystem::path& pid_file) {
+  return ScriptManifest(tmp,
+                        "echo $$ > " + pid_file.string() + "\nexec sleep 300");
 }
 
 SupervisorOptions SlowStartOptions() {
@@ -65,12 +75,10 @@ pid_t ReadPid(const std::filesystem::path& file) {
 
 TEST(SupervisorStart, StopCancelsAHandshakeInProgress) {
   TempDir tmp;
-  const auto pid_file = tmp.path() / "pid";
-  Supervisor sup(ScriptManifest(tmp, "echo $$ > " + pid_file.string() +
-                                         "\nexec sleep 300"),
-                 SlowStartOptions());
+  const auto pid_file = tmp.fs_path() / "pid";
+  Supervisor sup(SilentManifest(tmp, pid_file), SlowStartOptions());
   sup.Start();
-  ASSERT_TRUE(WaitFor([&] { return ReadPid(pid_file) > 0; }, kDeadline));
+  ASSERT_TRUE(WaitUntil([&] { return ReadPid(pid_file) > 0; }, kDeadline));
   EXPECT_EQ(sup.state(), PluginState::kStarting);
   EXPECT_TRUE(ReturnsWithinDeadline("Stop() during the handshake wait",
                                     [&] { sup.Stop(); }));
@@ -91,7 +99,7 @@ TEST(SupervisorStart, StopCancelsAGrpcDialInProgress) {
   const int port = ntohs(addr.sin_port);
 
   TempDir tmp;
-  const auto dialing = tmp.path() / "dialing";
+  const auto dialing = tmp.fs_path() / "dialing";
   // stdout is drained only after the handshake was read, so the marker
   // appears once the supervisor is past the handshake, dialing.
   Supervisor sup(
@@ -101,7 +109,7 @@ TEST(SupervisorStart, StopCancelsAGrpcDialInProgress) {
       SlowStartOptions());
   sup.Start();
   ASSERT_TRUE(
-      WaitFor([&] { return std::filesystem::exists(dialing); }, kDeadline));
+      WaitUntil([&] { return std::filesystem::exists(dialing); }, kDeadline));
   EXPECT_EQ(sup.state(), PluginState::kStarting);
   EXPECT_TRUE(ReturnsWithinDeadline("Stop() during the gRPC dial",
                                     [&] { sup.Stop(); }));
@@ -111,12 +119,10 @@ TEST(SupervisorStart, StopCancelsAGrpcDialInProgress) {
 
 TEST(SupervisorStart, CancelStartsReleasesWaitersAndKeepsNoProcess) {
   TempDir tmp;
-  const auto pid_file = tmp.path() / "pid";
-  Supervisor sup(ScriptManifest(tmp, "echo $$ > " + pid_file.string() +
-                                         "\nexec sleep 300"),
-                 SlowStartOptions());
+  const auto pid_file = tmp.fs_path() / "pid";
+  Supervisor sup(SilentManifest(tmp, pid_file), SlowStartOptions());
   sup.Start();
-  ASSERT_TRUE(WaitFor([&] { return ReadPid(pid_file) > 0; }, kDeadline));
+  ASSERT_TRUE(WaitUntil([&] { return ReadPid(pid_file) > 0; }, kDeadline));
   Status waited;
   auto waiter = std::async(
       std::launch::async, [&] { waited = sup.WaitUntilRunning(kLongTimeout); });
@@ -124,7 +130,7 @@ TEST(SupervisorStart, CancelStartsReleasesWaitersAndKeepsNoProcess) {
   ASSERT_EQ(waiter.wait_for(kDeadline), std::future_status::ready);
   EXPECT_EQ(waited.code(), StatusCode::kCancelled) << waited.message();
   EXPECT_TRUE(
-      WaitFor([&] { return ProcessGone(ReadPid(pid_file)); }, kDeadline));
+      WaitUntil([&] { return ProcessGone(ReadPid(pid_file)); }, kDeadline));
   // Nothing is started again, and a later wait returns at once.
   EXPECT_EQ(sup.WaitUntilRunning(kLongTimeout).code(), StatusCode::kCancelled);
   sup.Stop();
@@ -133,12 +139,12 @@ TEST(SupervisorStart, CancelStartsReleasesWaitersAndKeepsNoProcess) {
 
 TEST(SupervisorStart, HandshakeNamingAMissingSocketFailsAtOnce) {
   TempDir tmp;
-  const std::string socket = (tmp.path() / "missing.sock").string();
+  const std::string socket = (tmp.fs_path() / "missing.sock").string();
   Supervisor sup(ScriptManifest(tmp, "echo '1|2|unix|" + socket +
                                          "|grpc|'\nexec sleep 300"),
                  SlowStartOptions());
   sup.Start();
-  EXPECT_TRUE(WaitFor([&] { return !sup.last_error().empty(); }, kDeadline))
+  EXPECT_TRUE(WaitUntil([&] { return !sup.last_error().empty(); }, kDeadline))
       << "still " << PluginStateName(sup.state());
   EXPECT_NE(sup.last_error().find(socket + ", which cannot be used"),
             std::string::npos)

@@ -8,10 +8,12 @@
 
 #include "plugin/plugin_registry.h"
 #include "process_util.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace runnel::host {
 namespace {
+
+using ::runnel::testing::TempDir;
 
 using std::chrono::milliseconds;
 
@@ -21,7 +23,7 @@ PluginManifest FakeManifest(const TempDir& tmp) {
   m.alias_ids = {"fake"};
   m.type = "datasource";
   m.executable = "fake_plugin";
-  m.dir = tmp.path().string();
+  m.dir = tmp.path();
   m.executable_path = FAKE_PLUGIN_PATH;
   return m;
 }
@@ -30,6 +32,13 @@ struct Recorder {
   std::mutex mu;  // guards everything below
   std::vector<PluginLogEntry> logs;
   std::vector<uint64_t> generations;
+  // Records the generation of each connection `sup` makes.
+  void TrackGenerations(Supervisor& sup) {
+    sup.AddListener([this](const PluginConnection& c) {
+      std::lock_guard<std::mutex> lock(mu);
+      generations.push_back(c.generation);
+    });
+  }
   size_t CountLogs(std::string_view text) {
     std::lock_guard<std::mutex> lock(mu);
     size_t n = 0;
@@ -73,10 +82,7 @@ TEST(Supervisor, StartsRunsAndStopsWithShutdownRpc) {
   TempDir tmp;
   Recorder rec;
   Supervisor sup(FakeManifest(tmp), FastOptions(&rec));
-  sup.AddListener([&](const PluginConnection& c) {
-    std::lock_guard<std::mutex> lock(rec.mu);
-    rec.generations.push_back(c.generation);
-  });
+  rec.TrackGenerations(sup);
   EXPECT_EQ(sup.state(), PluginState::kStopped);
   sup.Start();
   Status s = sup.WaitUntilRunning(milliseconds(10000));
@@ -90,7 +96,7 @@ TEST(Supervisor, StartsRunsAndStopsWithShutdownRpc) {
   ASSERT_GT(pid, 0);
   EXPECT_EQ(rec.Starts(), 1u);
   // stderr reached the log sink, JSON and [WARN] prefix alike.
-  EXPECT_TRUE(WaitFor(
+  EXPECT_TRUE(WaitUntil(
       [&] {
         return rec.CountLogs("fake plugin starting") == 1 &&
                rec.CountLogs("fake warning") == 1;
@@ -117,17 +123,14 @@ TEST(Supervisor, RestartsAfterKillWithGrowingCount) {
   TempDir tmp;
   Recorder rec;
   Supervisor sup(FakeManifest(tmp), FastOptions(&rec));
-  sup.AddListener([&](const PluginConnection& c) {
-    std::lock_guard<std::mutex> lock(rec.mu);
-    rec.generations.push_back(c.generation);
-  });
+  rec.TrackGenerations(sup);
   sup.Start();
   ASSERT_TRUE(sup.WaitUntilRunning(milliseconds(10000)).ok());
   for (int round = 1; round <= 2; ++round) {
     pid_t pid = sup.pid();
     ASSERT_GT(pid, 0);
     ASSERT_EQ(kill(pid, SIGKILL), 0);
-    ASSERT_TRUE(WaitFor(
+    ASSERT_TRUE(WaitUntil(
         [&] {
           return sup.restarts() == round &&
                  sup.state() == PluginState::kRunning && sup.pid() != pid;
@@ -167,7 +170,7 @@ TEST(Supervisor, PassesPluginSectionAsEnvironment) {
   SupervisorOptions o = FastOptions(&rec);
   o.process.plugin_settings = {{"api_url", "http://x"}, {"path", "/p"}};
   o.process.gf_version = "1.2.3";
-  std::string env_file = (tmp.path() / "env").string();
+  std::string env_file = (tmp.fs_path() / "env").string();
   setenv("FAKE_PLUGIN_ENV_FILE", env_file.c_str(), 1);
   Supervisor sup(FakeManifest(tmp), o);
   sup.Start();
@@ -188,13 +191,13 @@ TEST(Supervisor, BadHandshakeIsFailedAndRetried) {
   Recorder rec;
   PluginManifest m = FakeManifest(tmp);
   m.executable_path =
-      WriteScript(tmp.path() / "bad", "echo '1|2|udp|x|grpc|'; sleep 30");
+      WriteScript(tmp.fs_path() / "bad", "echo '1|2|udp|x|grpc|'; sleep 30");
   Supervisor sup(m, FastOptions(&rec));
   sup.Start();
   Status s = sup.WaitUntilRunning(milliseconds(300));
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_TRUE(
-      WaitFor([&] { return sup.restarts() >= 2; }, milliseconds(10000)));
+      WaitUntil([&] { return sup.restarts() >= 2; }, milliseconds(10000)));
   EXPECT_EQ(sup.state(), PluginState::kFailed);
   EXPECT_NE(sup.last_error().find("unknown network type \"udp\""),
             std::string::npos)
@@ -227,7 +230,7 @@ TEST(Supervisor, RunsTheRealTestdataPlugin) {
   ASSERT_TRUE(s.ok()) << s.message();
   pid_t pid = sup.pid();
   ASSERT_EQ(kill(pid, SIGKILL), 0);
-  EXPECT_TRUE(WaitFor(
+  EXPECT_TRUE(WaitUntil(
       [&] {
         return sup.restarts() == 1 && sup.state() == PluginState::kRunning;
       },

@@ -9,33 +9,13 @@
 namespace runnel::host {
 namespace {
 
-class StreamEdgeCasesTest : public ::testing::Test {
+class StreamEdgeCasesTest : public FakePluginStreamTest {
  protected:
   void SetUp() override {
-    PluginManifest m;
-    m.id = "fake-datasource";
-    m.alias_ids = {"fake"};
-    m.executable_path = FAKE_PLUGIN_PATH;
-    m.dir = "/tmp";
-    ASSERT_TRUE(registry_.Add(std::make_unique<Supervisor>(m)).ok());
-    registry_.StartAll();
-    Status s = registry_.Find("fake")->WaitUntilRunning(milliseconds(10000));
-    ASSERT_TRUE(s.ok()) << s.message();
-    StreamManagerOptions options;
-    options.grace_period = milliseconds(500);
-    options.check_interval = milliseconds(100);
-    manager_ = std::make_unique<StreamManager>(
-        &registry_, std::vector<DataSource>{}, hub_.Publish(),
-        hub_.NumSubscribers(), options);
+    FakePluginStreamTest::SetUp();
+    if (HasFatalFailure()) return;
+    MakeManager();
   }
-  void TearDown() override {
-    if (manager_) manager_->Shutdown();
-    registry_.StopAll();
-  }
-
-  FakeHub hub_;
-  PluginRegistry registry_;
-  std::unique_ptr<StreamManager> manager_;
 };
 
 TEST_F(StreamEdgeCasesTest, CleanEndRemovesTheStreamWithoutRestart) {
@@ -44,8 +24,8 @@ TEST_F(StreamEdgeCasesTest, CleanEndRemovesTheStreamWithoutRestart) {
   SubscribeReply r = SubscribeAndWait(manager_.get(), wire);
   ASSERT_EQ(r.error_code, 0) << r.error_message;
   EXPECT_EQ(r.data, R"({"schema":{}})");
-  ASSERT_TRUE(WaitFor([&] { return manager_->Stats().channels.empty(); },
-                      milliseconds(5000)));
+  ASSERT_TRUE(WaitUntil([&] { return manager_->Stats().channels.empty(); },
+                        milliseconds(5000)));
   EXPECT_EQ(hub_.Count(wire), 2u);
   EXPECT_EQ(hub_.Last(wire), R"({"n":2})");
   std::this_thread::sleep_for(milliseconds(300));
@@ -54,7 +34,7 @@ TEST_F(StreamEdgeCasesTest, CleanEndRemovesTheStreamWithoutRestart) {
   // A later subscription starts a new one.
   ASSERT_EQ(SubscribeAndWait(manager_.get(), wire).error_code, 0);
   EXPECT_TRUE(
-      WaitFor([&] { return hub_.Count(wire) == 4u; }, milliseconds(5000)));
+      WaitUntil([&] { return hub_.Count(wire) == 4u; }, milliseconds(5000)));
   EXPECT_EQ(manager_->Stats().runstream_starts, 2u);
 }
 
@@ -63,8 +43,9 @@ TEST_F(StreamEdgeCasesTest, ErrorsRestartWithBackoffNotInATightLoop) {
   hub_.SetSubscribers(wire, 1);
   ASSERT_EQ(SubscribeAndWait(manager_.get(), wire).error_code, 0);
   // Delays 0, 200, 400, 800 ms...: a few restarts, not thousands.
-  EXPECT_TRUE(WaitFor([&] { return manager_->Stats().runstream_restarts >= 3; },
-                      milliseconds(10000)));
+  EXPECT_TRUE(
+      WaitUntil([&] { return manager_->Stats().runstream_restarts >= 3; },
+                milliseconds(10000)));
   std::this_thread::sleep_for(milliseconds(1000));
   StreamStats stats = manager_->Stats();
   EXPECT_LT(stats.runstream_restarts, 20u);
@@ -76,7 +57,7 @@ TEST_F(StreamEdgeCasesTest, NonJsonPacketIsDroppedAndRestartsTheStream) {
   const std::string wire = "1/plugin/fake/invalid";
   hub_.SetSubscribers(wire, 1);
   ASSERT_EQ(SubscribeAndWait(manager_.get(), wire).error_code, 0);
-  EXPECT_TRUE(WaitFor(
+  EXPECT_TRUE(WaitUntil(
       [&] {
         StreamStats s = manager_->Stats();
         return s.invalid_packets >= 2 && s.runstream_restarts >= 1;

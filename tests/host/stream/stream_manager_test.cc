@@ -104,7 +104,7 @@ TEST_F(StreamManagerTest, SubscribeGetsSchemaThenPublications) {
 
   auto started = Clock::now();
   ASSERT_TRUE(
-      WaitFor([&] { return hub_.Count(kDs20Hz) >= 40; }, milliseconds(15000)))
+      WaitUntil([&] { return hub_.Count(kDs20Hz) >= 40; }, milliseconds(15000)))
       << "publications: " << hub_.Count(kDs20Hz);
   double seconds =
       std::chrono::duration<double>(Clock::now() - started).count();
@@ -129,13 +129,13 @@ TEST_F(StreamManagerTest, PluginScopeWithAliasAndId) {
   EXPECT_NE(a.data.find("\"schema\""), std::string::npos);
   SubscribeReply b = Subscribe(by_id);
   ASSERT_EQ(b.error_code, 0) << b.error_message;
-  EXPECT_TRUE(
-      WaitFor([&] { return hub_.Count(alias) >= 5 && hub_.Count(by_id) >= 5; },
-              milliseconds(10000)));
+  EXPECT_TRUE(WaitUntil(
+      [&] { return hub_.Count(alias) >= 5 && hub_.Count(by_id) >= 5; },
+      milliseconds(10000)));
   // Two different wire channels: two RunStreams.
   EXPECT_EQ(manager_->Stats().runstream_starts, 2u);
-  EXPECT_TRUE(
-      WaitFor([&] { return PluginRunningStreams() == 2; }, milliseconds(5000)));
+  EXPECT_TRUE(WaitUntil([&] { return PluginRunningStreams() == 2; },
+                        milliseconds(5000)));
 }
 
 TEST_F(StreamManagerTest, TwoSubscribersShareOneRunStream) {
@@ -143,7 +143,7 @@ TEST_F(StreamManagerTest, TwoSubscribersShareOneRunStream) {
   ASSERT_EQ(Subscribe(kDs20Hz).error_code, 0);
   ASSERT_EQ(Subscribe(kDs20Hz).error_code, 0);
   ASSERT_TRUE(
-      WaitFor([&] { return hub_.Count(kDs20Hz) >= 5; }, milliseconds(10000)));
+      WaitUntil([&] { return hub_.Count(kDs20Hz) >= 5; }, milliseconds(10000)));
   StreamStats stats = manager_->Stats();
   EXPECT_EQ(stats.runstream_starts, 1u);
   EXPECT_EQ(stats.channels.size(), 1u);
@@ -153,16 +153,16 @@ TEST_F(StreamManagerTest, TwoSubscribersShareOneRunStream) {
 TEST_F(StreamManagerTest, CancelledAfterGracePeriodWithoutSubscribers) {
   hub_.SetSubscribers(kDs20Hz, 1);
   ASSERT_EQ(Subscribe(kDs20Hz).error_code, 0);
-  ASSERT_TRUE(
-      WaitFor([&] { return PluginRunningStreams() == 1; }, milliseconds(5000)));
+  ASSERT_TRUE(WaitUntil([&] { return PluginRunningStreams() == 1; },
+                        milliseconds(5000)));
   // With a subscriber the stream outlives several grace periods.
   std::this_thread::sleep_for(milliseconds(1500));
   EXPECT_EQ(manager_->Stats().channels.size(), 1u);
   hub_.SetSubscribers(kDs20Hz, 0);
-  EXPECT_TRUE(WaitFor([&] { return manager_->Stats().channels.empty(); },
-                      milliseconds(10000)));
-  EXPECT_TRUE(
-      WaitFor([&] { return PluginRunningStreams() == 0; }, milliseconds(5000)));
+  EXPECT_TRUE(WaitUntil([&] { return manager_->Stats().channels.empty(); },
+                        milliseconds(10000)));
+  EXPECT_TRUE(WaitUntil([&] { return PluginRunningStreams() == 0; },
+                        milliseconds(5000)));
   size_t after = hub_.Count(kDs20Hz);
   std::this_thread::sleep_for(milliseconds(300));
   EXPECT_LE(hub_.Count(kDs20Hz), after + 1);
@@ -170,24 +170,25 @@ TEST_F(StreamManagerTest, CancelledAfterGracePeriodWithoutSubscribers) {
   hub_.SetSubscribers(kDs20Hz, 1);
   ASSERT_EQ(Subscribe(kDs20Hz).error_code, 0);
   EXPECT_EQ(manager_->Stats().runstream_starts, 2u);
-  EXPECT_TRUE(WaitFor([&] { return hub_.Count(kDs20Hz) > after + 3; },
-                      milliseconds(10000)));
+  EXPECT_TRUE(WaitUntil([&] { return hub_.Count(kDs20Hz) > after + 3; },
+                        milliseconds(10000)));
 }
 
 TEST_F(StreamManagerTest, PluginKilledStreamsResumeWithoutResubscribe) {
   hub_.SetSubscribers(kDs20Hz, 1);
   ASSERT_EQ(Subscribe(kDs20Hz).error_code, 0);
   ASSERT_TRUE(
-      WaitFor([&] { return hub_.Count(kDs20Hz) >= 5; }, milliseconds(10000)));
+      WaitUntil([&] { return hub_.Count(kDs20Hz) >= 5; }, milliseconds(10000)));
   pid_t pid = plugin_->pid();
   ASSERT_GT(pid, 0);
   const auto killed_at = Clock::now();
   ASSERT_EQ(kill(pid, SIGKILL), 0);
   ASSERT_TRUE(
-      WaitFor([&] { return plugin_->restarts() >= 1; }, milliseconds(10000)));
+      WaitUntil([&] { return plugin_->restarts() >= 1; }, milliseconds(10000)));
   size_t at_restart = hub_.Count(kDs20Hz);
-  bool resumed = WaitFor([&] { return hub_.Count(kDs20Hz) >= at_restart + 3; },
-                         milliseconds(10000));
+  bool resumed =
+      WaitUntil([&] { return hub_.Count(kDs20Hz) >= at_restart + 3; },
+                milliseconds(10000));
   double took = std::chrono::duration<double>(Clock::now() - killed_at).count();
   ASSERT_TRUE(resumed);
   std::printf("publications resumed %.2f s after kill -9\n", took);
@@ -222,12 +223,12 @@ TEST_F(StreamManagerTest, ShutdownStopsEveryStream) {
   hub_.SetSubscribers(kDs20Hz, 1);
   ASSERT_EQ(Subscribe(kDs20Hz).error_code, 0);
   ASSERT_EQ(Subscribe("1/ds/testdata/random-2s-stream").error_code, 0);
-  ASSERT_TRUE(
-      WaitFor([&] { return PluginRunningStreams() == 2; }, milliseconds(5000)));
+  ASSERT_TRUE(WaitUntil([&] { return PluginRunningStreams() == 2; },
+                        milliseconds(5000)));
   manager_->Shutdown();
   EXPECT_TRUE(manager_->Stats().channels.empty());
-  EXPECT_TRUE(
-      WaitFor([&] { return PluginRunningStreams() == 0; }, milliseconds(5000)));
+  EXPECT_TRUE(WaitUntil([&] { return PluginRunningStreams() == 0; },
+                        milliseconds(5000)));
   EXPECT_EQ(Subscribe(kDs20Hz).error_code, 500);
 }
 

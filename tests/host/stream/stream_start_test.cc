@@ -24,67 +24,7 @@ int ThreadCount() {
   return -1;
 }
 
-// Shutdown must finish; a hang fails the test instead of the run.
-bool ShutsDownWithin(StreamManager* manager, milliseconds timeout) {
-  auto done =
-      std::async(std::launch::async, [manager] { manager->Shutdown(); });
-  return done.wait_for(timeout) == std::future_status::ready;
-}
-
-class StreamStartTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    PluginManifest m;
-    m.id = "fake-datasource";
-    m.alias_ids = {"fake"};
-    m.executable_path = FAKE_PLUGIN_PATH;
-    m.dir = "/tmp";
-    ASSERT_TRUE(registry_.Add(std::make_unique<Supervisor>(m)).ok());
-    registry_.StartAll();
-    Status s = registry_.Find("fake")->WaitUntilRunning(milliseconds(10000));
-    ASSERT_TRUE(s.ok()) << s.message();
-    options_.grace_period = milliseconds(500);
-    options_.check_interval = milliseconds(100);
-  }
-  void TearDown() override {
-    if (manager_) {
-      EXPECT_TRUE(ShutsDownWithin(manager_.get(), kShutdownWait));
-    }
-    registry_.StopAll();
-  }
-  void MakeManager(StreamManager::PublishFn publish = nullptr) {
-    manager_ = std::make_unique<StreamManager>(
-        &registry_, std::vector<DataSource>{},
-        publish ? std::move(publish) : hub_.Publish(), hub_.NumSubscribers(),
-        options_);
-  }
-  SubscribeReply Subscribe(const std::string& wire,
-                           const std::string& client = "c1") {
-    int64_t org = 0;
-    std::optional<LiveChannel> channel = ParseOrgChannel(wire, &org);
-    EXPECT_TRUE(channel.has_value()) << wire;
-    if (!channel) return SubscribeReply{-1, "bad channel", ""};
-    ClientIdentity who;
-    who.client_id = client;
-    auto promise = std::make_shared<std::promise<SubscribeReply>>();
-    auto future = promise->get_future();
-    manager_->OnSubscribe(who, wire, *channel, "", [promise](SubscribeReply r) {
-      promise->set_value(std::move(r));
-    });
-    if (future.wait_for(std::chrono::seconds(15)) !=
-        std::future_status::ready) {
-      ADD_FAILURE() << "no subscribe reply for " << wire;
-      return SubscribeReply{-1, "timeout", ""};
-    }
-    return future.get();
-  }
-
-  static constexpr milliseconds kShutdownWait{20000};
-  FakeHub hub_;
-  PluginRegistry registry_;
-  StreamManagerOptions options_;
-  std::unique_ptr<StreamManager> manager_;
-};
+class StreamStartTest : public FakePluginStreamTest {};
 
 TEST_F(StreamStartTest, StartFailureAnswersTheSubscriberAndShutdownFinishes) {
   auto failing = std::make_shared<std::atomic<bool>>(true);
@@ -108,7 +48,7 @@ TEST_F(StreamStartTest, StartFailureAnswersTheSubscriberAndShutdownFinishes) {
   failing->store(false);
   ASSERT_EQ(Subscribe(wire).error_code, 0);
   EXPECT_TRUE(
-      WaitFor([&] { return hub_.Count(wire) >= 3; }, milliseconds(10000)));
+      WaitUntil([&] { return hub_.Count(wire) >= 3; }, milliseconds(10000)));
   EXPECT_EQ(manager_->Stats().runstream_starts, 1u);
   failing->store(true);
   EXPECT_EQ(Subscribe("1/plugin/fake/ticks-2").error_code, 100);
@@ -124,8 +64,9 @@ TEST_F(StreamStartTest, ThrowingPublishRestartsTheStreamAndShutdownFinishes) {
   const std::string wire = "1/plugin/fake/ticks";
   hub_.SetSubscribers(wire, 1);
   ASSERT_EQ(Subscribe(wire).error_code, 0);
-  EXPECT_TRUE(WaitFor([&] { return manager_->Stats().runstream_restarts >= 2; },
-                      milliseconds(10000)));
+  EXPECT_TRUE(
+      WaitUntil([&] { return manager_->Stats().runstream_restarts >= 2; },
+                milliseconds(10000)));
   EXPECT_GE(packets.load(), 2);
   EXPECT_EQ(manager_->Stats().channels.size(), 1u);
   EXPECT_TRUE(ShutsDownWithin(manager_.get(), kShutdownWait));
@@ -143,7 +84,7 @@ TEST_F(StreamStartTest, ThrowingReplyCallbackLeavesShutdownAbleToFinish) {
                           called.store(true);
                           throw std::runtime_error("reply failed");
                         });
-  EXPECT_TRUE(WaitFor([&] { return called.load(); }, milliseconds(10000)));
+  EXPECT_TRUE(WaitUntil([&] { return called.load(); }, milliseconds(10000)));
   EXPECT_TRUE(ShutsDownWithin(manager_.get(), kShutdownWait));
 }
 
@@ -183,8 +124,8 @@ TEST_F(StreamStartTest, StreamsPerPluginAndPerHostAreAnswered106) {
   // A stream that ends frees its place.
   hub_.SetSubscribers("1/plugin/fake/ticks-1", 0);
   hub_.SetSubscribers("1/plugin/fake/ticks-2", 0);
-  EXPECT_TRUE(WaitFor([&] { return manager_->Stats().channels.empty(); },
-                      milliseconds(10000)));
+  EXPECT_TRUE(WaitUntil([&] { return manager_->Stats().channels.empty(); },
+                        milliseconds(10000)));
   EXPECT_EQ(Subscribe("1/plugin/fake/ticks-3").error_code, 0);
   ASSERT_TRUE(ShutsDownWithin(manager_.get(), kShutdownWait));
 
@@ -206,14 +147,14 @@ TEST_F(StreamStartTest, StreamsCostNoThreads) {
   hub_.SetSubscribers(wire(0), 1);
   ASSERT_EQ(Subscribe(wire(0)).error_code, 0);
   ASSERT_TRUE(
-      WaitFor([&] { return hub_.Count(wire(0)) >= 3; }, milliseconds(10000)));
+      WaitUntil([&] { return hub_.Count(wire(0)) >= 3; }, milliseconds(10000)));
   const int before = ThreadCount();
   for (int i = 1; i <= kStreams; ++i) {
     hub_.SetSubscribers(wire(i), 1);
     ASSERT_EQ(Subscribe(wire(i)).error_code, 0) << i;
   }
-  ASSERT_TRUE(WaitFor([&] { return hub_.Count(wire(kStreams)) >= 3; },
-                      milliseconds(10000)));
+  ASSERT_TRUE(WaitUntil([&] { return hub_.Count(wire(kStreams)) >= 3; },
+                        milliseconds(10000)));
   const int after = ThreadCount();
   std::printf("threads: %d with 1 stream, %d with %d streams\n", before, after,
               kStreams + 1);

@@ -1,6 +1,6 @@
 // Test helpers for the stream manager: a fake hub that records
-// publications, waiting, and synchronous Subscribe/Publish. Thread-safe
-// where noted.
+// publications, synchronous Subscribe/Publish, and a fixture that runs a
+// manager over the fake plugin. Thread-safe where noted.
 #ifndef RUNNEL_TESTS_HOST_STREAM_STREAM_TEST_UTIL_H_
 #define RUNNEL_TESTS_HOST_STREAM_STREAM_TEST_UTIL_H_
 
@@ -16,20 +16,15 @@
 #include <thread>
 
 #include "stream/stream_manager.h"
+#include "support/temp_dir.h"
+#include "support/wait_until.h"
 
 namespace runnel::host {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-inline bool WaitFor(const std::function<bool()>& done, milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return done();
-}
+using ::runnel::testing::WaitUntil;
 
 // Records what the manager publishes; subscriber counts are set by tests.
 // Thread-safe.
@@ -81,7 +76,8 @@ class FakeHub {
 
 inline SubscribeReply SubscribeAndWait(StreamManager* manager,
                                        const std::string& wire,
-                                       const std::string& data = "") {
+                                       const std::string& data = "",
+                                       const std::string& client_id = "") {
   int64_t org = 0;
   std::string error;
   std::optional<LiveChannel> channel = ParseOrgChannel(wire, &org, &error);
@@ -89,9 +85,11 @@ inline SubscribeReply SubscribeAndWait(StreamManager* manager,
   if (!channel) return SubscribeReply{-1, error, ""};
   auto promise = std::make_shared<std::promise<SubscribeReply>>();
   auto future = promise->get_future();
-  manager->OnSubscribe(
-      ClientIdentity{}, wire, *channel, data,
-      [promise](SubscribeReply r) { promise->set_value(std::move(r)); });
+  ClientIdentity who;
+  who.client_id = client_id;
+  manager->OnSubscribe(who, wire, *channel, data, [promise](SubscribeReply r) {
+    promise->set_value(std::move(r));
+  });
   if (future.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
     ADD_FAILURE() << "no subscribe reply for " << wire;
     return SubscribeReply{-1, "timeout", ""};
@@ -117,6 +115,61 @@ inline PublishReply PublishAndWait(StreamManager* manager,
   }
   return future.get();
 }
+
+// Shutdown must finish; a hang fails the test instead of the run.
+inline bool ShutsDownWithin(StreamManager* manager, milliseconds timeout) {
+  auto done =
+      std::async(std::launch::async, [manager] { manager->Shutdown(); });
+  return done.wait_for(timeout) == std::future_status::ready;
+}
+
+#ifdef FAKE_PLUGIN_PATH
+// The fake plugin (tests/host/plugin/fake_plugin.cc) registered as
+// "fake-datasource" (alias "fake") and running; a test sets options_ (a
+// 500 ms grace period, checked every 100 ms, unless it says otherwise),
+// then calls MakeManager(). TearDown expects the manager's Shutdown to
+// finish.
+class FakePluginStreamTest : public ::testing::Test {
+ protected:
+  static constexpr milliseconds kShutdownWait{20000};
+
+  void SetUp() override {
+    PluginManifest m;
+    m.id = "fake-datasource";
+    m.alias_ids = {"fake"};
+    m.executable_path = FAKE_PLUGIN_PATH;
+    m.dir = plugin_dir_.path();
+    ASSERT_TRUE(registry_.Add(std::make_unique<Supervisor>(m)).ok());
+    registry_.StartAll();
+    Status s = registry_.Find("fake")->WaitUntilRunning(milliseconds(10000));
+    ASSERT_TRUE(s.ok()) << s.message();
+    options_.grace_period = milliseconds(500);
+    options_.check_interval = milliseconds(100);
+  }
+  void TearDown() override {
+    if (manager_) {
+      EXPECT_TRUE(ShutsDownWithin(manager_.get(), kShutdownWait));
+    }
+    registry_.StopAll();
+  }
+  void MakeManager(StreamManager::PublishFn publish = nullptr) {
+    manager_ = std::make_unique<StreamManager>(
+        &registry_, std::vector<DataSource>{},
+        publish ? std::move(publish) : hub_.Publish(), hub_.NumSubscribers(),
+        options_);
+  }
+  SubscribeReply Subscribe(const std::string& wire,
+                           const std::string& client = "c1") {
+    return SubscribeAndWait(manager_.get(), wire, "", client);
+  }
+
+  ::runnel::testing::TempDir plugin_dir_;  // outlives the plugin
+  FakeHub hub_;
+  PluginRegistry registry_;
+  StreamManagerOptions options_;
+  std::unique_ptr<StreamManager> manager_;
+};
+#endif  // FAKE_PLUGIN_PATH
 
 }  // namespace runnel::host
 

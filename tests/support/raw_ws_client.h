@@ -4,8 +4,8 @@
 // invalid close codes, floods of pings, over-long request lines. Every read
 // waits with poll() against a deadline, so a broken server fails a test
 // instead of hanging it. Thread-safety: one thread only.
-#ifndef RUNNEL_TESTS_HOST_LIVE_RAW_WS_CLIENT_H_
-#define RUNNEL_TESTS_HOST_LIVE_RAW_WS_CLIENT_H_
+#ifndef RUNNEL_TESTS_SUPPORT_RAW_WS_CLIENT_H_
+#define RUNNEL_TESTS_SUPPORT_RAW_WS_CLIENT_H_
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -24,16 +24,11 @@
 #include <utility>
 #include <vector>
 
-namespace runnel::host::testing {
-
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
-using namespace std::chrono_literals;
+namespace runnel::testing {
 
 // Every wait of the raw client is bounded by this; a broken server fails a test
 // instead of hanging it.
-constexpr auto kDeadline = 5s;
+constexpr std::chrono::seconds kDeadline(5);
 
 // The RFC 6455 section 1.3 example key and its accept value.
 constexpr std::string_view kRfcKey = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -152,6 +147,9 @@ struct HttpHead {
 // A blocking TCP client that speaks WebSocket by hand. Reads wait with
 // poll() against a deadline, so nothing blocks forever. One thread only.
 class RawWsClient {
+  using Clock = std::chrono::steady_clock;
+  using tcp = boost::asio::ip::tcp;
+
  public:
   enum class Read { kOk, kEof, kTimeout, kError };
 
@@ -169,11 +167,11 @@ class RawWsClient {
       socket_.open(tcp::v4(), ec);
       if (!ec) {
         socket_.set_option(
-            asio::socket_base::receive_buffer_size(receive_buffer), ec);
+            boost::asio::socket_base::receive_buffer_size(receive_buffer), ec);
       }
       if (ec) return false;
     }
-    socket_.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+    socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
     if (ec) return false;
     // Every send() leaves as its own segment (for the split-write test).
     socket_.set_option(tcp::no_delay(true), ec);
@@ -246,7 +244,8 @@ class RawWsClient {
 
   bool Send(std::string_view bytes) {
     boost::system::error_code ec;
-    asio::write(socket_, asio::buffer(bytes.data(), bytes.size()), ec);
+    boost::asio::write(socket_, boost::asio::buffer(bytes.data(), bytes.size()),
+                       ec);
     return !ec;
   }
 
@@ -255,9 +254,9 @@ class RawWsClient {
   bool SendByteByByte(std::string_view bytes) {
     for (char byte : bytes) {
       boost::system::error_code ec;
-      size_t sent = socket_.send(asio::buffer(&byte, 1), 0, ec);
+      size_t sent = socket_.send(boost::asio::buffer(&byte, 1), 0, ec);
       if (ec || sent != 1) return false;
-      std::this_thread::sleep_for(1ms);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     return true;
   }
@@ -374,7 +373,7 @@ class RawWsClient {
     }
   }
 
-  asio::io_context ioc_;
+  boost::asio::io_context ioc_;
   tcp::socket socket_;
   std::string in_;  // received, not yet parsed
   Read last_read_ = Read::kOk;
@@ -395,6 +394,19 @@ inline const char* ReadName(RawWsClient::Read read) {
   return "?";
 }
 
-}  // namespace runnel::host::testing
+// Sends a WebSocket upgrade request (with this Origin, "" = none) and
+// returns the HTTP status of the answer (101 when accepted; 0 on failure).
+inline int UpgradeStatus(uint16_t port, const std::string& origin) {
+  RawWsClient client;
+  std::string extra = origin.empty() ? "" : "Origin: " + origin + "\r\n";
+  if (!client.ConnectTcp(port) ||
+      !client.SendUpgrade(port, kRfcKey, "13", extra)) {
+    return 0;
+  }
+  std::optional<HttpHead> head = client.ReadHttpHead();
+  return head ? head->status : 0;
+}
 
-#endif  // RUNNEL_TESTS_HOST_LIVE_RAW_WS_CLIENT_H_
+}  // namespace runnel::testing
+
+#endif  // RUNNEL_TESTS_SUPPORT_RAW_WS_CLIENT_H_
