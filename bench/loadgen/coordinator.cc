@@ -154,7 +154,7 @@ ProcessSamples SampleAll(const Options& options) {
   return total;
 }
 
-std::string JsonString(std::string_view text) {
+std::string JSONString(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     if (c == '"' || c == '\\') out += '\\';
@@ -164,7 +164,7 @@ std::string JsonString(std::string_view text) {
   return out + "\"";
 }
 
-std::string JsonNumber(double value) {
+std::string JSONNumber(double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), "%.6g", value);
   return buffer;
@@ -310,11 +310,11 @@ MergedResults MergeResults(const std::vector<WorkerProcess>& workers) {
 }
 
 // Builds the one-line JSON object the coordinator prints.
-class JsonLine {
+class JSONLine {
  public:
   void Add(std::string_view key, const std::string& value) {
     if (json_.size() > 1) json_ += ',';
-    json_ += JsonString(key);
+    json_ += JSONString(key);
     json_ += ':';
     json_ += value;
   }
@@ -324,16 +324,16 @@ class JsonLine {
   std::string json_ = "{";
 };
 
-std::string CloseCodesJson(const std::map<std::string, int64_t>& closes) {
+std::string CloseCodesJSON(const std::map<std::string, int64_t>& closes) {
   std::string codes = "{";
   for (const auto& [code, count] : closes) {
     if (codes.size() > 1) codes += ',';
-    codes += JsonString(code) + ":" + std::to_string(count);
+    codes += JSONString(code) + ":" + std::to_string(count);
   }
   return codes + "}";
 }
 
-std::string WatchedPidsJson(const Options& options) {
+std::string WatchedPidsJSON(const Options& options) {
   std::string pids = "[";
   auto add = [&pids](pid_t pid) {
     if (pids.size() > 1) pids += ',';
@@ -349,25 +349,25 @@ std::string WatchedPidsJson(const Options& options) {
 
 // The watched servers' CPU and memory over the run.
 void AddServerFigures(const Options& options, const RunTimeline& timeline,
-                      double messages, int64_t held, JsonLine* json) {
+                      double messages, int64_t held, JSONLine* json) {
   const double cpu_s =
       timeline.at_end.cpu_seconds - timeline.at_start.cpu_seconds;
   const long rss_added =
       timeline.at_start.rss_kb - timeline.before_connect.rss_kb;
-  json->Add("server_pids", WatchedPidsJson(options));
+  json->Add("server_pids", WatchedPidsJSON(options));
   json->Add("server_alive_end", std::to_string(timeline.at_end.alive));
-  json->Add("server_cpu_s", JsonNumber(cpu_s));
+  json->Add("server_cpu_s", JSONNumber(cpu_s));
   json->Add("server_cpu_s_per_million",
-            JsonNumber(messages > 0 ? cpu_s / messages * 1e6 : 0));
+            JSONNumber(messages > 0 ? cpu_s / messages * 1e6 : 0));
   json->Add("server_rss_before_kb",
             std::to_string(timeline.before_connect.rss_kb));
   json->Add("server_rss_ready_kb", std::to_string(timeline.at_start.rss_kb));
   json->Add("server_rss_end_kb", std::to_string(timeline.at_end.rss_kb));
   json->Add("server_rss_per_conn_kb",
-            JsonNumber(held > 0 ? static_cast<double>(rss_added) / held : 0));
+            JSONNumber(held > 0 ? static_cast<double>(rss_added) / held : 0));
 }
 
-std::string ReportJson(const Options& options, int procs, rlim_t file_limit,
+std::string ReportJSON(const Options& options, int procs, rlim_t file_limit,
                        const RunTimeline& timeline, MergedResults& merged) {
   const double window_s =
       (timeline.measure_end_ns - timeline.measure_start_ns) / 1e9;
@@ -379,9 +379,9 @@ std::string ReportJson(const Options& options, int procs, rlim_t file_limit,
   const int64_t held = merged.sums["subscribed_at_ready"];
   const LatencyHistogram& latency = merged.latency;
 
-  JsonLine json;
-  json.Add("label", JsonString(options.label));
-  json.Add("protocol", JsonString(ProtocolName(options.protocol)));
+  JSONLine json;
+  json.Add("label", JSONString(options.label));
+  json.Add("protocol", JSONString(ProtocolName(options.protocol)));
   json.Add("target_connections", std::to_string(options.connections));
   json.Add("procs", std::to_string(procs));
   json.Add("workers_reported", std::to_string(merged.reported));
@@ -393,18 +393,18 @@ std::string ReportJson(const Options& options, int procs, rlim_t file_limit,
   }
   // The load generator's own CPU in the window: if it nears the cores it
   // had, the figures are the load generator's limit, not the server's.
-  json.Add("loadgen_cpu_s", JsonNumber(merged.sums["cpu_in_window_ns"] / 1e9));
-  json.Add("connect_seconds", JsonNumber(connect_s));
-  json.Add("connects_per_s", JsonNumber(connect_s > 0 ? held / connect_s : 0));
-  json.Add("window_s", JsonNumber(window_s));
+  json.Add("loadgen_cpu_s", JSONNumber(merged.sums["cpu_in_window_ns"] / 1e9));
+  json.Add("connect_seconds", JSONNumber(connect_s));
+  json.Add("connects_per_s", JSONNumber(connect_s > 0 ? held / connect_s : 0));
+  json.Add("window_s", JSONNumber(window_s));
   json.Add("messages_per_s",
-           JsonNumber(window_s > 0 ? messages / window_s : 0));
+           JSONNumber(window_s > 0 ? messages / window_s : 0));
   json.Add("latency_samples", std::to_string(latency.Count()));
-  json.Add("latency_p50_ms", JsonNumber(latency.Percentile(0.50) / 1e6));
-  json.Add("latency_p99_ms", JsonNumber(latency.Percentile(0.99) / 1e6));
-  json.Add("latency_p999_ms", JsonNumber(latency.Percentile(0.999) / 1e6));
-  json.Add("latency_max_ms", JsonNumber(latency.MaxNanos() / 1e6));
-  json.Add("close_codes", CloseCodesJson(merged.closes));
+  json.Add("latency_p50_ms", JSONNumber(latency.Percentile(0.50) / 1e6));
+  json.Add("latency_p99_ms", JSONNumber(latency.Percentile(0.99) / 1e6));
+  json.Add("latency_p999_ms", JSONNumber(latency.Percentile(0.999) / 1e6));
+  json.Add("latency_max_ms", JSONNumber(latency.MaxNanos() / 1e6));
+  json.Add("close_codes", CloseCodesJSON(merged.closes));
   if (!options.watch_pids.empty() || !options.watch_tree_pids.empty()) {
     AddServerFigures(options, timeline, messages, held, &json);
   }
@@ -429,7 +429,7 @@ int RunCoordinator(const Options& options) {
   RunPhases(options, workers, &timeline);
   MergedResults merged = MergeResults(workers);
   std::printf("%s\n",
-              ReportJson(options, procs, file_limit, timeline, merged).c_str());
+              ReportJSON(options, procs, file_limit, timeline, merged).c_str());
   std::fflush(stdout);
   return merged.reported == procs ? 0 : 1;
 }

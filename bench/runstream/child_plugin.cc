@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace runnel_bench {
+namespace runnel::bench {
 
 std::unique_ptr<ChildPlugin> ChildPlugin::Start(
     const std::vector<std::string>& argv,
@@ -115,4 +115,4 @@ ChildPlugin::~ChildPlugin() {
   }
 }
 
-}  // namespace runnel_bench
+}  // namespace runnel::bench

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace runnel_bench {
+namespace runnel::bench {
 
 class ChildPlugin {
  public:
@@ -35,6 +35,6 @@ class ChildPlugin {
   std::string target_;
 };
 
-}  // namespace runnel_bench
+}  // namespace runnel::bench
 
 #endif  // RUNNEL_BENCH_RUNSTREAM_CHILD_PLUGIN_H_

@@ -162,14 +162,14 @@ int main(int argc, char** argv) {
   Args args;
   if (!ParseArgs(argc, argv, &args)) return 2;
   const bool self = args.plugin.empty() && args.target.empty();
-  std::unique_ptr<runnel_bench::ChildPlugin> child;
+  std::unique_ptr<runnel::bench::ChildPlugin> child;
   std::string target = args.target;
   if (target.empty()) {
     std::vector<std::string> child_argv = {
         self ? std::filesystem::read_symlink("/proc/self/exe").string()
              : args.plugin};
     std::string error;
-    child = runnel_bench::ChildPlugin::Start(child_argv, {}, &error);
+    child = runnel::bench::ChildPlugin::Start(child_argv, {}, &error);
     if (!child) {
       std::fprintf(stderr, "cannot start the plugin: %s\n", error.c_str());
       return 1;

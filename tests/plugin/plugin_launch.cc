@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-namespace runnel_test {
+namespace runnel::testing {
 
 std::vector<std::string> SplitLine(const std::string& s, char sep) {
   std::vector<std::string> parts;
@@ -84,4 +84,4 @@ std::string LaunchedPluginTest::WaitForLogLine(const std::string& text) {
   return line;
 }
 
-}  // namespace runnel_test
+}  // namespace runnel::testing

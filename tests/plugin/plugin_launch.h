@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "plugin_process.h"
 
-namespace runnel_test {
+namespace runnel::testing {
 
 struct LaunchedPlugin {
   std::unique_ptr<PluginProcess> process;  // killed + reaped on destruction
@@ -65,6 +65,6 @@ class LaunchedPluginTest : public ::testing::Test {
   const std::chrono::milliseconds run_deadline_;
 };
 
-}  // namespace runnel_test
+}  // namespace runnel::testing
 
 #endif  // RUNNEL_TESTS_PLUGIN_PLUGIN_LAUNCH_H_

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-namespace runnel_test {
+namespace runnel::testing {
 
 std::map<std::string, std::string> GrafanaPluginEnv(
     const std::string& socket_dir) {
@@ -19,4 +19,4 @@ std::map<std::string, std::string> GrafanaPluginEnv(
   return env;
 }
 
-}  // namespace runnel_test
+}  // namespace runnel::testing

@@ -13,7 +13,7 @@
 #include "support/temp_dir.h"
 #include "support/wait_until.h"
 
-namespace runnel_test {
+namespace runnel::testing {
 
 using PluginProcess = ::runnel::testing::ChildProcess;
 using ::runnel::testing::TempDir;
@@ -24,6 +24,6 @@ using ::runnel::testing::WaitUntil;
 std::map<std::string, std::string> GrafanaPluginEnv(
     const std::string& socket_dir);
 
-}  // namespace runnel_test
+}  // namespace runnel::testing
 
 #endif  // RUNNEL_TESTS_PLUGIN_PLUGIN_PROCESS_H_

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <string>
 
-namespace runnel_test {
+namespace runnel::testing {
 
 std::optional<int64_t> ProcStatusField(pid_t pid, std::string_view field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -23,4 +23,4 @@ std::optional<int64_t> ProcStatusField(pid_t pid, std::string_view field) {
   return std::nullopt;
 }
 
-}  // namespace runnel_test
+}  // namespace runnel::testing

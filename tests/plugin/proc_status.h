@@ -10,12 +10,12 @@
 #include <optional>
 #include <string_view>
 
-namespace runnel_test {
+namespace runnel::testing {
 
 // The leading number of the field's value; nullopt if the process or the
 // field does not exist.
 std::optional<int64_t> ProcStatusField(pid_t pid, std::string_view field);
 
-}  // namespace runnel_test
+}  // namespace runnel::testing
 
 #endif  // RUNNEL_TESTS_PLUGIN_PROC_STATUS_H_

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <utility>
 
-namespace runnel_test {
+namespace runnel::testing {
 
 // One RunStream call: reads packets until the call ends.
 class RunStreamFleet::Call final
@@ -107,4 +107,4 @@ std::map<grpc::StatusCode, size_t> RunStreamFleet::end_codes() const {
   return end_codes_;
 }
 
-}  // namespace runnel_test
+}  // namespace runnel::testing

@@ -21,7 +21,7 @@
 
 #include "backend.grpc.pb.h"
 
-namespace runnel_test {
+namespace runnel::testing {
 
 class RunStreamFleet {
  public:
@@ -62,6 +62,6 @@ class RunStreamFleet {
   std::map<grpc::StatusCode, size_t> end_codes_;
 };
 
-}  // namespace runnel_test
+}  // namespace runnel::testing
 
 #endif  // RUNNEL_TESTS_PLUGIN_RUN_STREAM_FLEET_H_

@@ -16,7 +16,7 @@
 #include "plugin_launch.h"
 #include "plugin_process.h"
 
-namespace runnel_test {
+namespace runnel::testing {
 namespace {
 
 using std::chrono::milliseconds;
@@ -151,4 +151,4 @@ TEST(SdkAsyncServeStartTest, BothRunStreamHandlersAreRefused) {
 }
 
 }  // namespace
-}  // namespace runnel_test
+}  // namespace runnel::testing

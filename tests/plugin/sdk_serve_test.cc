@@ -12,7 +12,7 @@
 #include "plugin_launch.h"
 #include "plugin_process.h"
 
-namespace runnel_test {
+namespace runnel::testing {
 namespace {
 
 using std::chrono::milliseconds;
@@ -88,7 +88,7 @@ TEST_F(SdkServeTest, HandlerExceptionBecomesInternal) {
   EXPECT_EQ(packets.size(), 3u);
 }
 
-TEST_F(SdkServeTest, SendJsonRejectsInvalidJson) {
+TEST_F(SdkServeTest, SendJSONRejectsInvalidJSON) {
   std::vector<std::string> packets;
   grpc::Status status = RunToEnd("invalid-json", &packets);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -141,4 +141,4 @@ TEST_F(SdkServeTest, StopWhileAStreamSleepsExitsZero) {
 }
 
 }  // namespace
-}  // namespace runnel_test
+}  // namespace runnel::testing

@@ -20,7 +20,7 @@
 #include "plugin_launch.h"
 #include "plugin_process.h"
 
-namespace runnel_test {
+namespace runnel::testing {
 namespace {
 
 using nlohmann::json;
@@ -312,7 +312,7 @@ pluginv2::QueryDataRequest TwoQueries(pluginv2::DataFrameFormat format) {
   return req;
 }
 
-TEST_F(TestdataPluginTest, QueryDataJsonReturnsRandomWalkFramesByRefId) {
+TEST_F(TestdataPluginTest, QueryDataJSONReturnsRandomWalkFramesByRefId) {
   grpc::ClientContext ctx;
   pluginv2::QueryDataResponse resp;
   ASSERT_TRUE(data_->QueryData(&ctx, TwoQueries(pluginv2::JSON), &resp).ok());
@@ -479,4 +479,4 @@ TEST_F(TestdataPluginStartTest, TcpTransportListensOnLoopbackInTheRange) {
 }
 
 }  // namespace
-}  // namespace runnel_test
+}  // namespace runnel::testing

@@ -22,7 +22,7 @@
 #include "proc_status.h"
 #include "run_stream_fleet.h"
 
-namespace runnel_test {
+namespace runnel::testing {
 namespace {
 
 using std::chrono::milliseconds;
@@ -117,4 +117,4 @@ TEST_F(TestdataScaleTest, TenThousandStreamsOnAFixedNumberOfThreads) {
 }
 
 }  // namespace
-}  // namespace runnel_test
+}  // namespace runnel::testing

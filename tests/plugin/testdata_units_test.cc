@@ -3,7 +3,7 @@
 #include "query.h"
 #include "stream_paths.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 namespace {
 
 using std::chrono::milliseconds;
@@ -93,4 +93,4 @@ TEST(Query, PointCountNeverExceedsMaxDataPoints) {
 }
 
 }  // namespace
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

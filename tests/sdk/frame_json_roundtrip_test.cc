@@ -234,7 +234,7 @@ std::string Compare(const Frame& frame, const json& doc) {
   return "";
 }
 
-TEST(FrameJsonRoundTripTest, RandomFramesParseBackToTheSameValues) {
+TEST(FrameJSONRoundTripTest, RandomFramesParseBackToTheSameValues) {
   RandomFrames random(20261122);
   std::string buffer;  // reused, as a sender's hot loop would
   for (int i = 0; i < 3000; ++i) {

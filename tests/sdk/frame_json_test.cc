@@ -42,7 +42,7 @@ constexpr char kReferenceSchemaExample[] =
   {"name":"Min","type":"number","typeInfo":{"frame":"float64"}},
   {"name":"Max","type":"number","typeInfo":{"frame":"float64"}}]}})";
 
-TEST(FrameJsonTest, TestdataSchemaOnlyMatchesReference) {
+TEST(FrameJSONTest, TestdataSchemaOnlyMatchesReference) {
   std::string got = FrameToJSON(TestdataFrame(), FrameInclude::kSchemaOnly);
   EXPECT_EQ(json::parse(got), json::parse(kReferenceSchemaExample));
   // Byte for byte, which also pins the key order.
@@ -55,7 +55,7 @@ TEST(FrameJsonTest, TestdataSchemaOnlyMatchesReference) {
       R"({"name":"Max","type":"number","typeInfo":{"frame":"float64"}}]}})");
 }
 
-TEST(FrameJsonTest, TestdataDataOnlyRowWithNanosMatchesReference) {
+TEST(FrameJSONTest, TestdataDataOnlyRowWithNanosMatchesReference) {
   Frame frame = TestdataFrame();
   ASSERT_TRUE(
       frame.AppendRow({Timestamp{1'700'000'000'123'456'789}, 52.1, 30.7, 77.9})
@@ -65,7 +65,7 @@ TEST(FrameJsonTest, TestdataDataOnlyRowWithNanosMatchesReference) {
             R"("nanos":[[456789],null,null,null]}})");
 }
 
-TEST(FrameJsonTest, IncludeModes) {
+TEST(FrameJSONTest, IncludeModes) {
   Frame frame("f");
   frame.AddField("v", FieldType::kInt64);
   ASSERT_TRUE(frame.AppendRow({int64_t{1}}).ok());
@@ -82,7 +82,7 @@ TEST(FrameJsonTest, IncludeModes) {
   EXPECT_EQ(FrameToJSON(frame, static_cast<FrameInclude>(0)), "{}");
 }
 
-TEST(FrameJsonTest, AppendsToCallersBuffer) {
+TEST(FrameJSONTest, AppendsToCallersBuffer) {
   Frame frame;
   frame.AddField("", FieldType::kBool);
   std::string out = "prefix:";
@@ -91,12 +91,12 @@ TEST(FrameJsonTest, AppendsToCallersBuffer) {
   EXPECT_EQ(out, R"(prefix:{"data":{"values":[[]]}}{"data":{"values":[[]]}})");
 }
 
-TEST(FrameJsonTest, EmptyFrame) {
+TEST(FrameJSONTest, EmptyFrame) {
   EXPECT_EQ(FrameToJSON(Frame(), FrameInclude::kAll),
             R"({"schema":{"fields":[]},"data":{"values":[]}})");
 }
 
-TEST(FrameJsonTest, EmptyNamesAreOmittedAndRefIdFollowsName) {
+TEST(FrameJSONTest, EmptyNamesAreOmittedAndRefIdFollowsName) {
   Frame frame;
   frame.set_ref_id("A");
   frame.AddField("", FieldType::kString);
@@ -109,7 +109,7 @@ TEST(FrameJsonTest, EmptyNamesAreOmittedAndRefIdFollowsName) {
             R"({"schema":{"name":"n","refId":"B","fields":[]}})");
 }
 
-TEST(FrameJsonTest, NoNanosWhenAllTimesAreWholeMilliseconds) {
+TEST(FrameJSONTest, NoNanosWhenAllTimesAreWholeMilliseconds) {
   Frame frame;
   frame.AddField("t", FieldType::kTime);
   ASSERT_TRUE(frame.AppendRow({Timestamp{1'000'000}}).ok());
@@ -118,7 +118,7 @@ TEST(FrameJsonTest, NoNanosWhenAllTimesAreWholeMilliseconds) {
             R"({"data":{"values":[[1,-3]]}})");
 }
 
-TEST(FrameJsonTest, NanosListEveryRowOfATimeFieldThatNeedsThem) {
+TEST(FrameJSONTest, NanosListEveryRowOfATimeFieldThatNeedsThem) {
   Frame frame;
   frame.AddField("t", FieldType::kTime);
   frame.AddField("u", FieldType::kTime);  // whole milliseconds only: null
@@ -137,7 +137,7 @@ TEST(FrameJsonTest, NanosListEveryRowOfATimeFieldThatNeedsThem) {
             R"("nanos":[[0,1,999999],null,[0,1,999999]]}})");
 }
 
-TEST(FrameJsonTest, NaNAndInfinityBecomeNullPlusEntities) {
+TEST(FrameJSONTest, NaNAndInfinityBecomeNullPlusEntities) {
   Frame frame;
   frame.AddField("t", FieldType::kTime);
   frame.AddField("v", FieldType::kFloat64);
@@ -153,7 +153,7 @@ TEST(FrameJsonTest, NaNAndInfinityBecomeNullPlusEntities) {
       R"("entities":[null,{"NaN":[1,4],"Inf":[2],"NegInf":[3]},{"Inf":[0]}]}})");
 }
 
-TEST(FrameJsonTest, NullableFloatWithNaNAsInReference) {
+TEST(FrameJSONTest, NullableFloatWithNaNAsInReference) {
   Frame frame;
   frame.AddField("t", FieldType::kTime);
   frame.AddField("v", FieldType::kFloat64, /*nullable=*/true);
@@ -169,7 +169,7 @@ TEST(FrameJsonTest, NullableFloatWithNaNAsInReference) {
       R"("entities":[null,{"NaN":[1]}]}})");
 }
 
-TEST(FrameJsonTest, EntitiesComeBeforeNanos) {
+TEST(FrameJSONTest, EntitiesComeBeforeNanos) {
   Frame frame;
   frame.AddField("t", FieldType::kTime);
   frame.AddField("v", FieldType::kFloat64);
@@ -180,7 +180,7 @@ TEST(FrameJsonTest, EntitiesComeBeforeNanos) {
       R"("nanos":[[500],null]}})");
 }
 
-TEST(FrameJsonTest, NullableFieldsOfEveryType) {
+TEST(FrameJSONTest, NullableFieldsOfEveryType) {
   Frame frame;
   frame.AddField("t", FieldType::kTime, true);
   frame.AddField("f", FieldType::kFloat64, true);
@@ -203,7 +203,7 @@ TEST(FrameJsonTest, NullableFieldsOfEveryType) {
       R"("data":{"values":[[null,4],[null,0.5],[null,-2],[null,"x"],[null,false]]}})");
 }
 
-TEST(FrameJsonTest, Int64AndBool) {
+TEST(FrameJSONTest, Int64AndBool) {
   Frame frame;
   frame.AddField("i", FieldType::kInt64);
   frame.AddField("b", FieldType::kBool);
@@ -218,7 +218,7 @@ TEST(FrameJsonTest, Int64AndBool) {
       R"([true,false,true]]}})");
 }
 
-TEST(FrameJsonTest, LabelsSortedByKeyAndOmittedWhenEmpty) {
+TEST(FrameJSONTest, LabelsSortedByKeyAndOmittedWhenEmpty) {
   Frame frame;
   frame.AddField("v", FieldType::kFloat64, false,
                  {{"host", "b\"1"}, {"b", "2"}, {"a", ""}});
@@ -231,7 +231,7 @@ TEST(FrameJsonTest, LabelsSortedByKeyAndOmittedWhenEmpty) {
       R"({"name":"w","type":"number","typeInfo":{"frame":"float64"}}]}})");
 }
 
-TEST(FrameJsonTest, ConfigIsWrittenMinifiedAfterLabels) {
+TEST(FrameJSONTest, ConfigIsWrittenMinifiedAfterLabels) {
   Frame frame;
   Field& v = frame.AddField("v", FieldType::kFloat64, true, {{"k", "v"}});
   v.set_config_json(
@@ -244,7 +244,7 @@ TEST(FrameJsonTest, ConfigIsWrittenMinifiedAfterLabels) {
       R"("config":{"unit":"ms","decimals":2,"custom":{"a":[1,2.5e3,true,null]}}}]}})");
 }
 
-TEST(FrameJsonTest, InvalidOrNonObjectConfigIsLeftOut) {
+TEST(FrameJSONTest, InvalidOrNonObjectConfigIsLeftOut) {
   for (const char* bad :
        {"{\"unit\":", "[1]", "\"ms\"", "{\"a\":1} x", "{\"a\":\"\n\"}"}) {
     Frame frame;
@@ -263,7 +263,7 @@ std::string SchemaWithMeta(const std::string& meta_json) {
   return FrameToJSON(frame, FrameInclude::kSchemaOnly);
 }
 
-TEST(FrameJsonTest, MetaAlwaysCarriesTypeVersion) {
+TEST(FrameJSONTest, MetaAlwaysCarriesTypeVersion) {
   EXPECT_EQ(
       SchemaWithMeta("{}"),
       R"({"schema":{"name":"f","refId":"A","meta":{"typeVersion":[0,0]},"fields":[]}})");
@@ -286,7 +286,7 @@ TEST(FrameJsonTest, MetaAlwaysCarriesTypeVersion) {
       R"("typeVersion":[0,1]},"fields":[]}})");
 }
 
-TEST(FrameJsonTest, InvalidMetaIsLeftOut) {
+TEST(FrameJSONTest, InvalidMetaIsLeftOut) {
   for (const char* bad : {"{", "[]", "null", "{\"a\":1,}", "{'a':1}"}) {
     EXPECT_EQ(SchemaWithMeta(bad),
               R"({"schema":{"name":"f","refId":"A","fields":[]}})")
@@ -298,7 +298,7 @@ TEST(FrameJsonTest, InvalidMetaIsLeftOut) {
             R"({"schema":{"fields":[]}})");
 }
 
-TEST(FrameJsonTest, StringsAreEscapedLikeGo) {
+TEST(FrameJSONTest, StringsAreEscapedLikeGo) {
   Frame frame;
   frame.AddField("s", FieldType::kString);
   const std::string tricky =
@@ -318,7 +318,7 @@ TEST(FrameJsonTest, StringsAreEscapedLikeGo) {
             "\x80\xE2\x80\xA8\xE2\x80\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
-TEST(FrameJsonTest, InvalidUtf8FormsAreReplacedBytewise) {
+TEST(FrameJSONTest, InvalidUtf8FormsAreReplacedBytewise) {
   auto escaped = [](std::string_view s) {
     std::string out;
     internal::AppendJSONString(s, out);
@@ -334,7 +334,7 @@ TEST(FrameJsonTest, InvalidUtf8FormsAreReplacedBytewise) {
   EXPECT_EQ(escaped(""), R"("")");
 }
 
-TEST(FrameJsonTest, NamesAndLabelsAreEscapedToo) {
+TEST(FrameJSONTest, NamesAndLabelsAreEscapedToo) {
   Frame frame("a\nb");
   frame.set_ref_id("<A>");
   frame.AddField("x\"y", FieldType::kBool, false, {{"k\t", "v\\"}});
@@ -350,7 +350,7 @@ std::string Float(double v) {
   return out;
 }
 
-TEST(FrameJsonTest, FloatsUseGoShortestFormatting) {
+TEST(FrameJSONTest, FloatsUseGoShortestFormatting) {
   EXPECT_EQ(Float(52), "52");
   EXPECT_EQ(Float(52.1), "52.1");
   EXPECT_EQ(Float(-30.7), "-30.7");
@@ -373,7 +373,7 @@ TEST(FrameJsonTest, FloatsUseGoShortestFormatting) {
   EXPECT_EQ(Float(9007199254740993.0), "9007199254740992");
 }
 
-TEST(FrameJsonTest, FloatsRoundTrip) {
+TEST(FrameJSONTest, FloatsRoundTrip) {
   uint64_t state = 88172645463325252ull;
   for (int i = 0; i < 20000; ++i) {
     state ^= state << 13;
@@ -401,7 +401,7 @@ std::string SignificantDigits(std::string text) {
   return digits.substr(first, last - first + 1);
 }
 
-TEST(FrameJsonTest, PlainNotationUsesTheShortestRoundTripDigits) {
+TEST(FrameJSONTest, PlainNotationUsesTheShortestRoundTripDigits) {
   // Go prints the shortest round-trip digits, whatever the notation; the
   // exponent form of std::to_chars is the shortest by definition.
   std::mt19937_64 rng(7);
@@ -420,7 +420,7 @@ TEST(FrameJsonTest, PlainNotationUsesTheShortestRoundTripDigits) {
   }
 }
 
-TEST(FrameJsonTest, MinifierAcceptsJsonAndRejectsTheRest) {
+TEST(FrameJSONTest, MinifierAcceptsJSONAndRejectsTheRest) {
   auto minify = [](std::string_view in) -> std::string {
     std::string out = "x";
     if (!internal::AppendMinifiedJSON(in, out)) {

@@ -113,7 +113,7 @@ TEST_F(LogTest, ReservedKeysInPairsDoNotReplaceTheRealOnes) {
   EXPECT_EQ(parsed["_@message"], "fake");
 }
 
-TEST_F(LogTest, WriteEmitsOneJsonLineWithATimestamp) {
+TEST_F(LogTest, WriteEmitsOneJSONLineWithATimestamp) {
   StderrCapture capture;
   Info("hello", {{"k", "v"}});
   std::vector<std::string> lines = Lines(capture.Finish());

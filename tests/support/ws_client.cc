@@ -142,7 +142,7 @@ void WsClient::HandleFrame(std::string_view frame) {
     std::string_view text = frame.substr(start, end - start);
     start = end + 1;
     Line line{std::string(text),
-              Json::parse(text, nullptr, /*allow_exceptions=*/false)};
+              JSON::parse(text, nullptr, /*allow_exceptions=*/false)};
     if (line.json.is_discarded()) {
       undecodable_.push_back(line.text);
     } else if (IsPing(line.json)) {
@@ -157,7 +157,7 @@ template <typename Match>
 std::optional<nlohmann::json> WsClient::Take(Match match) {
   for (auto it = lines_.begin(); it != lines_.end(); ++it) {
     if (!it->json.is_discarded() && match(it->json)) {
-      Json json = std::move(it->json);
+      JSON json = std::move(it->json);
       lines_.erase(it);
       return json;
     }
@@ -172,18 +172,18 @@ std::optional<nlohmann::json> WsClient::ReadReply(Millis timeout) {
   }
   Line line = std::move(lines_.front());
   lines_.pop_front();
-  if (line.json.is_discarded()) return Json::parse(line.text);  // throws
+  if (line.json.is_discarded()) return JSON::parse(line.text);  // throws
   return std::move(line.json);
 }
 
-nlohmann::json WsClient::Call(const std::string& method, Json params,
+nlohmann::json WsClient::Call(const std::string& method, JSON params,
                               Millis timeout) {
   uint32_t id = next_id_++;
-  Json command = {{"id", id}, {method, std::move(params)}};
+  JSON command = {{"id", id}, {method, std::move(params)}};
   if (!SendText(command.dump())) return nullptr;
   auto deadline = Clock::now() + timeout;
   while (true) {
-    std::optional<Json> reply = Take([id](const Json& json) {
+    std::optional<JSON> reply = Take([id](const JSON& json) {
       return json.is_object() && json.value("id", 0u) == id;
     });
     if (reply) return *std::move(reply);
@@ -194,7 +194,7 @@ nlohmann::json WsClient::Call(const std::string& method, Json params,
 std::optional<nlohmann::json> WsClient::NextPush(Millis timeout) {
   auto deadline = Clock::now() + timeout;
   while (true) {
-    std::optional<Json> reply = Take([](const Json& json) {
+    std::optional<JSON> reply = Take([](const JSON& json) {
       return json.is_object() && json.contains("push");
     });
     if (reply) return (*reply)["push"];
@@ -209,7 +209,7 @@ int WsClient::CountPublications(const std::string& channel, Millis duration) {
     // Pushes already queued count even when the time is up.
     Millis left = std::max(
         Millis(0), std::chrono::duration_cast<Millis>(deadline - Clock::now()));
-    std::optional<Json> push = NextPush(left);
+    std::optional<JSON> push = NextPush(left);
     if (!push) break;
     if (push->value("channel", "") == channel && push->contains("pub")) {
       ++count;

@@ -32,7 +32,7 @@ namespace runnel::testing {
 
 class WsClient {
  public:
-  using Json = nlohmann::json;
+  using JSON = nlohmann::json;
   using Millis = std::chrono::milliseconds;
 
   struct Options {
@@ -62,24 +62,24 @@ class WsClient {
 
   // The next reply of any kind, in arrival order; nullopt on close or after
   // the time-out. A line that is not JSON throws (the test fails).
-  std::optional<Json> ReadReply(Millis timeout = Millis(5000));
+  std::optional<JSON> ReadReply(Millis timeout = Millis(5000));
 
   // Sends {"id":N, <method>: params} and waits for the reply with id N.
   // Returns the whole reply, or null when the time-out passes or the
   // connection closes.
-  Json Call(const std::string& method, Json params,
+  JSON Call(const std::string& method, JSON params,
             Millis timeout = Millis(10000));
   // Call("connect", params): the whole reply.
-  Json Connect(Json params = Json::object()) {
+  JSON Connect(JSON params = JSON::object()) {
     return Call("connect", std::move(params));
   }
-  Json Subscribe(const std::string& channel, Millis timeout = Millis(10000)) {
-    return Call("subscribe", Json{{"channel", channel}}, timeout);
+  JSON Subscribe(const std::string& channel, Millis timeout = Millis(10000)) {
+    return Call("subscribe", JSON{{"channel", channel}}, timeout);
   }
 
   // The next push (the "push" object), or nullopt after the time-out or when
   // the connection is closed.
-  std::optional<Json> NextPush(Millis timeout);
+  std::optional<JSON> NextPush(Millis timeout);
   // Pushes of `channel` with a "pub" received within `duration`, plus those
   // already queued (duration 0 counts just those).
   int CountPublications(const std::string& channel, Millis duration);
@@ -106,7 +106,7 @@ class WsClient {
   enum class ReadResult { kFrame, kTimeout, kClosed };
   struct Line {
     std::string text;
-    Json json;  // discarded when `text` is not JSON
+    JSON json;  // discarded when `text` is not JSON
   };
 
   // Reads one frame (or times out) and queues its lines.
@@ -114,7 +114,7 @@ class WsClient {
   void HandleFrame(std::string_view frame);
   // Removes and returns the first queued JSON line that `match` accepts.
   template <typename Match>
-  std::optional<Json> Take(Match match);
+  std::optional<JSON> Take(Match match);
 
   boost::asio::io_context ioc_;
   boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;

@@ -118,7 +118,7 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
   if (!types.ok()) return types;
   // Not waited for: the server listens while the plugins start.
   registry_->StartAll();
-  data_sources_json_ = DataSourcesJson(data_sources);
+  data_sources_json_ = DataSourcesJSON(data_sources);
   MakeHubAndStreams(config, std::move(data_sources));
   server_ =
       std::make_unique<Server>(MakeLiveConfig(config), *hub_, scopes_.get());
@@ -192,7 +192,7 @@ void Host::Shutdown() {
 
 HttpResponse Host::Health() const {
   HttpResponse response;
-  response.body = HealthJson(SnapshotPlugins(*registry_), kHostVersion);
+  response.body = HealthJSON(SnapshotPlugins(*registry_), kHostVersion);
   return response;
 }
 

@@ -46,7 +46,7 @@ std::vector<PluginSnapshot> SnapshotPlugins(const PluginRegistry& registry) {
   return out;
 }
 
-std::string HealthJson(const std::vector<PluginSnapshot>& plugins,
+std::string HealthJSON(const std::vector<PluginSnapshot>& plugins,
                        const std::string& version) {
   nlohmann::json body;
   body["status"] = "ok";
@@ -65,7 +65,7 @@ std::string HealthJson(const std::vector<PluginSnapshot>& plugins,
   return body.dump();
 }
 
-std::string DataSourcesJson(const std::vector<DataSource>& data_sources) {
+std::string DataSourcesJSON(const std::vector<DataSource>& data_sources) {
   nlohmann::json list = nlohmann::json::array();
   for (const DataSource& ds : data_sources) {
     nlohmann::json item;

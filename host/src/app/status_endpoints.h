@@ -33,10 +33,10 @@ struct PluginSnapshot {
 
 std::vector<PluginSnapshot> SnapshotPlugins(const PluginRegistry& registry);
 
-std::string HealthJson(const std::vector<PluginSnapshot>& plugins,
+std::string HealthJSON(const std::vector<PluginSnapshot>& plugins,
                        const std::string& version);
 
-std::string DataSourcesJson(const std::vector<DataSource>& data_sources);
+std::string DataSourcesJSON(const std::vector<DataSource>& data_sources);
 
 // runnel_live_connections, runnel_live_subscriptions, runnel_live_channels
 // (gauges); runnel_live_connections_total, runnel_live_publications_in_total,

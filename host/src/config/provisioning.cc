@@ -28,7 +28,7 @@ std::string Where(const std::string& file, const YAML::Mark& mark) {
 
 // A plain (unquoted) YAML scalar becomes a bool, null or number when it
 // reads as one, as Grafana's YAML decoder does; quoted ones stay strings.
-nlohmann::json ScalarToJson(const YAML::Node& node) {
+nlohmann::json ScalarToJSON(const YAML::Node& node) {
   const std::string& text = node.Scalar();
   if (node.Tag() == "!") return text;  // quoted
   if (text == "true" || text == "True" || text == "TRUE") return true;
@@ -47,22 +47,22 @@ nlohmann::json ScalarToJson(const YAML::Node& node) {
   return text;
 }
 
-nlohmann::json YamlToJson(const YAML::Node& node) {
+nlohmann::json YamlToJSON(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       nlohmann::json obj = nlohmann::json::object();
       for (const auto& kv : node) {
-        obj[kv.first.as<std::string>()] = YamlToJson(kv.second);
+        obj[kv.first.as<std::string>()] = YamlToJSON(kv.second);
       }
       return obj;
     }
     case YAML::NodeType::Sequence: {
       nlohmann::json arr = nlohmann::json::array();
-      for (const auto& item : node) arr.push_back(YamlToJson(item));
+      for (const auto& item : node) arr.push_back(YamlToJSON(item));
       return arr;
     }
     case YAML::NodeType::Scalar:
-      return ScalarToJson(node);
+      return ScalarToJSON(node);
     default:
       return nullptr;
   }
@@ -118,16 +118,16 @@ Status ReadBool(const YamlEntry& entry, bool* out) {
 }
 
 // jsonData: any map, kept as JSON for the plugin.
-Status ReadJsonData(const YamlEntry& entry, std::string* out) {
+Status ReadJSONData(const YamlEntry& entry, std::string* out) {
   if (!entry.value.IsNull() && !entry.value.IsMap()) {
     return Status::InvalidArgument(entry.at + ": 'jsonData' must be a map");
   }
-  if (entry.value.IsMap()) *out = YamlToJson(entry.value).dump();
+  if (entry.value.IsMap()) *out = YamlToJSON(entry.value).dump();
   return Status::Ok();
 }
 
 // secureJsonData: a map of strings.
-Status ReadSecureJsonData(const YamlEntry& entry, const std::string& file,
+Status ReadSecureJSONData(const YamlEntry& entry, const std::string& file,
                           std::map<std::string, std::string>* out) {
   if (!entry.value.IsNull() && !entry.value.IsMap()) {
     return Status::InvalidArgument(entry.at +
@@ -160,9 +160,9 @@ Status ReadDataSourceEntry(const YamlEntry& entry, const std::string& file,
   if (key == "basicAuth") return ReadBool(entry, &ds->basic_auth);
   if (key == "basicAuthUser") return ReadScalar(entry, &ds->basic_auth_user);
   if (key == "isDefault") return ReadBool(entry, &ds->is_default);
-  if (key == "jsonData") return ReadJsonData(entry, &ds->json_data);
+  if (key == "jsonData") return ReadJSONData(entry, &ds->json_data);
   if (key == "secureJsonData") {
-    return ReadSecureJsonData(entry, file, &ds->secure_json_data);
+    return ReadSecureJSONData(entry, file, &ds->secure_json_data);
   }
   return Status::Ok();
 }

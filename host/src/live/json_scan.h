@@ -1,4 +1,4 @@
-// JsonScan: finds the parts of JSON text without building a document, so a
+// JSONScan: finds the parts of JSON text without building a document, so a
 // client's payloads can be kept as the raw bytes it sent (the Go server's
 // Raw type does the same) instead of being parsed and re-serialised.
 //

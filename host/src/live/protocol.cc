@@ -164,7 +164,7 @@ bool DecodeCommands(std::string_view frame, std::vector<Command>* commands,
   return true;
 }
 
-void AppendRawJson(std::string* out, std::string_view raw_json) {
+void AppendRawJSON(std::string* out, std::string_view raw_json) {
   if (raw_json.empty()) {
     out->append("null");
     return;
@@ -181,7 +181,7 @@ void AppendRawJson(std::string* out, std::string_view raw_json) {
   }
 }
 
-void AppendJsonString(std::string* out, std::string_view text) {
+void AppendJSONString(std::string* out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (char c : text) {
@@ -219,7 +219,7 @@ std::string EncodeConnectReply(uint32_t id, std::string_view client_id,
   std::string out;
   AppendId(&out, id);
   out.append(",\"connect\":{\"client\":");
-  AppendJsonString(&out, client_id);
+  AppendJSONString(&out, client_id);
   if (ping_seconds > 0) {
     out.append(",\"ping\":");
     out.append(std::to_string(ping_seconds));
@@ -236,7 +236,7 @@ std::string EncodeSubscribeReply(uint32_t id, std::string_view data_json) {
   out.append(",\"subscribe\":{");
   if (!data_json.empty()) {
     out.append("\"data\":");
-    AppendRawJson(&out, data_json);
+    AppendRawJSON(&out, data_json);
   }
   out.append("}}");
   return out;
@@ -272,7 +272,7 @@ std::string EncodeErrorReply(uint32_t id, int32_t code,
   out.append(",\"error\":{\"code\":");
   out.append(std::to_string(code));
   out.append(",\"message\":");
-  AppendJsonString(&out, message);
+  AppendJSONString(&out, message);
   if (temporary) out.append(",\"temporary\":true");
   out.append("}}");
   return out;
@@ -283,9 +283,9 @@ std::string EncodePublicationPush(std::string_view channel,
   std::string out;
   out.reserve(40 + channel.size() + data_json.size());
   out.append("{\"push\":{\"channel\":");
-  AppendJsonString(&out, channel);
+  AppendJSONString(&out, channel);
   out.append(",\"pub\":{\"data\":");
-  AppendRawJson(&out, data_json);
+  AppendRawJSON(&out, data_json);
   out.append("}}}");
   return out;
 }

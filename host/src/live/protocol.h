@@ -64,9 +64,9 @@ std::string EncodePublicationPush(std::string_view channel,
                                   std::string_view data_json);
 
 // Appends raw JSON with every '\n' byte removed; "null" if empty.
-void AppendRawJson(std::string* out, std::string_view raw_json);
+void AppendRawJSON(std::string* out, std::string_view raw_json);
 // Appends a JSON string literal (quoted, escaped).
-void AppendJsonString(std::string* out, std::string_view text);
+void AppendJSONString(std::string* out, std::string_view text);
 
 }  // namespace runnel::host
 

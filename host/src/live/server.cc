@@ -453,7 +453,7 @@ HttpResponse Server::Impl::Route(const HttpRequest& request) const {
       if (!first) body.push_back(',');
       first = false;
       body.append("{\"channel\":");
-      AppendJsonString(&body, info.channel);
+      AppendJSONString(&body, info.channel);
       body.append(",\"subscribers\":");
       body.append(std::to_string(info.subscribers));
       body.push_back('}');

@@ -53,7 +53,7 @@ std::string_view GoArch() {
 namespace {
 
 // plugin.json as a JSON object; NotFound when the file is not there.
-Status ReadJsonObject(const fs::path& file, nlohmann::json* json) {
+Status ReadJSONObject(const fs::path& file, nlohmann::json* json) {
   std::error_code ec;
   if (!fs::exists(file, ec)) {
     return Status::NotFound(file.string() + ": no such file");
@@ -140,7 +140,7 @@ Status ReadPluginFolder(const std::string& folder, PluginManifest* manifest) {
   if (fs::is_directory(dir / "dist", ec)) dir /= "dist";
   const fs::path file = dir / "plugin.json";
   nlohmann::json json;
-  Status s = ReadJsonObject(file, &json);
+  Status s = ReadJSONObject(file, &json);
   if (!s.ok()) return s;
   PluginManifest parsed;
   parsed.dir = dir.string();

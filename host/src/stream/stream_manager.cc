@@ -31,7 +31,7 @@ int32_t ReplyCode(StatusEnum status) {
   }
 }
 
-bool IsJsonOrEmpty(const std::string& data) {
+bool IsJSONOrEmpty(const std::string& data) {
   return data.empty() || nlohmann::json::accept(data);
 }
 
@@ -338,7 +338,7 @@ void StreamManager::OnSubscribeReply(std::shared_ptr<SubscribeCall> call,
   }
   int32_t code = ReplyCode(call->response.status());
   if (code != 0) return fail(code, "SubscribeStream status");
-  if (!IsJsonOrEmpty(call->response.data())) {
+  if (!IsJSONOrEmpty(call->response.data())) {
     return fail(kInternal, "SubscribeStream initial data is not JSON");
   }
   SubscribeReply reply =
@@ -371,7 +371,7 @@ void StreamManager::OnPublishReply(std::shared_ptr<PublishCall> call,
   }
   int32_t code = ReplyCode(call->response.status());
   if (code != 0) return fail(code, "PublishStream status");
-  if (!IsJsonOrEmpty(call->response.data())) {
+  if (!IsJSONOrEmpty(call->response.data())) {
     return fail(kInternal, "PublishStream reply data is not JSON");
   }
   Finish(*call, PublishReply{0, "", call->response.data()});

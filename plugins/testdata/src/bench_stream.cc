@@ -8,7 +8,7 @@
 #include "runnel/frame.h"
 #include "testdata_frames.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -70,4 +70,4 @@ void StartBenchStream(int64_t rate_hz, std::shared_ptr<StreamRun> run) {
   channel.Every(schedule->tick(), [schedule] { schedule->Tick(); });
 }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

@@ -16,11 +16,11 @@
 
 #include "stream_run.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 // Starts the schedule on `run`'s channel; runs until the stream ends.
 void StartBenchStream(int64_t rate_hz, std::shared_ptr<StreamRun> run);
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_BENCH_STREAM_H_

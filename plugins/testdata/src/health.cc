@@ -1,6 +1,6 @@
 #include "health.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 runnel::Status Health::CheckHealth(const runnel::CheckHealthRequest& /*req*/,
                                    runnel::CheckHealthResult* result) {
@@ -9,4 +9,4 @@ runnel::Status Health::CheckHealth(const runnel::CheckHealthRequest& /*req*/,
   return runnel::Status::Ok();
 }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

@@ -5,7 +5,7 @@
 
 #include "runnel/diagnostics.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 inline constexpr const char* kHealthMessage = "Data source is working";
 
@@ -15,6 +15,6 @@ class Health final : public runnel::CheckHealthHandler {
                              runnel::CheckHealthResult* result) override;
 };
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_HEALTH_H_

@@ -12,14 +12,15 @@
 #include "streams.h"
 
 int main() {
-  auto running = std::make_shared<runnel_testdata::RunningStreams>();
-  auto streams = std::make_shared<runnel_testdata::Streams>(running);
+  auto running = std::make_shared<runnel::testdata::RunningStreams>();
+  auto streams = std::make_shared<runnel::testdata::Streams>(running);
   runnel::ServeOptions options;
   options.subscribe_stream = streams;
   options.publish_stream = streams;
   options.async_run_stream = streams;
-  options.query_data = std::make_shared<runnel_testdata::Query>();
-  options.check_health = std::make_shared<runnel_testdata::Health>();
-  options.call_resource = std::make_shared<runnel_testdata::Resources>(running);
+  options.query_data = std::make_shared<runnel::testdata::Query>();
+  options.check_health = std::make_shared<runnel::testdata::Health>();
+  options.call_resource =
+      std::make_shared<runnel::testdata::Resources>(running);
   return runnel::Serve(std::move(options));
 }

@@ -4,7 +4,7 @@
 
 #include "random_walk.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 namespace {
 
 int64_t MaxPoints(const runnel::DataQuery& query) {
@@ -55,4 +55,4 @@ runnel::Status Query::QueryData(const runnel::QueryDataRequest& req,
   return runnel::Status::Ok();
 }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

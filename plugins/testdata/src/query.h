@@ -10,7 +10,7 @@
 
 #include "runnel/data.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 // Defaults when the query leaves the field at 0.
 inline constexpr int64_t kDefaultMaxDataPoints = 1000;
@@ -25,6 +25,6 @@ class Query final : public runnel::QueryDataHandler {
                            runnel::QueryDataResponse* resp) override;
 };
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_QUERY_H_

@@ -1,6 +1,6 @@
 #include "random_walk.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 RandomWalk::RandomWalk() : rng_(std::random_device{}()) {
   walker_ = Uniform() * 100;
@@ -17,4 +17,4 @@ double RandomWalk::Min() { return walker_ - (Uniform() * kSpread + 0.01); }
 
 double RandomWalk::Max() { return walker_ + (Uniform() * kSpread + 0.01); }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

@@ -7,7 +7,7 @@
 
 #include <random>
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 class RandomWalk {
  public:
@@ -32,6 +32,6 @@ class RandomWalk {
   double walker_;
 };
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_RANDOM_WALK_H_

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 runnel::Status Resources::CallResource(const runnel::CallResourceRequest& req,
                                        runnel::CallResourceResponse* resp) {
@@ -20,4 +20,4 @@ runnel::Status Resources::CallResource(const runnel::CallResourceRequest& req,
   return runnel::Status::Ok();
 }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

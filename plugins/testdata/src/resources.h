@@ -10,7 +10,7 @@
 #include "runnel/resource.h"
 #include "running_streams.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 class Resources final : public runnel::CallResourceHandler {
  public:
@@ -24,6 +24,6 @@ class Resources final : public runnel::CallResourceHandler {
   std::shared_ptr<RunningStreams> running_;
 };
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_RESOURCES_H_

@@ -8,7 +8,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 class RunningStreams {
  public:
@@ -32,6 +32,6 @@ class RunningStreams {
   std::atomic<int64_t> count_{0};
 };
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_RUNNING_STREAMS_H_

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <charconv>
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 namespace {
 
 using std::chrono::milliseconds;
@@ -64,4 +64,4 @@ std::optional<StreamSpec> ParseStreamPath(std::string_view path) {
   return std::nullopt;
 }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string_view>
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 enum class StreamKind {
   kTestdata,  // Time, Value, Min, Max; one row per packet
@@ -32,6 +32,6 @@ struct StreamSpec {
 // else: nullopt.
 std::optional<StreamSpec> ParseStreamPath(std::string_view path);
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_STREAM_PATHS_H_

@@ -4,7 +4,7 @@
 
 #include "runnel/log.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 StreamRun::StreamRun(std::shared_ptr<RunningStreams> running, std::string path,
                      std::shared_ptr<runnel::StreamChannel> channel)
@@ -47,4 +47,4 @@ void StreamRun::Stopped(const std::string& error) {
                      {"error", error}});
 }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

@@ -14,7 +14,7 @@
 #include "runnel/async_stream.h"
 #include "running_streams.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 class StreamRun {
  public:
@@ -45,6 +45,6 @@ class StreamRun {
   std::optional<RunningStreams::Guard> counted_;
 };
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_STREAM_RUN_H_

@@ -11,7 +11,7 @@
 #include "testdata_frames.h"
 #include "ticker_stream.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 using runnel::FrameInclude;
 using runnel::Status;
@@ -52,4 +52,4 @@ Status Streams::StartStream(const runnel::RunStreamRequest& req,
   return Status::Ok();
 }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

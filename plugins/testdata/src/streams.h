@@ -16,7 +16,7 @@
 #include "runnel/stream.h"
 #include "running_streams.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 class Streams final : public runnel::SubscribeStreamHandler,
                       public runnel::PublishStreamHandler,
@@ -38,6 +38,6 @@ class Streams final : public runnel::SubscribeStreamHandler,
   std::shared_ptr<RunningStreams> running_;
 };
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_STREAMS_H_

@@ -1,6 +1,6 @@
 #include "testdata_frames.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 using runnel::FieldType;
 using runnel::Frame;
@@ -42,4 +42,4 @@ Frame FrameFor(StreamKind kind) {
   return TestdataFrame();
 }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

@@ -10,7 +10,7 @@
 #include "runnel/frame.h"
 #include "stream_paths.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 runnel::Frame TestdataFrame();
 runnel::Frame LabeledFrame();
@@ -18,6 +18,6 @@ runnel::Frame BenchFrame();
 // The frame a stream of this kind sends.
 runnel::Frame FrameFor(StreamKind kind);
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_TESTDATA_FRAMES_H_

@@ -7,7 +7,7 @@
 #include "runnel/frame.h"
 #include "testdata_frames.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 namespace {
 
 // Seconds within the minute, as Go's time.Second() gives it.
@@ -65,4 +65,4 @@ void StartTickerStream(const StreamSpec& spec, std::shared_ptr<StreamRun> run) {
   channel.Every(spec.interval, [ticker] { ticker->Tick(); });
 }
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata

@@ -13,11 +13,11 @@
 #include "stream_paths.h"
 #include "stream_run.h"
 
-namespace runnel_testdata {
+namespace runnel::testdata {
 
 // Starts ticking on `run`'s channel; runs until the stream ends.
 void StartTickerStream(const StreamSpec& spec, std::shared_ptr<StreamRun> run);
 
-}  // namespace runnel_testdata
+}  // namespace runnel::testdata
 
 #endif  // RUNNEL_PLUGINS_TESTDATA_TICKER_STREAM_H_

@@ -84,7 +84,7 @@ void HostProcess::WriteFile(const std::string& relative,
 std::string HostProcess::AddScriptPlugin(const std::string& id,
                                          const std::string& body) {
   fs::path folder = fs::path(dir()) / "plugins" / id;
-  Json manifest = {{"type", "datasource"},
+  JSON manifest = {{"type", "datasource"},
                    {"name", id},
                    {"id", id},
                    {"backend", true},
@@ -152,10 +152,10 @@ bool HostProcess::WaitForPlugins(Clock::time_point deadline,
     HttpResult response = HttpGet(port_, "/api/health");
     body = response.body;
     if (response.status == 200) {
-      Json health = Json::parse(body, nullptr, false);
+      JSON health = JSON::parse(body, nullptr, false);
       bool all_running = health.is_object() && health.contains("plugins");
       if (all_running) {
-        for (const Json& plugin : health["plugins"]) {
+        for (const JSON& plugin : health["plugins"]) {
           if (plugin.value("state", "") != "running") all_running = false;
         }
       }
@@ -237,9 +237,9 @@ std::string PluginState(uint16_t port, const std::string& id,
                         std::string* last_error) {
   HttpResult response = HttpGet(port, "/api/health");
   if (response.status != 200) return "";
-  Json health = Json::parse(response.body, nullptr, false);
+  JSON health = JSON::parse(response.body, nullptr, false);
   if (!health.is_object() || !health.contains("plugins")) return "";
-  for (const Json& plugin : health["plugins"]) {
+  for (const JSON& plugin : health["plugins"]) {
     if (plugin.value("id", "") != id) continue;
     if (last_error != nullptr) *last_error = plugin.value("lastError", "");
     return plugin.value("state", "");

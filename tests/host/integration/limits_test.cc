@@ -55,7 +55,7 @@ TEST_F(LimitsTest, ThirdConnectionGets3504AfterItsConnectReply) {
   ASSERT_TRUE(b.Open(port()));
   ASSERT_TRUE(b.Connect().contains("connect"));
   ASSERT_TRUE(c.Open(port()));
-  Json reply = c.Connect();
+  JSON reply = c.Connect();
   EXPECT_TRUE(reply.contains("connect")) << reply.dump();  // as Grafana
   EXPECT_EQ(c.WaitClosed(Millis(10000)), 3504);
   a.Pump(Millis(300));

@@ -55,7 +55,7 @@ TEST(LiveHardeningTest, MillionDeepConnectUnder8MbIsAnswered) {
                      << "; host alive: " << ProcessAlive(host.pid()) << "\n"
                      << host.Log();
   ASSERT_EQ(reply->opcode, kOpText);
-  Json parsed = Json::parse(reply->payload, nullptr, false);
+  JSON parsed = JSON::parse(reply->payload, nullptr, false);
   EXPECT_EQ(parsed["id"], 1) << reply->payload;
   EXPECT_TRUE(parsed["connect"].is_object()) << reply->payload;
 

@@ -180,7 +180,7 @@ TEST(PluginStartTest, SubscribeToAStartingPluginFailsAfterTheBound) {
   ASSERT_TRUE(client.Connect().contains("connect"));
 
   const auto asked = std::chrono::steady_clock::now();
-  Json reply =
+  JSON reply =
       client.Subscribe("1/plugin/silent-datasource/stream", Millis(15000));
   const auto took = std::chrono::duration_cast<Millis>(
       std::chrono::steady_clock::now() - asked);

@@ -67,7 +67,7 @@ TEST(SlowReaderTest, SlowClientGets3008AndOthersKeepEverything) {
   // stream published meanwhile, which fast rightly never gets.
   const double published_while_subscribed =
       MetricValue(Metrics(port), "runnel_live_publications_in_total");
-  Json reply = fast.Call("unsubscribe", Json{{"channel", channel}});
+  JSON reply = fast.Call("unsubscribe", JSON{{"channel", channel}});
   ASSERT_TRUE(reply.contains("unsubscribe")) << reply.dump();
   received += fast.CountPublications(channel, Millis(0));
   const double published =

@@ -41,11 +41,11 @@ std::unique_ptr<WsClient> Connected(uint16_t port) {
   return client;
 }
 
-int ErrorCode(const Json& reply) {
+int ErrorCode(const JSON& reply) {
   return reply.contains("error") ? reply["error"].value("code", -1) : 0;
 }
 
-std::string ErrorMessage(const Json& reply) {
+std::string ErrorMessage(const JSON& reply) {
   return reply.contains("error") ? reply["error"].value("message", "") : "";
 }
 
@@ -84,9 +84,9 @@ TEST(StreamScaleTest, HostThreadsStayBoundedWhileOneConnectionChurns2000) {
   long max_rss_kb = 0;
   double max_streams = 0;
   for (int n = 1; n <= 2000; ++n) {
-    Json reply = client->Subscribe(Channel20Hz(n));
+    JSON reply = client->Subscribe(Channel20Hz(n));
     ASSERT_TRUE(reply.contains("subscribe")) << n << ": " << reply.dump();
-    reply = client->Call("unsubscribe", Json{{"channel", Channel20Hz(n)}});
+    reply = client->Call("unsubscribe", JSON{{"channel", Channel20Hz(n)}});
     ASSERT_TRUE(reply.contains("unsubscribe")) << n << ": " << reply.dump();
     if (n % 50 == 0) {
       max_threads = std::max(max_threads, ProcStatus(host.pid(), "Threads"));
@@ -127,7 +127,7 @@ TEST(StreamScaleTest, StartRatePerConnectionGives111AndIsCounted) {
   auto client = Connected(host.port());
   int refused = 0;
   for (int n = 1; n <= 4; ++n) {
-    Json reply = client->Subscribe(Channel20Hz(n));
+    JSON reply = client->Subscribe(Channel20Hz(n));
     int code = ErrorCode(reply);
     EXPECT_TRUE(code == 0 || code == 111) << reply.dump();
     if (code == 111) {
@@ -155,7 +155,7 @@ TEST(StreamScaleTest, StreamsPerPluginGive106AndAreCounted) {
   auto client = Connected(host.port());
   EXPECT_EQ(ErrorCode(client->Subscribe(Channel20Hz(1))), 0);
   EXPECT_EQ(ErrorCode(client->Subscribe(Channel20Hz(2))), 0);
-  Json reply = client->Subscribe(Channel20Hz(3));
+  JSON reply = client->Subscribe(Channel20Hz(3));
   EXPECT_EQ(ErrorCode(reply), 106) << reply.dump();
   EXPECT_EQ(ErrorMessage(reply), "limit exceeded");
   EXPECT_EQ(Refused(host.port(), "plugin_limit"), 1);
@@ -173,7 +173,7 @@ TEST(StreamScaleTest, StreamsPerHostGive106AndAreCounted) {
   ASSERT_TRUE(host.Start(&error)) << error;
   auto client = Connected(host.port());
   EXPECT_EQ(ErrorCode(client->Subscribe(Channel20Hz(1))), 0);
-  Json reply = client->Subscribe(Channel20Hz(2));
+  JSON reply = client->Subscribe(Channel20Hz(2));
   EXPECT_EQ(ErrorCode(reply), 106) << reply.dump();
   EXPECT_EQ(Refused(host.port(), "host_limit"), 1);
 }
@@ -192,24 +192,24 @@ TEST(StreamScaleTest, OversizedPublicationIsRefusedAndSubscribersStay) {
   ASSERT_TRUE(control->Subscribe(channel).contains("subscribe"));
   ASSERT_TRUE(other->Subscribe(channel).contains("subscribe"));
 
-  const Json big = {{"blob", std::string(10 * 1024 * 1024, 'x')}};
+  const JSON big = {{"blob", std::string(10 * 1024 * 1024, 'x')}};
   for (int round = 0; round < 2; ++round) {
     // The publisher is told why: 106, like other limits.
-    Json refused = publisher->Call(
-        "publish", Json{{"channel", channel}, {"data", big}}, Millis(30000));
+    JSON refused = publisher->Call(
+        "publish", JSON{{"channel", channel}, {"data", big}}, Millis(30000));
     EXPECT_EQ(ErrorCode(refused), 106) << refused.dump().substr(0, 200);
     for (int i = 0; i < 5; ++i) {
-      Json small = {{"round", round}, {"n", i}};
+      JSON small = {{"round", round}, {"n", i}};
       ASSERT_FALSE(
           publisher
-              ->Call("publish", Json{{"channel", channel}, {"data", small}})
+              ->Call("publish", JSON{{"channel", channel}, {"data", small}})
               .is_null());
     }
     // The control subscriber gets exactly the small ones, in order.
     for (int i = 0; i < 5; ++i) {
       auto push = control->NextPush(Millis(10000));
       ASSERT_TRUE(push.has_value()) << "round " << round << " #" << i;
-      const Json& data = (*push)["pub"]["data"];
+      const JSON& data = (*push)["pub"]["data"];
       EXPECT_FALSE(data.contains("blob"));
       EXPECT_EQ(data.value("round", -1), round);
       EXPECT_EQ(data.value("n", -1), i);

@@ -30,7 +30,7 @@ class StreamingTest : public HostSuite<StreamingConfig> {
   std::unique_ptr<WsClient> Connected() {
     auto client = std::make_unique<WsClient>();
     EXPECT_TRUE(client->Open(port()));
-    Json reply = client->Connect();
+    JSON reply = client->Connect();
     EXPECT_TRUE(reply.contains("connect")) << reply.dump();
     return client;
   }
@@ -39,9 +39,9 @@ class StreamingTest : public HostSuite<StreamingConfig> {
 // Checks a subscribe reply carries the schema, then that the channel brings
 // data-only publications at about 20 per second.
 void ExpectSchemaThenDataAt20Hz(WsClient& client, const std::string& channel) {
-  Json reply = client.Subscribe(channel);
+  JSON reply = client.Subscribe(channel);
   ASSERT_TRUE(reply.contains("subscribe")) << reply.dump();
-  const Json& data = reply["subscribe"]["data"];
+  const JSON& data = reply["subscribe"]["data"];
   ASSERT_TRUE(data.contains("schema")) << reply.dump();
   EXPECT_EQ(data["schema"]["fields"].size(), 4u) << data.dump();
   EXPECT_EQ(data["schema"]["fields"][0]["type"], "time") << data.dump();
@@ -49,7 +49,7 @@ void ExpectSchemaThenDataAt20Hz(WsClient& client, const std::string& channel) {
   auto first = client.NextPush(Millis(5000));
   ASSERT_TRUE(first.has_value()) << "no publication within 5 s";
   EXPECT_EQ(first->value("channel", ""), channel);
-  const Json& pub = (*first)["pub"]["data"];
+  const JSON& pub = (*first)["pub"]["data"];
   EXPECT_FALSE(pub.contains("schema")) << pub.dump();
   ASSERT_TRUE(pub.contains("data")) << pub.dump();
   EXPECT_EQ(pub["data"]["values"].size(), 4u) << pub.dump();
@@ -63,7 +63,7 @@ void ExpectSchemaThenDataAt20Hz(WsClient& client, const std::string& channel) {
 TEST_F(StreamingTest, ConnectReplyHasClientPingAndPong) {
   WsClient client;
   ASSERT_TRUE(client.Open(port()));
-  Json reply = client.Connect();
+  JSON reply = client.Connect();
   ASSERT_TRUE(reply.contains("connect")) << reply.dump();
   EXPECT_FALSE(reply["connect"].value("client", "").empty());
   EXPECT_EQ(reply["connect"].value("ping", 0), 25);
@@ -96,9 +96,9 @@ TEST_F(StreamingTest, TwoClientsShareOneRunStream) {
   HttpResult response = HttpGet(port(), "/api/live/list");
   ASSERT_EQ(response.status, 200) << response.body;
   const std::string& list = response.body;
-  Json channels = Json::parse(list, nullptr, false);
+  JSON channels = JSON::parse(list, nullptr, false);
   bool found = false;
-  for (const Json& item : channels["channels"]) {
+  for (const JSON& item : channels["channels"]) {
     if (item.value("channel", "") == channel) {
       found = true;
       EXPECT_EQ(item.value("subscribers", 0), 2) << list;
@@ -113,7 +113,7 @@ TEST_F(StreamingTest, StreamIsCancelledAfterTheGracePeriod) {
   auto client = Connected();
   ASSERT_TRUE(client->Subscribe(channel).contains("subscribe"));
   ASSERT_TRUE(client->NextPush(Millis(5000)).has_value());
-  Json reply = client->Call("unsubscribe", Json{{"channel", channel}});
+  JSON reply = client->Call("unsubscribe", JSON{{"channel", channel}});
   ASSERT_TRUE(reply.contains("unsubscribe")) << reply.dump();
   auto unsubscribed = std::chrono::system_clock::now();
   // grace_period = 1s: the plugin's RunStream ends after it, not before.
@@ -151,7 +151,7 @@ TEST_F(StreamingTest, KilledPluginIsRestartedAndDataComesBackWithin3s) {
          std::chrono::steady_clock::now() - killed_at < Millis(3000)) {
     auto push = client->NextPush(Millis(200));
     if (!push || !push->contains("pub")) continue;
-    const Json& values = (*push)["pub"]["data"]["data"]["values"];
+    const JSON& values = (*push)["pub"]["data"]["data"]["values"];
     if (values.is_array() && !values.empty() && !values[0].empty() &&
         values[0][0].get<int64_t>() > killed_ms) {
       fresh = true;
@@ -186,16 +186,16 @@ TEST_F(StreamingTest, ChannelErrorsKeepTheConnection) {
       {"1/ds/testdata/no-such-path", 404},           // plugin: NotFound
   };
   for (const Case& c : cases) {
-    Json reply = client->Subscribe(c.channel);
+    JSON reply = client->Subscribe(c.channel);
     ASSERT_TRUE(reply.contains("error")) << c.channel << ": " << reply.dump();
     EXPECT_EQ(reply["error"].value("code", 0), c.code)
         << c.channel << ": " << reply.dump();
     EXPECT_FALSE(client->closed()) << c.channel;
   }
   // testdata refuses publishing: PermissionDenied is 403.
-  Json reply = client->Call(
-      "publish", Json{{"channel", "1/ds/testdata/random-20Hz-stream"},
-                      {"data", Json{{"x", 1}}}});
+  JSON reply = client->Call(
+      "publish", JSON{{"channel", "1/ds/testdata/random-20Hz-stream"},
+                      {"data", JSON{{"x", 1}}}});
   ASSERT_TRUE(reply.contains("error")) << reply.dump();
   EXPECT_EQ(reply["error"].value("code", 0), 403) << reply.dump();
   // Still usable.
@@ -228,7 +228,7 @@ TEST_F(StreamingTest, OriginCheck) {
 }
 
 TEST_F(StreamingTest, HealthListsThePlugin) {
-  Json health = Health(port());
+  JSON health = Health(port());
   ASSERT_TRUE(health.is_object());
   EXPECT_EQ(health.value("status", ""), "ok");
   ASSERT_EQ(health["plugins"].size(), 1u) << health.dump();
@@ -240,7 +240,7 @@ TEST_F(StreamingTest, DataSourcesListsTheProvisionedOnesWithoutSecrets) {
   HttpResult response = HttpGet(port(), "/api/datasources");
   ASSERT_EQ(response.status, 200) << response.body;
   const std::string& body = response.body;
-  Json list = Json::parse(body, nullptr, false);
+  JSON list = JSON::parse(body, nullptr, false);
   ASSERT_TRUE(list.is_array()) << body;
   ASSERT_EQ(list.size(), 1u) << body;
   EXPECT_EQ(list[0].value("uid", ""), "testdata");

@@ -21,7 +21,7 @@
 
 namespace runnel::host::testing {
 
-using Json = nlohmann::json;
+using JSON = nlohmann::json;
 using Millis = std::chrono::milliseconds;
 using ::runnel::testing::HttpGet;
 using ::runnel::testing::HttpResult;
@@ -33,10 +33,10 @@ inline std::string Metrics(uint16_t port) {
   return HttpGet(port, "/metrics").body;
 }
 
-inline Json Health(uint16_t port) {
+inline JSON Health(uint16_t port) {
   HttpResult response = HttpGet(port, "/api/health");
   if (response.status != 200) return nullptr;
-  return Json::parse(response.body, nullptr, false);
+  return JSON::parse(response.body, nullptr, false);
 }
 
 // The value of an unlabelled (or exactly labelled, e.g.
@@ -56,9 +56,9 @@ inline double MetricValue(const std::string& metrics,
 
 // The pid of the plugin with this id (or -1), from /api/health.
 inline int PluginPid(uint16_t port, const std::string& id) {
-  Json health = Health(port);
+  JSON health = Health(port);
   if (!health.is_object()) return -1;
-  for (const Json& plugin : health["plugins"]) {
+  for (const JSON& plugin : health["plugins"]) {
     if (plugin.value("id", "") == id) return plugin.value("pid", -1);
   }
   return -1;
@@ -94,7 +94,7 @@ inline std::optional<std::chrono::system_clock::time_point> LogLineTime(
       if (line.find(part) == std::string::npos) all = false;
     }
     if (!all) continue;
-    Json entry = Json::parse(line, nullptr, false);
+    JSON entry = JSON::parse(line, nullptr, false);
     if (!entry.is_object()) continue;
     std::string stamp = entry.value("@timestamp", "");  // ...T03:11:04.98Z
     std::tm tm = {};

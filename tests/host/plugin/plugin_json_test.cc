@@ -21,14 +21,14 @@ void WriteFile(const fs::path& path, const std::string& text,
   if (executable) chmod(path.c_str(), 0755);
 }
 
-const char* kGoodJson = R"({"id":"acme-foo-datasource","type":"datasource",
+const char* kGoodJSON = R"({"id":"acme-foo-datasource","type":"datasource",
   "name":"Foo","backend":true,"executable":"gpx_foo",
   "aliasIDs":["foo"],"info":{"version":"1.2.3"}})";
 
-TEST(PluginJson, ReadsGoodFolderWithArchExecutable) {
+TEST(PluginJSON, ReadsGoodFolderWithArchExecutable) {
   TempDir tmp;
   fs::path dir = tmp.fs_path() / "foo";
-  WriteFile(dir / "plugin.json", kGoodJson);
+  WriteFile(dir / "plugin.json", kGoodJSON);
   WriteFile(dir / ("gpx_foo_linux_" + std::string(GoArch())), "#!/bin/sh\n",
             true);
   WriteFile(dir / "gpx_foo", "#!/bin/sh\n", true);
@@ -44,27 +44,27 @@ TEST(PluginJson, ReadsGoodFolderWithArchExecutable) {
             (dir / ("gpx_foo_linux_" + std::string(GoArch()))).string());
 }
 
-TEST(PluginJson, FallsBackToPlainExecutable) {
+TEST(PluginJSON, FallsBackToPlainExecutable) {
   TempDir tmp;
-  WriteFile(tmp.fs_path() / "plugin.json", kGoodJson);
+  WriteFile(tmp.fs_path() / "plugin.json", kGoodJSON);
   WriteFile(tmp.fs_path() / "gpx_foo", "#!/bin/sh\n", true);
   PluginManifest m;
   ASSERT_TRUE(ReadPluginFolder(tmp.path(), &m).ok());
   EXPECT_EQ(m.executable_path, (tmp.fs_path() / "gpx_foo").string());
 }
 
-TEST(PluginJson, UsesDistSubfolder) {
+TEST(PluginJSON, UsesDistSubfolder) {
   TempDir tmp;
-  WriteFile(tmp.fs_path() / "dist" / "plugin.json", kGoodJson);
+  WriteFile(tmp.fs_path() / "dist" / "plugin.json", kGoodJSON);
   WriteFile(tmp.fs_path() / "dist" / "gpx_foo", "#!/bin/sh\n", true);
   PluginManifest m;
   ASSERT_TRUE(ReadPluginFolder(tmp.path(), &m).ok());
   EXPECT_EQ(m.dir, (tmp.fs_path() / "dist").string());
 }
 
-TEST(PluginJson, MissingExecutableNamesFileAndPaths) {
+TEST(PluginJSON, MissingExecutableNamesFileAndPaths) {
   TempDir tmp;
-  WriteFile(tmp.fs_path() / "plugin.json", kGoodJson);
+  WriteFile(tmp.fs_path() / "plugin.json", kGoodJSON);
   PluginManifest m;
   Status s = ReadPluginFolder(tmp.path(), &m);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
@@ -74,15 +74,15 @@ TEST(PluginJson, MissingExecutableNamesFileAndPaths) {
   EXPECT_NE(s.message().find("gpx_foo_linux_"), std::string::npos);
 }
 
-TEST(PluginJson, NonExecutableFileDoesNotCount) {
+TEST(PluginJSON, NonExecutableFileDoesNotCount) {
   TempDir tmp;
-  WriteFile(tmp.fs_path() / "plugin.json", kGoodJson);
+  WriteFile(tmp.fs_path() / "plugin.json", kGoodJSON);
   WriteFile(tmp.fs_path() / "gpx_foo", "not executable", false);
   PluginManifest m;
   EXPECT_FALSE(ReadPluginFolder(tmp.path(), &m).ok());
 }
 
-TEST(PluginJson, BackendFalseIsNotABackendPlugin) {
+TEST(PluginJSON, BackendFalseIsNotABackendPlugin) {
   TempDir tmp;
   WriteFile(tmp.fs_path() / "plugin.json",
             R"({"id":"a-panel","type":"panel","backend":false})");
@@ -92,7 +92,7 @@ TEST(PluginJson, BackendFalseIsNotABackendPlugin) {
   EXPECT_NE(s.message().find("backend"), std::string::npos);
 }
 
-TEST(PluginJson, BadJsonNamesTheFile) {
+TEST(PluginJSON, BadJSONNamesTheFile) {
   TempDir tmp;
   WriteFile(tmp.fs_path() / "plugin.json", "{\"id\": ");
   PluginManifest m;
@@ -101,7 +101,7 @@ TEST(PluginJson, BadJsonNamesTheFile) {
   EXPECT_NE(s.message().find("plugin.json: invalid JSON"), std::string::npos);
 }
 
-TEST(PluginJson, MissingIdAndWrongTypes) {
+TEST(PluginJSON, MissingIdAndWrongTypes) {
   TempDir tmp;
   WriteFile(tmp.fs_path() / "plugin.json",
             R"({"backend":true,"executable":"x"})");
@@ -116,10 +116,10 @@ TEST(PluginJson, MissingIdAndWrongTypes) {
             std::string::npos);
 }
 
-TEST(PluginJson, DiscoverScansFoldersOfPlugins) {
+TEST(PluginJSON, DiscoverScansFoldersOfPlugins) {
   TempDir tmp;
   fs::path root = tmp.fs_path() / "plugins";
-  WriteFile(root / "good" / "plugin.json", kGoodJson);
+  WriteFile(root / "good" / "plugin.json", kGoodJSON);
   WriteFile(root / "good" / "gpx_foo", "#!/bin/sh\n", true);
   WriteFile(root / "panel" / "plugin.json",
             R"({"id":"p","type":"panel","backend":false})");

@@ -5,7 +5,7 @@
 namespace runnel::host {
 namespace {
 
-TEST(PluginLog, ParsesHclogJson) {
+TEST(PluginLog, ParsesHclogJSON) {
   PluginLogEntry e = ParsePluginLogLine(
       R"({"@level":"warn","@message":"disk low","@timestamp":)"
       R"("2024-01-02T03:04:05.000006Z","free":"5%","n":3})");
@@ -17,7 +17,7 @@ TEST(PluginLog, ParsesHclogJson) {
   EXPECT_EQ(e.kv[1], (std::pair<std::string, std::string>("n", "3")));
 }
 
-TEST(PluginLog, JsonLevels) {
+TEST(PluginLog, JSONLevels) {
   EXPECT_EQ(ParsePluginLogLine(R"({"@level":"error","@message":"x"})").level,
             log::Level::kError);
   EXPECT_EQ(ParsePluginLogLine(R"({"@level":"trace","@message":"x"})").level,

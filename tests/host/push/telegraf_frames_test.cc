@@ -150,7 +150,7 @@ TEST(Wide, StringsBooleansAndNaN) {
             "  str:string?{t=1}=[\"x\"]\n");
 }
 
-TEST(Json, LabelsColumnEncodesAsGrafanaDoes) {
+TEST(JSON, LabelsColumnEncodesAsGrafanaDoes) {
   auto frames = Convert("cpu,host=h idle=80 1616403090000000000\ncpu b=t",
                         FrameFormat::kLabelsColumn);
   ASSERT_EQ(frames.size(), 1u);
@@ -175,7 +175,7 @@ TEST(Json, LabelsColumnEncodesAsGrafanaDoes) {
                                       [80,null],[null,true]])"));
 }
 
-TEST(Json, WideFieldsCarryLabels) {
+TEST(JSON, WideFieldsCarryLabels) {
   auto frames = Convert("cpu,host=h idle=80 1000000", FrameFormat::kWide);
   ASSERT_EQ(frames.size(), 1u);
   auto json =

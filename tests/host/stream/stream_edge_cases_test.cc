@@ -53,7 +53,7 @@ TEST_F(StreamEdgeCasesTest, ErrorsRestartWithBackoffNotInATightLoop) {
   EXPECT_EQ(stats.runstream_starts, 1u);
 }
 
-TEST_F(StreamEdgeCasesTest, NonJsonPacketIsDroppedAndRestartsTheStream) {
+TEST_F(StreamEdgeCasesTest, NonJSONPacketIsDroppedAndRestartsTheStream) {
   const std::string wire = "1/plugin/fake/invalid";
   hub_.SetSubscribers(wire, 1);
   ASSERT_EQ(SubscribeAndWait(manager_.get(), wire).error_code, 0);
