@@ -94,6 +94,9 @@ void Connection::OnReadable(error_code ec) {
 bool Connection::Feed(uint8_t* data, size_t size) {
   const uint16_t fault = reader_.Feed(data, size, *this);
   if (state_ == State::kFinished) return false;
+  // Pongs wait no longer than the read that asked for them, so what
+  // queues is at most one read's worth.
+  if (writer_.has_control()) Flush();
   if (fault == ws::kCloseMessageTooBig) {
     log::Info("live: message over message_size_limit",
               {{"client", events_->LogId()},
@@ -124,7 +127,10 @@ void Connection::OnPing(std::string_view payload) {
     CloseOnLoop(kDisconnectSlow, /*flush=*/false);
     return;
   }
-  Flush();
+  // Written once the whole read is fed (Feed): the pongs to all the pings
+  // of one read leave in one write. A write per ping cost a sendmsg per 6
+  // bytes read, so a ping flood held the loop (and everyone on it) for
+  // seconds.
 }
 
 void Connection::OnClose(uint16_t code, std::string_view) {
@@ -177,6 +183,10 @@ void Connection::Deliver(const SharedBuffer& message) {
     case Writer::EnqueueResult::kQueued:
       break;
   }
+  FlushAtEndOfTurn();
+}
+
+void Connection::FlushAtEndOfTurn() {
   // A socket that is full flushes when it drains.
   if (flush_ticket_ == kNoTicket && !write_in_flight_) {
     flush_ticket_ = loop_->ScheduleFlush(this);

@@ -116,6 +116,9 @@ class Connection : private Flushable, private ws::FrameHandler {
   // Writes queued control frames and messages until done or the socket is
   // full (then waits for it to drain).
   void Flush();
+  // Asks the loop for an end-of-turn FlushNow, unless one is asked for or
+  // a write is waiting for the socket to drain.
+  void FlushAtEndOfTurn();
   // The next frame to write, built in the loop's scratch; null if none.
   OutgoingFrame* NextFrame(OutgoingFrame& scratch);
   // Frames a pong or close into the writer; kSlow when that passes the
