@@ -144,42 +144,63 @@ void WriteHandshakeAndSealStdout(const handshake::ListenAddress& address,
   if (handshake_fd >= 0) ::close(handshake_fd);
 }
 
-}  // namespace
-
-int Serve(ServeOptions options) {
+// What must hold before anything starts: the options are coherent, the
+// host's magic cookie is there, a protocol version is agreed and the
+// listener settings are valid. False (said on stderr) means exit 1.
+bool CheckStartup(const ServeOptions& options, int* version,
+                  handshake::ListenPlan* plan) {
   if (options.run_stream && options.async_run_stream) {
     log::Error(
         "ServeOptions sets both run_stream and async_run_stream; set one");
-    return 1;
+    return false;
   }
   const handshake::EnvLookup env = handshake::ProcessEnv();
   if (!handshake::CookieMatches(env)) {
     std::fprintf(stderr, "%.*s\n",
                  static_cast<int>(handshake::kNotAPluginMessage.size()),
                  handshake::kNotAPluginMessage.data());
-    return 1;
+    return false;
   }
-  int version = 0;
   Status status = handshake::NegotiateProtocolVersion(
       env(handshake::kEnvProtocolVersions).value_or(""),
-      {handshake::kAppProtocolVersion}, &version);
+      {handshake::kAppProtocolVersion}, version);
   if (!status.ok()) {
     log::Error("plugin protocol negotiation failed",
                {{"error", status.message()}});
-    return 1;
+    return false;
   }
-  handshake::ListenPlan plan;
-  status = handshake::PlanListener(env, &plan);
+  status = handshake::PlanListener(env, plan);
   if (!status.ok()) {
     log::Error("invalid listener settings", {{"error", status.message()}});
-    return 1;
+    return false;
   }
+  return true;
+}
+
+// Stops taking calls, gives running ones kShutdownGrace, and removes the
+// unix socket.
+void StopServer(RunningServer& running) {
+  running.server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+  log::Debug("plugin server shut down");
+  running.server->Wait();
+  running.server.reset();
+  if (!running.address.socket_path.empty()) {
+    ::unlink(running.address.socket_path.c_str());
+  }
+}
+
+}  // namespace
+
+int Serve(ServeOptions options) {
+  int version = 0;
+  handshake::ListenPlan plan;
+  if (!CheckStartup(options, &version, &plan)) return 1;
 
   // A host that goes away must not kill the plugin through SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
   ServeLifetime lifetime;
   internal::SignalWatcher signals(&lifetime);
-  status = signals.Start();
+  Status status = signals.Start();
   if (!status.ok()) {
     log::Error("cannot watch signals", {{"error", status.message()}});
     return 1;
@@ -205,13 +226,7 @@ int Serve(ServeOptions options) {
 
   const std::string reason = lifetime.WaitForStop();
   log::Debug("plugin stopping", {{"reason", reason}});
-  running.server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
-  log::Debug("plugin server shut down");
-  running.server->Wait();
-  running.server.reset();
-  if (!running.address.socket_path.empty()) {
-    ::unlink(running.address.socket_path.c_str());
-  }
+  StopServer(running);
   log::Debug("plugin stopped");
   return 0;
 }
