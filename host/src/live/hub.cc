@@ -81,6 +81,10 @@ bool Hub::Unsubscribe(const std::string& wire_channel, Subscriber* subscriber) {
 
 void Hub::DeliverLocked([[maybe_unused]] const Shard& shard,
                         const Channel& channel, const SharedBuffer& message) {
+  // Counted before the hand-over: a loop can deliver, and its client read,
+  // before this thread runs again, and /metrics must not lag what a
+  // client has already seen.
+  messages_out_.fetch_add(channel.subscribers, std::memory_order_relaxed);
   for (const std::shared_ptr<Group>& group : channel.groups) {
     if (group->loop == nullptr) {
       for (Subscriber* subscriber : group->subscribers) {
@@ -95,7 +99,6 @@ void Hub::DeliverLocked([[maybe_unused]] const Shard& shard,
       }
     });
   }
-  messages_out_.fetch_add(channel.subscribers, std::memory_order_relaxed);
 }
 
 Status Hub::CheckSize(const std::string& wire_channel, size_t bytes) {
