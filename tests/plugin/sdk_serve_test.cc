@@ -108,14 +108,9 @@ TEST_F(SdkServeTest, AuthorStdoutGoesToStderrAndCancelWakesTheHandler) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
   // The handler is sleeping for an hour; the cancel must wake it.
-  const auto deadline = std::chrono::steady_clock::now() + milliseconds(10000);
-  std::string log;
-  while (std::chrono::steady_clock::now() < deadline) {
-    log = plugin_.process->Stderr();
-    if (log.find("test stream saw the cancel") != std::string::npos) break;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  EXPECT_NE(log.find("test stream saw the cancel"), std::string::npos) << log;
+  EXPECT_NE(WaitForLogLine("test stream saw the cancel"), "")
+      << plugin_.process->Stderr();
+  const std::string log = plugin_.process->Stderr();
   EXPECT_NE(log.find("stray printf from the author"), std::string::npos);
   EXPECT_NE(log.find("stray cout from the author"), std::string::npos);
   // Stop the plugin: stdout must hold nothing after the handshake line.

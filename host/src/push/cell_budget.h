@@ -5,6 +5,9 @@
 #define RUNNEL_HOST_PUSH_CELL_BUDGET_H_
 
 #include <cstddef>
+#include <string>
+
+#include "runnel/status.h"
 
 namespace runnel::host {
 
@@ -12,13 +15,16 @@ class CellBudget {
  public:
   explicit CellBudget(size_t max) : max_(max) {}
 
-  // Takes n cells; false (and nothing taken) when that would pass the max.
-  bool Take(size_t n) {
-    if (n > max_ - used_) return false;
+  // Takes n cells; InvalidArgument (and nothing taken) when that would
+  // pass the max.
+  Status Take(size_t n) {
+    if (n > max_ - used_) {
+      return Status::InvalidArgument("the frames would hold more than " +
+                                     std::to_string(max_) + " values");
+    }
     used_ += n;
-    return true;
+    return Status::Ok();
   }
-  size_t max() const { return max_; }
 
  private:
   size_t max_;

@@ -17,11 +17,6 @@ void PadNulls(Field& field, size_t rows) {
   while (field.size() < rows) field.AppendNull();
 }
 
-Status OverBudget(const CellBudget& budget) {
-  return Status::InvalidArgument("the frames would hold more than " +
-                                 std::to_string(budget.max()) + " values");
-}
-
 }  // namespace
 
 LabelsColumnFrames::Table& LabelsColumnFrames::TableFor(
@@ -39,7 +34,9 @@ LabelsColumnFrames::Table& LabelsColumnFrames::TableFor(
 Status LabelsColumnFrames::Add(const PointBatch& batch, const Point& point,
                                int64_t unix_nanos) {
   Table& table = TableFor(point.measurement);
-  if (!budget_.Take(table.frame.fields().size())) return OverBudget(budget_);
+  if (Status taken = budget_.Take(table.frame.fields().size()); !taken.ok()) {
+    return taken;
+  }
   SortedTags(batch.tags(point), tags_);
   table.frame.fields()[kLabelsColumn].AppendString(LabelsString(tags_));
   table.frame.fields()[kTimeColumn].AppendTime(Timestamp{unix_nanos});
@@ -58,7 +55,7 @@ Status LabelsColumnFrames::AddValue(Table& table, const PointField& field) {
       table.columns.try_emplace(field.key, table.frame.fields().size());
   if (inserted) {
     // A new column: null in the rows before this one.
-    if (!budget_.Take(table.rows)) return OverBudget(budget_);
+    if (Status taken = budget_.Take(table.rows); !taken.ok()) return taken;
     table.frame.AddField(std::string(field.key), value.type,
                          /*nullable=*/true);
   }

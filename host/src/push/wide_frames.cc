@@ -21,9 +21,8 @@ Status WideFrames::Add(const PointBatch& batch, const Point& point,
                        int64_t unix_nanos) {
   SortedFields(batch.fields(point), fields_);
   // The time cell of a new frame is counted with the fields: at most one.
-  if (!budget_.Take(fields_.size() + 1)) {
-    return Status::InvalidArgument("the frames would hold more than " +
-                                   std::to_string(budget_.max()) + " values");
+  if (Status taken = budget_.Take(fields_.size() + 1); !taken.ok()) {
+    return taken;
   }
   Frame& frame = FrameFor(point.measurement, unix_nanos);
   SortedTags(batch.tags(point), tags_);

@@ -36,6 +36,12 @@
 
 namespace runnel::host {
 
+// The host's scope policy, what the Live session asks about every
+// subscribe and publish (grafana live.go GetChannelHandlerFactory): ds/ and
+// plugin/ channels go to `plugin_channels` (the stream manager), 404 when
+// there is none; stream/ and grafana/broadcast|dashboard are hub-only
+// channels answered here; only broadcast may be published to by clients
+// (stream/ is for push, the rest of grafana/ is refused with 403).
 class ScopeRouter : public ChannelHandler {
  public:
   explicit ScopeRouter(ChannelHandler* plugin_channels)

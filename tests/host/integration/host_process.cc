@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "support/temp_dir.h"
+#include "support/wait_until.h"
 #include "test_support.h"
 
 namespace runnel::host::testing {
@@ -147,21 +149,23 @@ bool HostProcess::Start(std::string* error, std::chrono::milliseconds timeout) {
 
 bool HostProcess::WaitForPlugins(Clock::time_point deadline,
                                  std::string* error) {
-  std::string body;
-  while (Clock::now() < deadline) {
+  std::string body;  // the last answer, for the error
+  auto all_running = [&] {
     HttpResult response = HttpGet(port_, "/api/health");
     body = response.body;
-    if (response.status == 200) {
-      JSON health = JSON::parse(body, nullptr, false);
-      bool all_running = health.is_object() && health.contains("plugins");
-      if (all_running) {
-        for (const JSON& plugin : health["plugins"]) {
-          if (plugin.value("state", "") != "running") all_running = false;
-        }
-      }
-      if (all_running) return true;
+    if (response.status != 200) return false;
+    JSON health = JSON::parse(body, nullptr, false);
+    if (!health.is_object() || !health.contains("plugins")) return false;
+    for (const JSON& plugin : health["plugins"]) {
+      if (plugin.value("state", "") != "running") return false;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return true;
+  };
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - Clock::now());
+  if (WaitUntil(all_running, std::max(left, std::chrono::milliseconds(0)),
+                std::chrono::milliseconds(100))) {
+    return true;
   }
   *error =
       "the plugins did not reach \"running\" in time: " + body + "\n" + Log();
