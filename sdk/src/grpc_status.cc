@@ -28,6 +28,9 @@ grpc::Status ToGrpcStatus(const Status& status) {
     case StatusCode::kInternal:
       code = grpc::StatusCode::INTERNAL;
       break;
+    case StatusCode::kResourceExhausted:
+      code = grpc::StatusCode::RESOURCE_EXHAUSTED;
+      break;
   }
   return grpc::Status(code, status.message());
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/listen_address.h"
+#include "app/live_routes.h"
 #include "app/status_endpoints.h"
 #include "config/provisioning.h"
 #include "plugin/plugin_json.h"
@@ -122,7 +123,7 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
   MakeHubAndStreams(config, std::move(data_sources));
   server_ =
       std::make_unique<Server>(MakeLiveConfig(config), *hub_, scopes_.get());
-  AddRoutes();
+  AddRoutes(config);
   if (std::string warning = OpenAddressWarning(config.server.http_addr);
       !warning.empty()) {
     runnel::log::Warn("no sign-in", {{"warning", warning}});
@@ -161,10 +162,23 @@ void Host::MakeHubAndStreams(const Config& config,
         return hub->NumSubscribers(channel);
       },
       MakeStreamManagerOptions(config));
-  scopes_ = std::make_unique<ScopeRouter>(streams_.get());
+  last_messages_ = std::make_unique<MemoryLastMessageStore>(
+      static_cast<size_t>(config.live.push_max_channels));
+  ParseLimits parse_limits;
+  parse_limits.max_body_bytes =
+      static_cast<size_t>(config.live.push_max_body_bytes);
+  managed_streams_ = std::make_unique<ManagedStreams>(
+      *hub_, *last_messages_, parse_limits, ConvertLimits{});
+  scopes_ =
+      std::make_unique<ScopeRouter>(streams_.get(), *hub_, *last_messages_);
 }
 
-void Host::AddRoutes() {
+void Host::AddRoutes(const Config& config) {
+  AddLiveRoutes(
+      *server_,
+      LiveRoutes{hub_.get(), scopes_.get(), last_messages_.get(),
+                 managed_streams_.get(),
+                 static_cast<size_t>(config.live.push_max_body_bytes)});
   server_->HandleGet("/api/health",
                      [this](const HttpRequest&) { return Health(); });
   server_->HandleGet("/api/datasources", [this](const HttpRequest&) {

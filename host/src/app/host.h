@@ -25,10 +25,12 @@
 #include "config/config.h"
 #include "config/datasource.h"
 #include "live/hub.h"
+#include "live/last_message_store.h"
 #include "live/live_config.h"
 #include "live/server.h"
 #include "plugin/plugin_registry.h"
 #include "plugin/plugin_socket_dir.h"
+#include "push/managed_streams.h"
 #include "runnel/status.h"
 #include "stream/channel_router.h"
 #include "stream/stream_manager.h"
@@ -62,8 +64,9 @@ class Host {
   // The hub, and the stream manager that feeds it from the plugins.
   void MakeHubAndStreams(const Config& config,
                          std::vector<DataSource> data_sources);
-  // GET /api/health, /api/datasources and /metrics.
-  void AddRoutes();
+  // GET /api/health, /api/datasources and /metrics, and the Live API
+  // (live_routes.h).
+  void AddRoutes(const Config& config);
   HttpResponse Health() const;
   HttpResponse Metrics() const;
 
@@ -73,6 +76,10 @@ class Host {
   std::unique_ptr<PluginSocketDir> socket_dir_;
   std::unique_ptr<PluginRegistry> registry_;
   std::unique_ptr<Hub> hub_;
+  // The last message of stream/ and broadcast channels (memory engine).
+  std::unique_ptr<LastMessageStore> last_messages_;
+  // POST /api/live/push: line protocol into stream/ channels.
+  std::unique_ptr<ManagedStreams> managed_streams_;
   std::unique_ptr<StreamManager> streams_;
   // What the server asks about every channel; ds/ and plugin/ go on to
   // streams_.

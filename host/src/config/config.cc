@@ -22,7 +22,7 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
        {"max_connections", "allowed_origins", "message_size_limit",
         "client_queue_max_size", "ping_interval", "pong_timeout",
         "stale_close_delay", "max_messages_in_frame", "io_threads",
-        "max_publication_size"}},
+        "max_publication_size", "push_max_body_bytes", "push_max_channels"}},
       {"stream",
        {"grace_period", "max_starts_per_second", "max_starts_burst",
         "max_streams_per_plugin", "max_streams"}},
@@ -246,6 +246,10 @@ void ReadLive(Reader& read, LiveSettings* live) {
                    "1024"));
   read.Int("live", "max_publication_size", &live->max_publication_size,
            PublicationFitsQueue(live->client_queue_max_size));
+  read.Int("live", "push_max_body_bytes", &live->push_max_body_bytes,
+           AtLeast(1, "is too small: must be at least 1 byte"));
+  read.Int("live", "push_max_channels", &live->push_max_channels,
+           AtLeast(1, "is too small: must be at least 1"));
 }
 
 // [stream]: the grace period and the RunStream start limits.

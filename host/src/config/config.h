@@ -56,6 +56,10 @@ struct LiveSettings {
   int64_t io_threads = 0;  // event loops; 0 = one per core; at most 1024
   // Largest publication (encoded) the hub delivers; 0 = client queue size.
   int64_t max_publication_size = 0;
+  // POST /api/live/push bodies and push WebSocket messages, in bytes.
+  int64_t push_max_body_bytes = 16 * 1024 * 1024;
+  // stream/ and grafana/broadcast channels whose last message is kept.
+  int64_t push_max_channels = 10000;
 };
 
 struct StreamSettings {

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "live/errors.h"
+#include "live/publish_route.h"
 #include "runnel/live_channel.h"
 #include "runnel/log.h"
 
@@ -41,12 +42,6 @@ std::string InvalidChannelMessage(const std::string& why) {
   if (why.empty()) return message;
   if (why.rfind(message, 0) == 0) return why;  // already says so
   return message + ": " + why;
-}
-
-// The hub refuses a publication over max_publication_size (no client queue
-// could hold it); the publisher hears of it as 106, like other limits.
-PublishReply PublicationRefused() {
-  return PublishReply{kErrorLimitExceeded.code, "publication too large", ""};
 }
 
 }  // namespace
@@ -334,22 +329,12 @@ void ClientSession::HandlePublish(Command& command) {
   std::optional<LiveChannel> channel =
       ChannelToAsk(command.id, command.channel);
   if (!channel) return;
-  auto reply_on_loop = OnLoop<PublishReply>(
-      [id = command.id](ClientSession& self, PublishReply reply) {
-        self.FinishPublish(id, reply);
-      });
-  env_->channel_handler->OnPublish(
-      identity_, command.channel, *channel, command.data,
-      [hub = env_->hub, wire = command.channel,
-       reply_on_loop = std::move(reply_on_loop)](PublishReply reply) {
-        // Published from the handler's thread: it goes out even if the
-        // publisher has left meanwhile.
-        if (reply.error_code == 0 && !reply.data.empty() &&
-            !hub->Publish(wire, reply.data).ok()) {
-          reply = PublicationRefused();
-        }
-        reply_on_loop(std::move(reply));
-      });
+  PublishThrough(*env_->channel_handler, *env_->hub, identity_, command.channel,
+                 *channel, command.data,
+                 OnLoop<PublishReply>([id = command.id](ClientSession& self,
+                                                        PublishReply reply) {
+                   self.FinishPublish(id, reply);
+                 }));
 }
 
 void ClientSession::FinishPublish(uint32_t id, const PublishReply& reply) {

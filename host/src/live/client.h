@@ -28,6 +28,7 @@
 #include "live/io_loops.h"
 #include "live/live_config.h"
 #include "live/protocol.h"
+#include "live/socket_session.h"
 
 namespace runnel::host {
 
@@ -42,10 +43,11 @@ struct ClientEnvironment {
   std::atomic<int64_t> connected_clients{0};  // sessions past connect
   std::atomic<uint64_t> slow_disconnects{0};
   // Called once on the session's loop when it has finished.
-  std::function<void(ClientSession*)> on_finished;
+  std::function<void(SocketSession*)> on_finished;
 };
 
 class ClientSession : public Subscriber,
+                      public SocketSession,
                       private ConnectionEvents,
                       public std::enable_shared_from_this<ClientSession> {
  public:
@@ -60,7 +62,7 @@ class ClientSession : public Subscriber,
 
   // Closes with `disconnect` (any thread). `flush`: send what is queued
   // first.
-  void Close(Disconnect disconnect, bool flush);
+  void Close(Disconnect disconnect, bool flush) override;
 
   // Subscriber: called by the hub on the session's loop.
   void Deliver(const SharedBuffer& message) override;

@@ -140,6 +140,14 @@ Status Hub::Publish(const std::string& wire_channel,
   return Status::Ok();
 }
 
+Status Hub::CheckPublicationSize(const std::string& wire_channel,
+                                 size_t data_json_bytes) {
+  // The size EncodePublicationPush gives it, or a byte or two more.
+  std::string envelope = "{\"push\":{\"channel\":,\"pub\":{\"data\":}}}";
+  AppendJSONString(&envelope, wire_channel);
+  return CheckSize(wire_channel, envelope.size() + data_json_bytes);
+}
+
 size_t Hub::NumSubscribers(const std::string& wire_channel) const {
   const Shard& shard = ShardFor(wire_channel);
   absl::ReaderMutexLock lock(&shard.mutex);

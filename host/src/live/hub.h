@@ -98,6 +98,15 @@ class Hub {
   // subscribers.
   Status Publish(const std::string& wire_channel, std::string_view data_json);
 
+  // Bytes of an encoded publication Publish accepts; 0 = no limit.
+  size_t max_publication_size() const { return max_publication_size_; }
+  // Checks a publication of `data_json_bytes` into `wire_channel` against
+  // the limit before it goes anywhere (it may be kept too, or be one of a
+  // batch that must go out whole). A refusal is counted and logged as
+  // Publish's is.
+  Status CheckPublicationSize(const std::string& wire_channel,
+                              size_t data_json_bytes);
+
   size_t NumSubscribers(const std::string& wire_channel) const;
   std::vector<HubChannelInfo> Channels() const;  // sorted by channel
   size_t NumChannels() const;

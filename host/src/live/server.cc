@@ -20,6 +20,7 @@
 #include "live/client.h"
 #include "live/host_check.h"
 #include "live/io_loops.h"
+#include "live/message_socket.h"
 #include "live/origin.h"
 #include "live/protocol.h"
 #include "live/static_files.h"
@@ -41,7 +42,7 @@ constexpr std::string_view kLiveListPath = "/api/live/list";
 // Echoed when the client offers it (centrifuge-js does); else none.
 constexpr std::string_view kSubprotocol = "centrifuge-json";
 constexpr auto kHttpReadTimeout = std::chrono::seconds(30);
-constexpr size_t kHttpBodyLimit = 1024 * 1024;
+constexpr size_t kHttpBodyLimit = 1024 * 1024;  // routes without their own
 constexpr absl::Duration kShutdownWait = absl::Seconds(8);
 constexpr int kAcceptBurst = 64;  // connections taken per accept wake-up
 // After an error response the server stops sending (FIN) and reads what the
@@ -88,6 +89,41 @@ std::string_view StatusText(int status) {
 
 }  // namespace
 
+namespace {
+
+// A WebSocket route of HandleWebSocket, with the connection settings its
+// sockets use (the server's, with the route's message limit).
+struct MessageEndpoint {
+  WebSocketRoute route;
+  WebSocketMessageHandler handler;
+  LiveConfig config;
+};
+
+bool RouteMatches(const HttpRoute& route, std::string_view method,
+                  std::string_view path) {
+  if (route.method != method) return false;
+  return route.prefix ? path.size() > route.path.size() &&
+                            path.substr(0, route.path.size()) == route.path
+                      : path == route.path;
+}
+
+HttpRequest PlainRequest(const http::request<http::string_body>& request) {
+  HttpRequest plain;
+  plain.method = std::string(request.method_string());
+  plain.target = std::string(request.target());
+  size_t q = plain.target.find('?');
+  plain.path = plain.target.substr(0, q);
+  if (q != std::string::npos) plain.query = plain.target.substr(q + 1);
+  for (const auto& field : request) {
+    plain.headers.emplace_back(std::string(field.name_string()),
+                               std::string(field.value()));
+  }
+  plain.body = request.body();
+  return plain;
+}
+
+}  // namespace
+
 class Server::Impl {
  public:
   Impl(LiveConfig config, Hub& hub, ChannelHandler* channel_handler)
@@ -108,6 +144,15 @@ class Server::Impl {
   void HandleGet(std::string path, HttpGetHandler handler) {
     routes_[std::move(path)] = std::move(handler);
   }
+  void Handle(HttpRoute route, HttpHandler handler) {
+    handlers_.push_back({std::move(route), std::move(handler)});
+  }
+  void HandleWebSocket(WebSocketRoute route, WebSocketMessageHandler handler) {
+    MessageEndpoint endpoint{std::move(route), std::move(handler),
+                             env_->config};
+    endpoint.config.message_size_limit = endpoint.route.max_message_bytes;
+    endpoints_.push_back(std::move(endpoint));
+  }
 
   Status Start();
   uint16_t port() const { return port_; }
@@ -116,6 +161,9 @@ class Server::Impl {
 
   // Called by HTTP sessions on I/O threads.
   HttpResponse Route(const HttpRequest& request) const;
+  // The handler added with Handle for this request, or null.
+  const HttpRoute* FindRoute(std::string_view method, std::string_view path,
+                             const HttpHandler** handler) const;
   // Returns the HTTP status refusing the upgrade, or 0 to accept it.
   int CheckUpgrade(const http::request<http::string_body>& request) const;
   // The Host header rules (host_check.h) for any request.
@@ -131,7 +179,9 @@ class Server::Impl {
   void PauseAccepting(std::chrono::milliseconds pause);
   // Hands an accepted connection to its loop.
   void StartHttp(tcp::socket socket, IoLoop* loop);
-  void OnSessionFinished(ClientSession* session);
+  void OnSessionFinished(SocketSession* session);
+  // The endpoint added with HandleWebSocket for `path`, or null.
+  const MessageEndpoint* FindEndpoint(std::string_view path) const;
   bool NoSessionsLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(sessions_mutex_) {
     return sessions_.empty();
   }
@@ -141,7 +191,9 @@ class Server::Impl {
   asio::steady_timer accept_retry_;
   AcceptBackoff accept_backoff_;  // on loop 0, with the acceptor
   HostPolicy host_policy_;
-  std::unordered_map<std::string, HttpGetHandler> routes_;  // set before Start
+  std::unordered_map<std::string, HttpGetHandler> routes_;   // set before Start
+  std::vector<std::pair<HttpRoute, HttpHandler>> handlers_;  // ditto
+  std::vector<MessageEndpoint> endpoints_;                   // ditto
   std::shared_ptr<ClientEnvironment> env_;
   uint16_t port_ = 0;
   bool started_ = false;
@@ -150,7 +202,7 @@ class Server::Impl {
 
   // Shutdown waits on it (with a condition) for sessions_ to empty.
   mutable absl::Mutex sessions_mutex_;
-  std::unordered_map<ClientSession*, std::weak_ptr<ClientSession>> sessions_
+  std::unordered_map<SocketSession*, std::weak_ptr<SocketSession>> sessions_
       ABSL_GUARDED_BY(sessions_mutex_);
   bool accepting_clients_ ABSL_GUARDED_BY(sessions_mutex_) = true;
 };
@@ -165,12 +217,53 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Start() { Read(); }
 
  private:
+  // The header first: the body limit is the route's, and a body announced
+  // over it is refused before it is sent (or read).
   void Read() {
     parser_.emplace();
+    handler_ = nullptr;
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(server_->config().max_header_bytes, UINT32_MAX)));
-    parser_->body_limit(kHttpBodyLimit);
     stream_.expires_after(kHttpReadTimeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          self->OnHeader(ec);
+        });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) {
+      OnReadError(ec);
+      return;
+    }
+    const auto& header = parser_->get();
+    std::string_view target = ToStd(header.target());
+    const HttpRoute* route =
+        server_->FindRoute(ToStd(header.method_string()),
+                           target.substr(0, target.find('?')), &handler_);
+    const size_t limit = route ? route->max_body_bytes : kHttpBodyLimit;
+    parser_->body_limit(limit);
+    if (parser_->content_length() && *parser_->content_length() > limit) {
+      OnReadError(http::error::body_limit);
+      return;
+    }
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      // curl waits a second for this before a large body.
+      auto go_on = std::make_shared<http::response<http::empty_body>>(
+          http::status::continue_, header.version());
+      http::async_write(stream_, *go_on,
+                        [self = shared_from_this(), go_on](
+                            beast::error_code write_ec, size_t) {
+                          if (write_ec) return;
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->OnRead(ec);
@@ -182,7 +275,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       OnReadError(ec);
       return;
     }
-    http::request<http::string_body> request = parser_->release();
+    request_ = parser_->release();
+    const http::request<http::string_body>& request = request_;
     const bool upgrade = websocket::is_upgrade(request);
     if (HostVerdict verdict = server_->CheckHostOf(request, upgrade);
         verdict.status != 0) {
@@ -195,42 +289,49 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       if (!verdict.location.empty()) {
         response.headers.emplace_back("Location", verdict.location);
       }
-      Write(request, std::move(response), /*keep_alive=*/false);
+      Write(std::move(response), /*keep_alive=*/false);
       return;
     }
     if (upgrade) {
-      int refusal = server_->CheckUpgrade(request);
-      if (refusal == 0) {
-        stream_.expires_never();
-        server_->StartClient(stream_.release_socket(), loop_, request);
-        return;
-      }
-      HttpResponse response =
-          refusal == 403   ? TextResponse(403, "origin not allowed")
-          : refusal == 503 ? TextResponse(503, "Live is disabled")
-          : refusal == 400 ? TextResponse(400, "bad Sec-WebSocket-Key")
-          : refusal == 426 ? TextResponse(426, "unsupported WebSocket version")
-                           : TextResponse(refusal, "not found");
-      if (refusal == 426)
-        response.headers.emplace_back("Sec-WebSocket-Version", "13");
-      Write(request, std::move(response), /*keep_alive=*/false);
+      OnUpgrade();
       return;
     }
-    HttpRequest plain;
-    plain.method = std::string(request.method_string());
-    plain.target = std::string(request.target());
-    size_t q = plain.target.find('?');
-    plain.path = plain.target.substr(0, q);
-    if (q != std::string::npos) plain.query = plain.target.substr(q + 1);
-    for (const auto& field : request) {
-      plain.headers.emplace_back(std::string(field.name_string()),
-                                 std::string(field.value()));
+    if (handler_ != nullptr) {
+      // The handler may answer from another thread: the answer is written
+      // on this connection's loop.
+      (*handler_)(PlainRequest(request), [self = shared_from_this()](
+                                             HttpResponse response) {
+        asio::post(self->stream_.get_executor(),
+                   [self, response = std::move(response)]() mutable {
+                     self->Write(std::move(response),
+                                 self->request_.keep_alive());
+                   });
+      });
+      return;
     }
     HttpResponse response = request.method() == http::verb::get ||
                                     request.method() == http::verb::head
-                                ? server_->Route(plain)
+                                ? server_->Route(PlainRequest(request))
                                 : TextResponse(405, "method not allowed");
-    Write(request, std::move(response), request.keep_alive());
+    Write(std::move(response), request.keep_alive());
+  }
+
+  void OnUpgrade() {
+    int refusal = server_->CheckUpgrade(request_);
+    if (refusal == 0) {
+      stream_.expires_never();
+      server_->StartClient(stream_.release_socket(), loop_, request_);
+      return;
+    }
+    HttpResponse response =
+        refusal == 403   ? TextResponse(403, "origin not allowed")
+        : refusal == 503 ? TextResponse(503, "Live is disabled")
+        : refusal == 400 ? TextResponse(400, "bad Sec-WebSocket-Key")
+        : refusal == 426 ? TextResponse(426, "unsupported WebSocket version")
+                         : TextResponse(refusal, "not found");
+    if (refusal == 426)
+      response.headers.emplace_back("Sec-WebSocket-Version", "13");
+    Write(std::move(response), /*keep_alive=*/false);
   }
 
   // A request that could not be read whole is answered (400, 413, 414,
@@ -246,9 +347,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     log::Debug("live: bad HTTP request", {{"remote", Remote()},
                                           {"status", std::to_string(status)},
                                           {"error", ec.message()}});
-    http::request<http::string_body> unread;  // HTTP/1.1, GET
-    Write(unread, TextResponse(status, StatusText(status)),
-          /*keep_alive=*/false);
+    request_ = {};  // not read: HTTP/1.1 GET
+    Write(TextResponse(status, StatusText(status)), /*keep_alive=*/false);
   }
 
   std::string Remote() const {
@@ -269,8 +369,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         });
   }
 
-  void Write(const http::request<http::string_body>& request,
-             HttpResponse response, bool keep_alive) {
+  // Answers request_.
+  void Write(HttpResponse response, bool keep_alive) {
+    const http::request<http::string_body>& request = request_;
     auto out = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), request.version());
     out->set(http::field::server, "runnel");
@@ -305,6 +406,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   IoLoop* loop_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  http::request<http::string_body> request_;  // the one being answered
+  const HttpHandler* handler_ = nullptr;      // its Handle route, if any
   Server::Impl* server_;
 };
 
@@ -335,7 +438,7 @@ Status Server::Impl::Start() {
                                ec.message());
   }
   port_ = acceptor_.local_endpoint().port();
-  env_->on_finished = [this](ClientSession* session) {
+  env_->on_finished = [this](SocketSession* session) {
     OnSessionFinished(session);
   };
   started_ = true;
@@ -411,7 +514,7 @@ int Server::Impl::CheckUpgrade(
     const http::request<http::string_body>& request) const {
   std::string_view target = ToStd(request.target());
   std::string_view path = target.substr(0, target.find('?'));
-  if (path != kLiveWsPath) return 404;
+  if (path != kLiveWsPath && FindEndpoint(path) == nullptr) return 404;
   if (!CheckOrigin(ToStd(request[http::field::origin]),
                    ToStd(request[http::field::host]), config().root_url,
                    config().allowed_origins)) {
@@ -426,7 +529,27 @@ int Server::Impl::CheckUpgrade(
 void Server::Impl::StartClient(
     tcp::socket socket, IoLoop* loop,
     const http::request<http::string_body>& request) {
-  auto session = std::make_shared<ClientSession>(std::move(socket), loop, env_);
+  std::string_view target = ToStd(request.target());
+  const MessageEndpoint* endpoint =
+      FindEndpoint(target.substr(0, target.find('?')));
+  std::shared_ptr<SocketSession> session;
+  std::function<void(std::string)> start;
+  if (endpoint != nullptr) {
+    auto socket_session = std::make_shared<MessageSocket>(
+        std::move(socket), loop, endpoint->config, &env_->slow_disconnects,
+        PlainRequest(request), endpoint->handler, env_->on_finished);
+    start = [socket_session](std::string response) {
+      socket_session->Start(std::move(response));
+    };
+    session = std::move(socket_session);
+  } else {
+    auto client =
+        std::make_shared<ClientSession>(std::move(socket), loop, env_);
+    start = [client](std::string response) {
+      client->Start(std::move(response));
+    };
+    session = std::move(client);
+  }
   {
     absl::MutexLock lock(&sessions_mutex_);
     if (!accepting_clients_) return;  // shutting down: drop the socket
@@ -435,17 +558,43 @@ void Server::Impl::StartClient(
   ++connections_total_;
   const bool offers_json = ws::OffersSubprotocol(
       ToStd(request[http::field::sec_websocket_protocol]), kSubprotocol);
-  session->Start(
-      ws::UpgradeResponse(ToStd(request[http::field::sec_websocket_key]),
-                          offers_json ? kSubprotocol : ""));
+  start(ws::UpgradeResponse(
+      ToStd(request[http::field::sec_websocket_key]),
+      offers_json && endpoint == nullptr ? kSubprotocol : ""));
 }
 
-void Server::Impl::OnSessionFinished(ClientSession* session) {
+void Server::Impl::OnSessionFinished(SocketSession* session) {
   absl::MutexLock lock(&sessions_mutex_);
   sessions_.erase(session);
 }
 
+const HttpRoute* Server::Impl::FindRoute(std::string_view method,
+                                         std::string_view path,
+                                         const HttpHandler** handler) const {
+  for (const auto& [route, route_handler] : handlers_) {
+    if (RouteMatches(route, method, path)) {
+      *handler = &route_handler;
+      return &route;
+    }
+  }
+  return nullptr;
+}
+
+const MessageEndpoint* Server::Impl::FindEndpoint(std::string_view path) const {
+  for (const MessageEndpoint& endpoint : endpoints_) {
+    const std::string& prefix = endpoint.route.path_prefix;
+    if (path.size() > prefix.size() &&
+        path.substr(0, prefix.size()) == prefix) {
+      return &endpoint;
+    }
+  }
+  return nullptr;
+}
+
 HttpResponse Server::Impl::Route(const HttpRequest& request) const {
+  if (auto it = routes_.find(request.path); it != routes_.end()) {
+    return it->second(request);
+  }
   if (request.path == kLiveListPath) {
     std::string body = "{\"channels\":[";
     bool first = true;
@@ -463,9 +612,6 @@ HttpResponse Server::Impl::Route(const HttpRequest& request) const {
     response.body = std::move(body);
     return response;
   }
-  if (auto it = routes_.find(request.path); it != routes_.end()) {
-    return it->second(request);
-  }
   if (request.path.rfind("/api/", 0) == 0 || config().static_root.empty()) {
     return TextResponse(404, "not found");
   }
@@ -480,7 +626,7 @@ void Server::Impl::Shutdown() {
     acceptor_.close(ignored);
     accept_retry_.cancel();
   });
-  std::vector<std::shared_ptr<ClientSession>> open;
+  std::vector<std::shared_ptr<SocketSession>> open;
   {
     absl::MutexLock lock(&sessions_mutex_);
     accepting_clients_ = false;
@@ -525,6 +671,15 @@ Server::~Server() { Shutdown(); }
 
 void Server::HandleGet(std::string path, HttpGetHandler handler) {
   impl_->HandleGet(std::move(path), std::move(handler));
+}
+
+void Server::Handle(HttpRoute route, HttpHandler handler) {
+  impl_->Handle(std::move(route), std::move(handler));
+}
+
+void Server::HandleWebSocket(WebSocketRoute route,
+                             WebSocketMessageHandler handler) {
+  impl_->HandleWebSocket(std::move(route), std::move(handler));
 }
 
 Status Server::Start() { return impl_->Start(); }

@@ -5,20 +5,26 @@
 // Routes:
 //   GET /api/live/ws    Centrifuge protocol v2 JSON (WebSocket upgrade)
 //   GET /api/live/list  {"channels":[{"channel":..,"subscribers":N},..]}
+//                       (unless a HandleGet route replaces it)
 //   GET <path>          routes added with HandleGet
+//   <method> <path>     routes added with Handle (any method, a body, an
+//                       answer that may come later from another thread)
+//   GET <prefix>...     WebSocket upgrades for HandleWebSocket routes
 //   GET /...            files under config.static_root (index.html at /)
 //
 // Requests it cannot serve are answered, never dropped: a malformed request
 // 400, a header section over max_header_bytes 431 (414 when the request
-// line alone is), a body over 1 MB 413, and the Host rules of host_check.h;
+// line alone is), a body over 1 MB (or the route's limit) 413, a method
+// that no route serves 405, and the Host rules of host_check.h;
 // each with a debug log line. accept() failures pause accepting
 // (accept_backoff.h).
 //
-// Thread-safety: HandleGet only before Start. Start/Shutdown from one
-// (owner) thread. Stats, port and ActiveConnections from any thread.
-// Ownership: `hub` and `channel_handler` are not owned and must outlive the
-// server (until Shutdown returns). `channel_handler` says which channels
-// exist and who serves them; it may be null: then every channel answers 404.
+// Thread-safety: HandleGet, Handle and HandleWebSocket only before Start.
+// Start/Shutdown from one (owner) thread. Stats, port and ActiveConnections
+// from any thread. Ownership: `hub` and `channel_handler` are not owned and
+// must outlive the server (until Shutdown returns). `channel_handler` says
+// which channels exist and who serves them; it may be null: then every channel
+// answers 404.
 #ifndef RUNNEL_HOST_LIVE_SERVER_H_
 #define RUNNEL_HOST_LIVE_SERVER_H_
 
@@ -54,6 +60,11 @@ class Server {
 
   // Adds a GET route for an exact path. Call before Start.
   void HandleGet(std::string path, HttpGetHandler handler);
+  // Adds a route for any method, with its body limit. Call before Start.
+  void Handle(HttpRoute route, HttpHandler handler);
+  // Adds a WebSocket endpoint under route.path_prefix, with the same origin
+  // check as /api/live/ws. Call before Start.
+  void HandleWebSocket(WebSocketRoute route, WebSocketMessageHandler handler);
 
   // Binds http_addr:http_port and starts the I/O threads. An error if the
   // address cannot be bound, or if enforce_domain is on and root_url names

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "live/errors.h"
+#include "runnel/frame.h"
 
 namespace runnel::host {
 
@@ -43,8 +44,14 @@ void ScopeRouter::OnSubscribe(const ClientIdentity& who,
                                          std::move(done));
   }
   if (channel.scope == kScopeStream ||
-      IsGrafanaFeature(channel, kFeatureBroadcast) ||
-      IsGrafanaFeature(channel, kFeatureDashboard)) {
+      IsGrafanaFeature(channel, kFeatureBroadcast)) {
+    return last_messages_.Get(
+        wire_channel,
+        [done = std::move(done)](std::optional<StoredMessage> last) {
+          done(SubscribeReply{0, "", last ? std::move(last->message) : ""});
+        });
+  }
+  if (IsGrafanaFeature(channel, kFeatureDashboard)) {
     return done(SubscribeReply{});
   }
   done(Refused<SubscribeReply>(kErrorNotFound));
@@ -62,12 +69,28 @@ void ScopeRouter::OnPublish(const ClientIdentity& who,
                                        std::move(done));
   }
   if (IsGrafanaFeature(channel, kFeatureBroadcast)) {
-    return done(PublishReply{0, "", data});  // the server publishes it
+    return done(Broadcast(wire_channel, data));
   }
   if (channel.scope == kScopeStream || channel.scope == kScopeGrafana) {
     return done(Refused<PublishReply>(kErrorForbidden));
   }
   done(Refused<PublishReply>(kErrorNotFound));
+}
+
+PublishReply ScopeRouter::Broadcast(const std::string& wire_channel,
+                                    const std::string& data) {
+  if (!hub_.CheckPublicationSize(wire_channel, data.size()).ok()) {
+    return PublishReply{kErrorLimitExceeded.code, "publication too large", ""};
+  }
+  StoredMessage last{"", data, Timestamp::Now().unix_nanos / 1'000'000};
+  Hub& hub = hub_;
+  Status kept = last_messages_.Put(wire_channel, std::move(last),
+                                   [&hub, &wire_channel, &data](bool) {
+                                     (void)hub.Publish(wire_channel, data);
+                                   });
+  // With no room to keep it, it still goes out to the subscribers.
+  if (!kept.ok()) (void)hub.Publish(wire_channel, data);
+  return PublishReply{};
 }
 
 ChannelRouter::ChannelRouter(const PluginRegistry* registry,

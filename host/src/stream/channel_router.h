@@ -4,15 +4,18 @@
 // ScopeRouter: the ChannelHandler the Live server asks; it decides by scope.
 //   ds/, plugin/           -> `plugin_channels` (the stream manager), or 404
 //                             without one
-//   stream/<id>/<measure>  -> the hub alone: subscribe OK; publish 403 (the
+//   stream/<id>/<measure>  -> the hub alone: subscribe OK, with the last
+//                             pushed frame as initial data; publish 403 (the
 //                             push API feeds it)
-//   grafana/broadcast/...  -> the hub alone: subscribe OK; a publication
-//                             goes out as sent
+//   grafana/broadcast/...  -> the hub alone: subscribe OK, with the last
+//                             message as initial data; a publication goes
+//                             out as sent and is kept as the last message
 //   grafana/dashboard/...  -> subscribe OK (dashboard events); publish 403
 //   other grafana/...      -> subscribe 404; publish 403
 //   any other scope        -> 404
-// The hub-served scopes are answered at once, on the caller's thread.
-// Stateless; thread-safe. Borrows `plugin_channels`, which must outlive it.
+// The hub-served scopes are answered on the caller's thread (the memory
+// store answers at once). Thread-safe. Borrows `plugin_channels`, the hub
+// and the store, which must outlive it.
 //
 // ChannelRouter: which plugin serves a ds/ or plugin/ channel, and the
 // PluginContext to send it (handlePluginScope, handleDatasourceScope).
@@ -30,6 +33,8 @@
 #include "backend.pb.h"
 #include "config/datasource.h"
 #include "live/channel_handler.h"
+#include "live/hub.h"
+#include "live/last_message_store.h"
 #include "plugin/plugin_registry.h"
 #include "runnel/live_channel.h"
 #include "runnel/status.h"
@@ -41,11 +46,15 @@ namespace runnel::host {
 // plugin/ channels go to `plugin_channels` (the stream manager), 404 when
 // there is none; stream/ and grafana/broadcast|dashboard are hub-only
 // channels answered here; only broadcast may be published to by clients
-// (stream/ is for push, the rest of grafana/ is refused with 403).
+// (stream/ is for push, the rest of grafana/ is refused with 403). The last
+// message of stream/ and broadcast channels comes from `last_messages`.
 class ScopeRouter : public ChannelHandler {
  public:
-  explicit ScopeRouter(ChannelHandler* plugin_channels)
-      : plugin_channels_(plugin_channels) {}
+  ScopeRouter(ChannelHandler* plugin_channels, Hub& hub,
+              LastMessageStore& last_messages)
+      : plugin_channels_(plugin_channels),
+        hub_(hub),
+        last_messages_(last_messages) {}
 
   void OnSubscribe(const ClientIdentity& who, const std::string& wire_channel,
                    const LiveChannel& channel, const std::string& data,
@@ -55,7 +64,13 @@ class ScopeRouter : public ChannelHandler {
                  std::function<void(PublishReply)> done) override;
 
  private:
+  // Publishes a broadcast and keeps it as the channel's last message.
+  PublishReply Broadcast(const std::string& wire_channel,
+                         const std::string& data);
+
   ChannelHandler* const plugin_channels_;  // may be null
+  Hub& hub_;
+  LastMessageStore& last_messages_;
 };
 
 struct Route {

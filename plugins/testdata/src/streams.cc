@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "bench_stream.h"
@@ -16,8 +17,19 @@ namespace runnel::testdata {
 using runnel::FrameInclude;
 using runnel::Status;
 
+namespace {
+
+// The one path that takes publications.
+constexpr std::string_view kEchoPath = "echo";
+
+}  // namespace
+
 Status Streams::SubscribeStream(const runnel::SubscribeStreamRequest& req,
                                 runnel::SubscribeStreamResponse* resp) {
+  if (req.path == kEchoPath) {
+    resp->status = runnel::StreamStatus::kOk;
+    return Status::Ok();
+  }
   std::optional<StreamSpec> spec = ParseStreamPath(req.path);
   if (!spec) {
     resp->status = runnel::StreamStatus::kNotFound;
@@ -29,14 +41,27 @@ Status Streams::SubscribeStream(const runnel::SubscribeStreamRequest& req,
   return Status::Ok();
 }
 
-Status Streams::PublishStream(const runnel::PublishStreamRequest& /*req*/,
+Status Streams::PublishStream(const runnel::PublishStreamRequest& req,
                               runnel::PublishStreamResponse* resp) {
-  resp->status = runnel::StreamStatus::kPermissionDenied;
+  if (req.path == kEchoPath) {
+    resp->status = runnel::StreamStatus::kOk;
+    resp->data = req.data;
+    return Status::Ok();
+  }
+  resp->status = ParseStreamPath(req.path)
+                     ? runnel::StreamStatus::kPermissionDenied
+                     : runnel::StreamStatus::kNotFound;
   return Status::Ok();
 }
 
 Status Streams::StartStream(const runnel::RunStreamRequest& req,
                             std::shared_ptr<runnel::StreamChannel> stream) {
+  if (req.path == kEchoPath) {
+    // Publications reach the subscribers through the host; the run only
+    // keeps the channel open until the host cancels it.
+    StreamRun::Start(running_, req.path, std::move(stream));
+    return Status::Ok();
+  }
   std::optional<StreamSpec> spec = ParseStreamPath(req.path);
   if (!spec) {
     return Status::NotFound("testdata plugin does not support path: " +

@@ -1,11 +1,16 @@
 // Streams: the testdata plugin's stream handlers (Grafana testdata's
 // stream_handler.go). Subscribe answers the schema-only frame of the path's
-// stream (NotFound for an unknown path); Publish is always
-// PermissionDenied; RunStream is non-blocking (runnel::AsyncRunStreamHandler):
+// stream (NotFound for an unknown path); Publish is PermissionDenied on
+// those paths, as Grafana's; RunStream is non-blocking (runnel::AsyncRunStreamHandler):
 // it starts a timer that sends one data-only frame per tick until the host
 // cancels, and ends at once with "testdata plugin does not support path:
 // <path>" on an unknown path. Every stream logs its start and stop and is
 // counted in RunningStreams (see stream_run.h).
+//
+// Beyond Grafana's testdata, the path "echo" takes publications: Subscribe
+// OK with no initial data, Publish OK with the published data as the data
+// to publish (so every subscriber gets it), RunStream sends nothing and
+// runs until cancelled. Publish to an unknown path is NotFound.
 // Thread-safety: thread-safe; each stream keeps its own state.
 #ifndef RUNNEL_PLUGINS_TESTDATA_STREAMS_H_
 #define RUNNEL_PLUGINS_TESTDATA_STREAMS_H_

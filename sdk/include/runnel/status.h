@@ -18,6 +18,7 @@ enum class StatusCode {
   kUnimplemented,
   kUnavailable,
   kInternal,
+  kResourceExhausted,  // a limit was reached
 };
 
 class Status {
@@ -47,6 +48,9 @@ class Status {
   }
   static Status Internal(std::string m) {
     return Status(StatusCode::kInternal, std::move(m));
+  }
+  static Status ResourceExhausted(std::string m) {
+    return Status(StatusCode::kResourceExhausted, std::move(m));
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "live/hub.h"
+#include "live/last_message_store.h"
 #include "live/live_config.h"
 #include "live/server.h"
 #include "stream/channel_router.h"
@@ -33,7 +34,8 @@ class LiveServerTest : public ::testing::Test {
   // The scope routing in front of `plugin_channels` (nullptr: none), kept
   // until the fixture ends.
   ScopeRouter* Scopes(ChannelHandler* plugin_channels) {
-    scopes_ = std::make_unique<ScopeRouter>(plugin_channels);
+    scopes_ =
+        std::make_unique<ScopeRouter>(plugin_channels, hub_, last_messages_);
     return scopes_.get();
   }
 
@@ -54,6 +56,7 @@ class LiveServerTest : public ::testing::Test {
   }
 
   Hub hub_;
+  MemoryLastMessageStore last_messages_{100};
   std::unique_ptr<ScopeRouter> scopes_;  // outlives the server
   std::unique_ptr<Server> server_;
   uint16_t port_ = 0;

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "live/hub.h"
+#include "live/last_message_store.h"
+
 namespace runnel::host {
 namespace {
 
@@ -116,9 +122,24 @@ PublishReply Publish(ScopeRouter& router, const LiveChannel& channel,
   return out;
 }
 
-TEST(ScopeRouterTest, PluginScopesGoToThePluginHandler) {
+// Collects what the hub delivers to it (on the publishing thread).
+class RecordingSubscriber : public Subscriber {
+ public:
+  void Deliver(const SharedBuffer& message) override {
+    messages.push_back(*message);
+  }
+  std::vector<std::string> messages;
+};
+
+class ScopeRouterTest : public ::testing::Test {
+ protected:
+  Hub hub_;
+  MemoryLastMessageStore last_messages_{10};
+};
+
+TEST_F(ScopeRouterTest, PluginScopesGoToThePluginHandler) {
   RecordingHandler plugins;
-  ScopeRouter router(&plugins);
+  ScopeRouter router(&plugins, hub_, last_messages_);
   EXPECT_EQ(Subscribe(router, {"ds", "uid", "p"}).data,
             "{\"from\":\"plugin\"}");
   EXPECT_EQ(Publish(router, {"plugin", "foo", "p"}, "{}").data,
@@ -127,27 +148,34 @@ TEST(ScopeRouterTest, PluginScopesGoToThePluginHandler) {
             (std::vector<std::string>{"1/ds/uid/p", "1/plugin/foo/p"}));
 }
 
-TEST(ScopeRouterTest, PluginScopesWithoutAHandlerAreNotFound) {
-  ScopeRouter router(nullptr);
+TEST_F(ScopeRouterTest, PluginScopesWithoutAHandlerAreNotFound) {
+  ScopeRouter router(nullptr, hub_, last_messages_);
   SubscribeReply subscribe = Subscribe(router, {"ds", "uid", "p"});
   EXPECT_EQ(subscribe.error_code, 404);
   EXPECT_EQ(subscribe.error_message, "Not Found");
   EXPECT_EQ(Publish(router, {"plugin", "foo", "p"}, "{}").error_code, 404);
 }
 
-TEST(ScopeRouterTest, HubScopes) {
+TEST_F(ScopeRouterTest, HubScopes) {
   RecordingHandler plugins;
-  ScopeRouter router(&plugins);
+  ScopeRouter router(&plugins, hub_, last_messages_);
   EXPECT_EQ(Subscribe(router, {"stream", "id", "cpu"}).error_code, 0);
   EXPECT_EQ(Subscribe(router, {"grafana", "broadcast", "x"}).error_code, 0);
   EXPECT_EQ(Subscribe(router, {"grafana", "dashboard", "uid/d"}).error_code, 0);
   EXPECT_EQ(Subscribe(router, {"grafana", "other", "x"}).error_code, 404);
   EXPECT_EQ(Subscribe(router, {"nope", "a", "b"}).error_code, 404);
 
+  RecordingSubscriber subscriber;
+  hub_.Subscribe("1/grafana/broadcast/x", &subscriber);
   PublishReply broadcast =
       Publish(router, {"grafana", "broadcast", "x"}, "[1]");
   EXPECT_EQ(broadcast.error_code, 0);
-  EXPECT_EQ(broadcast.data, "[1]");  // published as sent
+  EXPECT_EQ(broadcast.data, "");  // published here, not by the caller
+  EXPECT_EQ(subscriber.messages,
+            (std::vector<std::string>{
+                "{\"push\":{\"channel\":\"1/grafana/broadcast/x\","
+                "\"pub\":{\"data\":[1]}}}"}));
+  hub_.Unsubscribe("1/grafana/broadcast/x", &subscriber);
   PublishReply stream = Publish(router, {"stream", "id", "cpu"}, "[1]");
   EXPECT_EQ(stream.error_code, 403);
   EXPECT_EQ(stream.error_message, "Forbidden");
@@ -155,6 +183,33 @@ TEST(ScopeRouterTest, HubScopes) {
             403);
   EXPECT_EQ(Publish(router, {"nope", "a", "b"}, "[1]").error_code, 404);
   EXPECT_TRUE(plugins.asked.empty());
+}
+
+TEST_F(ScopeRouterTest, NewSubscribersGetTheLastMessage) {
+  ScopeRouter router(nullptr, hub_, last_messages_);
+  EXPECT_EQ(Subscribe(router, {"grafana", "broadcast", "x"}).data, "");
+  Publish(router, {"grafana", "broadcast", "x"}, "{\"n\":1}");
+  Publish(router, {"grafana", "broadcast", "x"}, "{\"n\":2}");
+  EXPECT_EQ(Subscribe(router, {"grafana", "broadcast", "x"}).data, "{\"n\":2}");
+  EXPECT_EQ(Subscribe(router, {"grafana", "broadcast", "y"}).data, "");
+
+  Status kept =
+      last_messages_.Put("1/stream/telegraf/cpu",
+                         {"{\"schema\":{}}", "{\"frame\":1}", 5}, [](bool) {});
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(Subscribe(router, {"stream", "telegraf", "cpu"}).data,
+            "{\"frame\":1}");
+  // Dashboard events keep nothing.
+  EXPECT_EQ(Subscribe(router, {"grafana", "dashboard", "uid/d"}).data, "");
+}
+
+TEST_F(ScopeRouterTest, ABroadcastOverThePublicationLimitIsRefused) {
+  Hub small_hub(100);
+  ScopeRouter router(nullptr, small_hub, last_messages_);
+  PublishReply reply = Publish(router, {"grafana", "broadcast", "x"},
+                               "\"" + std::string(200, 'a') + "\"");
+  EXPECT_EQ(reply.error_code, 106);
+  EXPECT_EQ(Subscribe(router, {"grafana", "broadcast", "x"}).data, "");
 }
 
 }  // namespace

@@ -1,0 +1,97 @@
+// LastMessageStore: the last message of each channel that keeps one, what a
+// new subscriber gets as its subscribe reply's initial data (grafana
+// pkg/services/live/managedstream cache_memory.go, and the broadcast
+// feature's last message). Push keeps each stream/ channel's last full frame
+// with its schema here; grafana/broadcast keeps its last publication.
+//
+// It is the memory engine's half of what the Redis engine will share between
+// hosts, so its calls take callbacks: the memory store calls them at once,
+// a networked one later.
+//
+// Ordering: Put calls `then` under the store's lock for that channel, so
+// what `then` publishes goes out in the order the Puts were made, and the
+// stored message is always the last one published.
+//
+// Limit: at most max_channels channels are kept; a Put for a new channel
+// beyond it is refused (nothing is stored, `then` is not called). Entries
+// stay when their subscribers leave; a restart loses them, as Grafana's
+// memory cache.
+//
+// Thread-safety: every method from any thread. `then` must not call back
+// into the store.
+#ifndef RUNNEL_HOST_LIVE_LAST_MESSAGE_STORE_H_
+#define RUNNEL_HOST_LIVE_LAST_MESSAGE_STORE_H_
+
+#include <absl/base/thread_annotations.h>
+#include <absl/container/flat_hash_map.h>
+#include <absl/synchronization/mutex.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runnel/status.h"
+
+namespace runnel::host {
+
+struct StoredMessage {
+  // The frame schema JSON the message was encoded with ("" for messages
+  // that are not frames). A Put whose schema differs reports a change.
+  std::string schema;
+  std::string message;  // raw JSON: the subscribe reply's data
+  int64_t updated_unix_ms = 0;
+};
+
+struct StoredChannel {
+  std::string channel;  // wire channel ("1/stream/telegraf/cpu")
+  std::string schema;
+  int64_t updated_unix_ms = 0;
+};
+
+class LastMessageStore {
+ public:
+  virtual ~LastMessageStore() = default;
+
+  // Keeps `message` as the channel's last and calls then(schema_changed):
+  // true when the channel had no message or one with another schema.
+  // ResourceExhausted (and no call) for a new channel over the limit.
+  virtual Status Put(const std::string& wire_channel, StoredMessage message,
+                     const std::function<void(bool schema_changed)>& then) = 0;
+  // Whether Puts to these channels would all be taken now.
+  virtual bool HasRoomFor(const std::vector<std::string>& wire_channels) = 0;
+  // The channel's last message, or nullopt.
+  virtual void Get(
+      const std::string& wire_channel,
+      std::function<void(std::optional<StoredMessage>)> done) const = 0;
+  // Every kept channel, sorted by name.
+  virtual std::vector<StoredChannel> List() const = 0;
+};
+
+class MemoryLastMessageStore : public LastMessageStore {
+ public:
+  explicit MemoryLastMessageStore(size_t max_channels)
+      : max_channels_(max_channels) {}
+
+  Status Put(const std::string& wire_channel, StoredMessage message,
+             const std::function<void(bool schema_changed)>& then) override;
+  bool HasRoomFor(const std::vector<std::string>& wire_channels) override;
+  void Get(
+      const std::string& wire_channel,
+      std::function<void(std::optional<StoredMessage>)> done) const override;
+  std::vector<StoredChannel> List() const override;
+
+ private:
+  const size_t max_channels_;
+  // One lock: a Put holds it only to compare a schema, swap a string and
+  // hand a buffer to the hub.
+  mutable absl::Mutex mutex_;
+  absl::flat_hash_map<std::string, StoredMessage> channels_
+      ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace runnel::host
+
+#endif  // RUNNEL_HOST_LIVE_LAST_MESSAGE_STORE_H_
