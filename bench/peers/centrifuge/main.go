@@ -8,6 +8,10 @@
 // JSON payload, the shape Runnel's bench stream sends, so the load generator
 // reads every server the same way.
 //
+// POST /api/live/push/<streamId> is Grafana Live's HTTP push (push.go):
+// Influx line protocol in, one frame per measurement published to
+// 1/stream/<streamId>/<measurement>.
+//
 // On start it prints "LISTEN <host:port>" on stdout.
 package main
 
@@ -54,6 +58,7 @@ func main() {
 	}
 
 	mux := http.NewServeMux()
+	mux.Handle("/api/live/push/", newPushHandler(node))
 	mux.Handle("/connection/websocket", centrifuge.NewWebsocketHandler(node, centrifuge.WebsocketConfig{
 		CheckOrigin: func(*http.Request) bool { return true },
 	}))
