@@ -240,9 +240,10 @@ wait_for_line() {
   return 1
 }
 
+# start_centrifuge SCENARIO [PEER_FLAGS...]
 start_centrifuge() {
   local log_file="$WORK/centrifuge-$1.log"
-  "$CENTRIFUGE_PEER" -addr 127.0.0.1:0 > "$log_file" 2>&1 &
+  "$CENTRIFUGE_PEER" -addr 127.0.0.1:0 "${@:2}" > "$log_file" 2>&1 &
   SERVER_PID=$!; STARTED_PIDS+=("$SERVER_PID")
   local line; line=$(wait_for_line "$log_file" '^LISTEN ' "$SERVER_PID") || return 1
   SERVER_PORT=${line##*:}
@@ -387,7 +388,12 @@ run_push() {
   for spec in "${PUSH[@]}"; do
     subs=${spec%x*}; lines=${spec#*x}
     log "== $server push ($subs subscribers, $lines lines per body)"
-    start_"$server" "push-$spec" || { log "$server did not start"; continue; }
+    # Both with Grafana's client queue limit, 4 MB (Runnel's default).
+    if [[ $server == centrifuge ]]; then
+      start_centrifuge "push-$spec" -client-queue-max-size 4194304
+    else
+      start_runnel "push-$spec"
+    fi || { log "$server did not start"; continue; }
     local protocol=v2 path=/api/live/ws
     if [[ $server == centrifuge ]]; then protocol=v1; path=/connection/websocket; fi
     local label="$server|push-$spec" line

@@ -36,10 +36,16 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
+	queueMax := flag.Int("client-queue-max-size", 0,
+		"bytes queued per client before it is disconnected as slow (0: Centrifuge's default, 10 MB; Grafana sets 4 MB)")
 	flag.Parse()
 	publishers := newPublisherSet()
 
-	node, err := centrifuge.New(centrifuge.DefaultConfig)
+	config := centrifuge.DefaultConfig
+	if *queueMax > 0 {
+		config.ClientQueueMaxSize = *queueMax
+	}
+	node, err := centrifuge.New(config)
 	if err != nil {
 		log.Fatalf("centrifuge.New: %v", err)
 	}
