@@ -195,10 +195,11 @@ build_centrifuge_peer() {
   log "building the Centrifuge peer (offline, Debian's Go packages)"
   mkdir -p "$WORK/gopath/src" "$(dirname "$CENTRIFUGE_PEER")"
   ln -sfn "$source" "$WORK/gopath/src/centrifuge_peer"
+  # Its tests (the push route's conversion to frame JSON) run with each build.
   (cd "$WORK/gopath/src/centrifuge_peer" &&
-    GOPATH="$WORK/gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS='' \
-    GOCACHE="$BUILD_DIR/bench/peers/gocache" GOPROXY=off \
-    go build -o "$CENTRIFUGE_PEER" .)
+    export GOPATH="$WORK/gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS='' \
+      GOCACHE="$BUILD_DIR/bench/peers/gocache" GOPROXY=off &&
+    go build -o "$CENTRIFUGE_PEER" . && go test . >&2)
 }
 
 build_ws_peer() {
