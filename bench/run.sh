@@ -384,6 +384,7 @@ run_server_scenarios() {
 # the push-to-client latency. After the pushing it waits until every
 # subscriber has every frame (or 10 s pass without progress): the server's
 # CPU covers the delivery of all it accepted. Scenario label push-<subs>x<lines>.
+RUNNEL_PUSH_ROUTE=1  # 0 once Runnel answered the warm-up body 404 or 405
 run_push() {
   local server=$1 spec subs lines
   for spec in "${PUSH[@]}"; do
@@ -413,6 +414,10 @@ run_push() {
     stop_server
     [[ -n $line ]] || continue
     echo "$line" >> "$RESULTS"
+    if [[ $server == runnel && $line =~ \"push_warmup_status\":40[45][,}] ]]; then
+      RUNNEL_PUSH_ROUTE=0
+      log "Runnel has no /api/live/push route (404/405): its push figures are not required"
+    fi
     node -e '
       const r = JSON.parse(process.argv[1]);
       console.error(`[bench]   ${r.label}: warm-up ${r.push_warmup_status}, ` +
@@ -487,7 +492,17 @@ has_scenario push || PUSH=()
 has_scenario streams || STREAMS=()
 for server in "${SERVER_LIST[@]}"; do
   run_server_scenarios "$server"
-  [[ $server != ws && ${#PUSH[@]} -gt 0 ]] && run_push "$server"
+  if [[ ${#PUSH[@]} -gt 0 && $server != ws ]]; then run_push "$server"; fi
+done
+# The servers whose push figures are required: the Centrifuge peer, and
+# Runnel unless its host has no push route yet (the warm-up body got 404 or
+# 405; run_push logged it).
+PUSH_SERVERS=()
+for server in "${SERVER_LIST[@]}"; do
+  case "$server" in
+    centrifuge) PUSH_SERVERS+=(centrifuge) ;;
+    runnel) [[ $RUNNEL_PUSH_ROUTE == 0 ]] || PUSH_SERVERS+=(runnel) ;;
+  esac
 done
 has_server runnel && has_scenario runstream && run_runstream
 has_server runnel && [[ ${#STREAMS[@]} -gt 0 ]] && run_streams
@@ -503,7 +518,8 @@ has_server runnel && report_args+=(--streams "$(join "${STREAMS[@]}")")
 # RunStream figures are required once bench/runstream has its target.
 has_server runnel && has_scenario runstream && [[ -x $RUNSTREAM_BIN ]] &&
   report_args+=(--runstream)
-report_args+=(--push "$(join "${PUSH[@]}")")
+report_args+=(--push "$(join "${PUSH[@]}")"
+              --push-servers "$(join "${PUSH_SERVERS[@]}")")
 [[ $SMOKE == 1 ]] && report_args+=(--check)
 
 echo

@@ -6,21 +6,22 @@
 // Usage: node report.js RESULTS.jsonl --servers runnel,centrifuge,ws
 //          --fanout 1000x20,1000x200 --idle 10000 --capacity 100000
 //          [--runstream] [--streams 1,100,1000,10000] [--push 100x1000]
-//          [--check]
+//          [--push-servers runnel,centrifuge] [--check]
 'use strict';
 
 const fs = require('fs');
 
 function parseArgs(argv) {
   const args = { file: argv[2], servers: [], fanout: [], idle: [],
-                 capacity: [], streams: [], push: [], runstream: false,
+                 capacity: [], streams: [], push: [],
+                 'push-servers': ['runnel', 'centrifuge'], runstream: false,
                  check: false };
   for (let i = 3; i < argv.length; ++i) {
     const flag = argv[i];
     if (flag === '--check') args.check = true;
     else if (flag === '--runstream') args.runstream = true;
     else if (['--servers', '--fanout', '--idle', '--capacity', '--streams',
-              '--push'].includes(flag)) {
+              '--push', '--push-servers'].includes(flag)) {
       args[flag.slice(2)] = (argv[++i] || '').split(',').filter(Boolean);
     } else {
       console.error(`report.js: unknown argument ${flag}`);
@@ -98,7 +99,7 @@ for (const spec of args.push) {
   const [subs, lines] = spec.split('x');
   const scenario = `push-${spec}`;
   const title = `push ${lines}-line bodies to ${subs} subs`;
-  const pushers = ['runnel', 'centrifuge'];
+  const pushers = args['push-servers'];
   const pushed = (r) => r.push_bodies > 0 && r.push_warmup_status === 200 &&
     r.frames_delivered > 0 && r.latency_samples > 0;
   rows.push([`${title}: lines/s accepted`, scenario, 'lines_per_s', pushers,
