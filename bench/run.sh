@@ -3,6 +3,7 @@
 # table with the ratios Runnel/peer.
 #
 #   bench/run.sh [--smoke] [--build-dir DIR] [--servers runnel,centrifuge,ws]
+#                [--scenarios fanout,idle,capacity,runstream,streams,push]
 #                [--out DIR] [--keep]
 #
 # Servers:
@@ -20,15 +21,20 @@
 # connects/s; RunStream frames/s (bench/runstream, Runnel only); concurrent
 # RunStreams (issue 10): 1, 100, 1,000 and 10,000 channels at 1 Hz on one
 # plugin, with host and plugin threads, RSS and CPU and a 20 Hz control
-# stream's p99 (bench/streams, Runnel only).
+# stream's p99 (bench/streams, Runnel only); push (issue 11): Grafana
+# Live's HTTP push, bodies of 1,000 Influx lines posted closed loop over 4
+# keep-alive connections, each converted into one frame published to 100
+# subscribers of 1/stream/bench/bench: lines/s, frames delivered, push-to-
+# client latency, server CPU per million lines (Runnel and Centrifuge).
 #
 # --smoke runs every scenario with tiny sizes: it checks that every server
 # builds and runs and that every figure is produced (exit 1 if one is
 # missing). It asserts no timing. Every process it starts is killed on exit.
 #
 # Sizes can be overridden with BENCH_FANOUT_SUBS, BENCH_FANOUT_RATES,
-# BENCH_IDLE_CONNS, BENCH_CAPACITY, BENCH_STREAMS (space-separated lists),
-# BENCH_DURATION
+# BENCH_IDLE_CONNS, BENCH_CAPACITY, BENCH_STREAMS, BENCH_PUSH (space-
+# separated lists; BENCH_PUSH items are <subscribers>x<lines per body>),
+# BENCH_PUSH_CONNECTIONS, BENCH_DURATION
 # and BENCH_CONNECT_TIMEOUT (seconds).
 #
 # Builds what is missing: the C++ targets with CMake in the build dir
@@ -40,17 +46,19 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR="$ROOT/build"
 SERVERS="runnel,centrifuge,ws"
+SCENARIOS="fanout,idle,capacity,runstream,streams,push"
 SMOKE=0
 OUT=""
 KEEP=0
 
-usage() { sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --smoke) SMOKE=1 ;;
     --build-dir) BUILD_DIR=$(realpath -m "$2"); shift ;;
     --servers) SERVERS="$2"; shift ;;
+    --scenarios) SCENARIOS="$2"; shift ;;
     --out) OUT=$(realpath -m "$2"); shift ;;
     --keep) KEEP=1 ;;
     -h|--help) usage; exit 0 ;;
@@ -65,6 +73,13 @@ for server in "${SERVER_LIST[@]}"; do
   esac
 done
 has_server() { [[ ",$SERVERS," == *",$1,"* ]]; }
+IFS=, read -r -a SCENARIO_LIST <<< "$SCENARIOS"
+for scenario in "${SCENARIO_LIST[@]}"; do
+  case "$scenario" in fanout|idle|capacity|runstream|streams|push) ;;
+    *) echo "run.sh: unknown scenario $scenario" >&2; exit 2 ;;
+  esac
+done
+has_scenario() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
 
 # ---------------------------------------------------------------- sizes ---
 if [[ $SMOKE == 1 ]]; then
@@ -74,6 +89,7 @@ if [[ $SMOKE == 1 ]]; then
   CAPACITY=(40); CONNECT_TIMEOUT=15; STALL_TIMEOUT=5
   RUNSTREAM_SECONDS=1
   STREAMS=(1 10); STREAMS_DURATION=1
+  PUSH=(3x50); PUSH_CONNECTIONS=2; PUSH_WARMUP=0.3; PUSH_DURATION=0.7
 else
   FANOUT_SUBS=(1000 10000); FANOUT_RATES=(20 200)
   FANOUT_WARMUP=3; FANOUT_DURATION=10
@@ -81,6 +97,7 @@ else
   CAPACITY=(100000); CONNECT_TIMEOUT=240; STALL_TIMEOUT=10
   RUNSTREAM_SECONDS=10
   STREAMS=(1 100 1000 10000); STREAMS_DURATION=10
+  PUSH=(100x1000); PUSH_CONNECTIONS=4; PUSH_WARMUP=2; PUSH_DURATION=10
 fi
 # Size overrides (space-separated lists), e.g. BENCH_FANOUT_SUBS="1000".
 read -r -a FANOUT_SUBS <<< "${BENCH_FANOUT_SUBS:-${FANOUT_SUBS[*]}}"
@@ -88,7 +105,10 @@ read -r -a FANOUT_RATES <<< "${BENCH_FANOUT_RATES:-${FANOUT_RATES[*]}}"
 read -r -a IDLE_CONNS <<< "${BENCH_IDLE_CONNS:-${IDLE_CONNS[*]}}"
 read -r -a CAPACITY <<< "${BENCH_CAPACITY:-${CAPACITY[*]}}"
 read -r -a STREAMS <<< "${BENCH_STREAMS:-${STREAMS[*]}}"
+read -r -a PUSH <<< "${BENCH_PUSH:-${PUSH[*]}}"
+PUSH_CONNECTIONS=${BENCH_PUSH_CONNECTIONS:-$PUSH_CONNECTIONS}
 FANOUT_DURATION=${BENCH_DURATION:-$FANOUT_DURATION}
+PUSH_DURATION=${BENCH_DURATION:-$PUSH_DURATION}
 CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-$CONNECT_TIMEOUT}
 SOURCES=8  # loopback source addresses 127.0.0.2..9 for the load generator
 
@@ -164,19 +184,22 @@ build_cpp() {
 CENTRIFUGE_PEER="$BUILD_DIR/bench/peers/centrifuge_peer"
 build_centrifuge_peer() {
   local source="$ROOT/bench/peers/centrifuge"
-  if [[ -x $CENTRIFUGE_PEER && ! $source/main.go -nt $CENTRIFUGE_PEER ]]; then
+  if [[ -x $CENTRIFUGE_PEER ]] &&
+     [[ -z $(find "$source" -name '*.go' -newer "$CENTRIFUGE_PEER") ]]; then
     return 0
   fi
   ensure_debian_packages golang-go golang-github-centrifugal-centrifuge-dev \
     golang-github-centrifugal-protocol-dev golang-github-fzambia-eagle-dev \
-    golang-github-igm-sockjs-go-dev golang-github-mna-redisc-dev
+    golang-github-igm-sockjs-go-dev golang-github-mna-redisc-dev \
+    golang-github-influxdata-influxdb1-client-dev
   log "building the Centrifuge peer (offline, Debian's Go packages)"
   mkdir -p "$WORK/gopath/src" "$(dirname "$CENTRIFUGE_PEER")"
   ln -sfn "$source" "$WORK/gopath/src/centrifuge_peer"
+  # Its tests (the push route's conversion to frame JSON) run with each build.
   (cd "$WORK/gopath/src/centrifuge_peer" &&
-    GOPATH="$WORK/gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS='' \
-    GOCACHE="$BUILD_DIR/bench/peers/gocache" GOPROXY=off \
-    go build -o "$CENTRIFUGE_PEER" .)
+    export GOPATH="$WORK/gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS='' \
+      GOCACHE="$BUILD_DIR/bench/peers/gocache" GOPROXY=off &&
+    go build -o "$CENTRIFUGE_PEER" . && go test . >&2)
 }
 
 build_ws_peer() {
@@ -218,9 +241,10 @@ wait_for_line() {
   return 1
 }
 
+# start_centrifuge SCENARIO [PEER_FLAGS...]
 start_centrifuge() {
   local log_file="$WORK/centrifuge-$1.log"
-  "$CENTRIFUGE_PEER" -addr 127.0.0.1:0 > "$log_file" 2>&1 &
+  "$CENTRIFUGE_PEER" -addr 127.0.0.1:0 "${@:2}" > "$log_file" 2>&1 &
   SERVER_PID=$!; STARTED_PIDS+=("$SERVER_PID")
   local line; line=$(wait_for_line "$log_file" '^LISTEN ' "$SERVER_PID") || return 1
   SERVER_PORT=${line##*:}
@@ -322,7 +346,8 @@ run_server_scenarios() {
   local server=$1
   log "== $server"
   # Fan-out: one server process for every size and rate.
-  if start_"$server" fanout; then
+  if [[ ${#FANOUT_RATES[@]} -eq 0 ]]; then :
+  elif start_"$server" fanout; then
     for rate in "${FANOUT_RATES[@]}"; do
       for subs in "${FANOUT_SUBS[@]}"; do
         run_load "$server" "fanout-${subs}x${rate}" "bench/${rate}hz" "$subs" \
@@ -347,6 +372,60 @@ run_server_scenarios() {
       run_load "$server" "capacity-$n" bench/1hz "$n" "$FANOUT_WARMUP" 0.5
     fi
     stop_server
+  done
+}
+
+# Push (issue 11): Grafana Live's HTTP push on a fresh server per size.
+# The load generator's pusher posts bodies of <lines> Influx lines (one
+# measurement, `bench`, every line's last field its send time) to
+# /api/live/push/bench, closed loop over PUSH_CONNECTIONS keep-alive
+# connections, while <subs> subscribers of 1/stream/bench/bench (the org-1
+# channel both servers publish each body's frame to) count frames and take
+# the push-to-client latency. After the pushing it waits until every
+# subscriber has every frame (or 10 s pass without progress): the server's
+# CPU covers the delivery of all it accepted. Scenario label push-<subs>x<lines>.
+RUNNEL_PUSH_ROUTE=1  # 0 once Runnel answered the warm-up body 404 or 405
+run_push() {
+  local server=$1 spec subs lines
+  for spec in "${PUSH[@]}"; do
+    subs=${spec%x*}; lines=${spec#*x}
+    log "== $server push ($subs subscribers, $lines lines per body)"
+    # Both with Grafana's client queue limit, 4 MB (Runnel's default).
+    if [[ $server == centrifuge ]]; then
+      start_centrifuge "push-$spec" -client-queue-max-size 4194304
+    else
+      start_runnel "push-$spec"
+    fi || { log "$server did not start"; continue; }
+    local protocol=v2 path=/api/live/ws
+    if [[ $server == centrifuge ]]; then protocol=v1; path=/connection/websocket; fi
+    local label="$server|push-$spec" line
+    if line=$(timeout --kill-after=5 $((CONNECT_TIMEOUT + 120)) "$LOADGEN" \
+        --url "ws://127.0.0.1:$SERVER_PORT$path" --protocol "$protocol" \
+        --channel 1/stream/bench/bench --connections "$subs" \
+        --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
+        --stall-timeout "$STALL_TIMEOUT" --warmup "$PUSH_WARMUP" \
+        --duration "$PUSH_DURATION" \
+        --push-url "http://127.0.0.1:$SERVER_PORT/api/live/push/bench" \
+        --push-connections "$PUSH_CONNECTIONS" --push-lines "$lines" \
+        --drain-timeout 10 "${WATCH_ARGS[@]}" --label "$label" \
+        2> "$WORK/loadgen-$server-push-$spec.err"); then :; else
+      log "$server push: load generator failed; $(tail -3 "$WORK/loadgen-$server-push-$spec.err")"
+    fi
+    stop_server
+    [[ -n $line ]] || continue
+    echo "$line" >> "$RESULTS"
+    if [[ $server == runnel && $line =~ \"push_warmup_status\":40[45][,}] ]]; then
+      RUNNEL_PUSH_ROUTE=0
+      log "Runnel has no /api/live/push route (404/405): its push figures are not required"
+    fi
+    node -e '
+      const r = JSON.parse(process.argv[1]);
+      console.error(`[bench]   ${r.label}: warm-up ${r.push_warmup_status}, ` +
+        `${Math.floor(r.lines_per_s)} lines/s (${r.push_bodies} bodies, ` +
+        `${r.push_bodies_failed} failed), frames ${r.frames_delivered}/` +
+        `${r.frames_expected}, p50 ${r.latency_p50_ms} ms, p99 ` +
+        `${r.latency_p99_ms} ms, cpu ${r.server_cpu_s} s, rss ` +
+        `${r.server_rss_end_kb} KB, disconnects ${r.disconnects}`);' "$line" || true
   done
 }
 
@@ -405,11 +484,28 @@ go_arch() {
     *) uname -m ;; esac
 }
 
+# Scenarios left out run nothing and expect no figures.
+has_scenario fanout || FANOUT_RATES=()
+has_scenario idle || IDLE_CONNS=()
+has_scenario capacity || CAPACITY=()
+has_scenario push || PUSH=()
+has_scenario streams || STREAMS=()
 for server in "${SERVER_LIST[@]}"; do
   run_server_scenarios "$server"
+  if [[ ${#PUSH[@]} -gt 0 && $server != ws ]]; then run_push "$server"; fi
 done
-has_server runnel && run_runstream
-has_server runnel && run_streams
+# The servers whose push figures are required: the Centrifuge peer, and
+# Runnel unless its host has no push route yet (the warm-up body got 404 or
+# 405; run_push logged it).
+PUSH_SERVERS=()
+for server in "${SERVER_LIST[@]}"; do
+  case "$server" in
+    centrifuge) PUSH_SERVERS+=(centrifuge) ;;
+    runnel) [[ $RUNNEL_PUSH_ROUTE == 0 ]] || PUSH_SERVERS+=(runnel) ;;
+  esac
+done
+has_server runnel && has_scenario runstream && run_runstream
+has_server runnel && [[ ${#STREAMS[@]} -gt 0 ]] && run_streams
 
 join() { local IFS=,; echo "$*"; }
 fanout_specs=()
@@ -420,12 +516,15 @@ report_args=("$RESULTS" --servers "$SERVERS" --fanout "$(join "${fanout_specs[@]
              --idle "$(join "${IDLE_CONNS[@]}")" --capacity "$(join "${CAPACITY[@]}")")
 has_server runnel && report_args+=(--streams "$(join "${STREAMS[@]}")")
 # RunStream figures are required once bench/runstream has its target.
-has_server runnel && [[ -x $RUNSTREAM_BIN ]] && report_args+=(--runstream)
+has_server runnel && has_scenario runstream && [[ -x $RUNSTREAM_BIN ]] &&
+  report_args+=(--runstream)
+report_args+=(--push "$(join "${PUSH[@]}")"
+              --push-servers "$(join "${PUSH_SERVERS[@]}")")
 [[ $SMOKE == 1 ]] && report_args+=(--check)
 
 echo
 echo "Runnel benchmarks ($([[ $SMOKE == 1 ]] && echo smoke || echo full)), $(date -u +%FT%TZ), $(nproc) cores"
-echo "Runnel CPU/RSS = host + testdata plugin processes; latency = client receive - publisher send time."
+echo "Runnel CPU/RSS = host + testdata plugin processes; latency = client receive - publisher send time (push: - the body's send time)."
 echo "Open-file limit per process (servers and each load-generator worker): $(ulimit -n)."
 status=0
 node "$ROOT/bench/scenarios/report.js" "${report_args[@]}" | tee "$OUT/table.txt" ||

@@ -15,7 +15,7 @@ RUNNEL_TEST_PACKAGES=(
   golang-go golang-github-centrifugal-centrifuge-dev
   golang-github-centrifugal-protocol-dev golang-github-fzambia-eagle-dev
   golang-github-igm-sockjs-go-dev golang-github-mna-redisc-dev
-  golang-github-json-iterator-go-dev
+  golang-github-json-iterator-go-dev golang-github-influxdata-influxdb1-client-dev
 )
 
 runnel_missing_packages() {

@@ -18,6 +18,7 @@
 
 #include "latency_histogram.h"
 #include "proc_stat.h"
+#include "pusher.h"
 #include "worker.h"
 
 namespace runnel::loadgen {
@@ -56,7 +57,10 @@ struct WorkerProcess {
   int report_fd = -1;   // coordinator reads READY / RESULT lines
   std::string pending;  // bytes read, not yet a full line
   bool ready = false;
-  std::string result;  // the RESULT line, once received
+  int64_t ready_count = 0;  // the number on the READY line
+  int64_t count = 0;        // the number on the last COUNT line
+  bool counted = false;     // a COUNT line arrived since it was cleared
+  std::string result;       // the RESULT line, once received
 };
 
 // Reads whatever is available from `worker` into lines; returns false on EOF.
@@ -69,7 +73,15 @@ bool ReadLines(WorkerProcess& worker) {
   while ((newline = worker.pending.find('\n')) != std::string::npos) {
     const std::string line = worker.pending.substr(0, newline);
     worker.pending.erase(0, newline + 1);
-    if (line.starts_with("READY")) worker.ready = true;
+    if (line.starts_with("READY ")) {
+      worker.ready = true;
+      std::from_chars(line.data() + 6, line.data() + line.size(),
+                      worker.ready_count);
+    }
+    if (line.starts_with("COUNT ")) {
+      worker.counted = true;
+      std::from_chars(line.data() + 6, line.data() + line.size(), worker.count);
+    }
     if (line.starts_with("RESULT")) worker.result = line;
   }
   return true;
@@ -185,6 +197,7 @@ struct RunTimeline {
   int64_t start_ns = 0;
   int64_t connected_ns = 0;
   int64_t measure_start_ns = 0;
+  int64_t push_end_ns = 0;  // push mode: the pusher's last answer came
   int64_t measure_end_ns = 0;
   ProcessSamples before_connect;
   ProcessSamples at_start;
@@ -242,6 +255,16 @@ bool SpawnWorkers(const Options& options, int procs,
   return true;
 }
 
+// Closes the pipes of `processes` and waits for them to exit.
+void Reap(std::vector<WorkerProcess>& processes) {
+  for (auto& process : processes) {
+    if (process.control_fd >= 0) close(process.control_fd);
+    if (process.report_fd >= 0) close(process.report_fd);
+    int status = 0;
+    if (process.pid > 0) waitpid(process.pid, &status, 0);
+  }
+}
+
 // Waits for every worker to connect, warms up, measures for duration_s,
 // collects the RESULT lines and reaps the workers.
 void RunPhases(const Options& options, std::vector<WorkerProcess>& workers,
@@ -260,12 +283,106 @@ void RunPhases(const Options& options, std::vector<WorkerProcess>& workers,
   timeline->measure_end_ns = MonotonicNow();
   timeline->at_end = SampleAll(options);
   WaitForAll(workers, [](const WorkerProcess& w) { return !w.result.empty(); });
-  for (auto& worker : workers) {
-    if (worker.control_fd >= 0) close(worker.control_fd);
-    if (worker.report_fd >= 0) close(worker.report_fd);
-    int status = 0;
-    waitpid(worker.pid, &status, 0);
+  Reap(workers);
+}
+
+// Forks the pusher (push mode). Returns false (after perror) if a pipe or
+// the fork fails.
+bool SpawnPusher(const Options& options,
+                 const std::vector<WorkerProcess>& workers,
+                 WorkerProcess* pusher) {
+  int control[2], report[2];
+  if (pipe(control) != 0 || pipe(report) != 0) {
+    perror("pipe");
+    return false;
   }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    return false;
+  }
+  if (pid == 0) {
+    close(control[1]);
+    close(report[0]);
+    for (const auto& worker : workers) {
+      if (worker.control_fd >= 0) close(worker.control_fd);
+      if (worker.report_fd >= 0) close(worker.report_fd);
+    }
+    _exit(RunPusher(options, control[0], report[1]));
+  }
+  close(control[0]);
+  close(report[1]);
+  pusher->pid = pid;
+  pusher->control_fd = control[1];
+  pusher->report_fd = report[0];
+  return true;
+}
+
+// Push mode: once the subscribers are connected the pusher starts and sends
+// its warm-up body; after the warm-up the subscribers count and the pusher
+// pushes for duration_s; then the coordinator waits until every subscriber
+// has every frame (or drain_timeout_s passes without progress) and ends the
+// window there, so the server's CPU covers the delivery of what it took.
+void RunPushPhases(const Options& options, std::vector<WorkerProcess>& workers,
+                   std::vector<WorkerProcess>& pushers, RunTimeline* timeline) {
+  WaitForAll(workers, [](const WorkerProcess& w) { return w.ready; });
+  timeline->connected_ns = MonotonicNow();
+  if (!options.ready_file.empty()) {
+    std::ofstream(options.ready_file) << "ready\n";
+  }
+  pushers.resize(1);
+  if (SpawnPusher(options, workers, &pushers[0])) {
+    WaitForAll(pushers, [](const WorkerProcess& w) { return w.ready; });
+  }
+  // A server that refuses the warm-up body gets no load: its figures are
+  // missing rather than those of a stream of errors.
+  const bool accepted = pushers[0].ready && pushers[0].ready_count == 200;
+  if (!accepted) {
+    std::fprintf(stderr, "push warm-up answered %lld: not pushing\n",
+                 static_cast<long long>(pushers[0].ready_count));
+  }
+  SleepSeconds(options.warmup_s);
+  timeline->at_start = SampleAll(options);
+  timeline->measure_start_ns = MonotonicNow();
+  SendCommand(workers, 'M');
+  if (accepted) {
+    SleepSeconds(0.05);  // the subscribers count before the first push lands
+    SendCommand(pushers, 'M');
+    SleepSeconds(options.duration_s);
+  }
+  SendCommand(pushers, 'S');
+  WaitForAll(pushers, [](const WorkerProcess& w) { return !w.result.empty(); });
+  timeline->push_end_ns = MonotonicNow();
+
+  int64_t subscribers = 0;
+  for (const auto& worker : workers) subscribers += worker.ready_count;
+  const int64_t expected =
+      subscribers *
+      (pushers[0].result.empty() ? 0 : Field(pushers[0].result, "bodies_ok"));
+  int64_t last_total = -1;
+  int64_t last_progress_ns = MonotonicNow();
+  while (true) {
+    for (auto& worker : workers) worker.counted = false;
+    SendCommand(workers, 'C');
+    WaitForAll(workers, [](const WorkerProcess& w) { return w.counted; });
+    int64_t total = 0;
+    for (const auto& worker : workers) total += worker.count;
+    const int64_t now = MonotonicNow();
+    if (total >= expected) break;
+    if (total != last_total) {
+      last_total = total;
+      last_progress_ns = now;
+    } else if (now - last_progress_ns > options.drain_timeout_s * 1e9) {
+      break;
+    }
+    SleepSeconds(0.01);
+  }
+  timeline->measure_end_ns = MonotonicNow();
+  timeline->at_end = SampleAll(options);
+  SendCommand(workers, 'S');
+  WaitForAll(workers, [](const WorkerProcess& w) { return !w.result.empty(); });
+  Reap(workers);
+  Reap(pushers);
 }
 
 // Adds a "code:count,code:count" list to `closes`.
@@ -367,8 +484,56 @@ void AddServerFigures(const Options& options, const RunTimeline& timeline,
             JSONNumber(held > 0 ? static_cast<double>(rss_added) / held : 0));
 }
 
+// The pusher's figures and what the subscribers got of them (push mode).
+void AddPushFigures(const Options& options, const RunTimeline& timeline,
+                    const WorkerProcess& pusher, const MergedResults& merged,
+                    JSONLine* json) {
+  const std::string_view result = pusher.result;
+  const int64_t bodies = Field(result, "bodies_ok");
+  const double lines = static_cast<double>(bodies) * options.push_lines;
+  const double window_s = Field(result, "window_ns") / 1e9;
+  const int64_t subscribers = merged.sums.count("subscribed_at_ready")
+                                  ? merged.sums.at("subscribed_at_ready")
+                                  : 0;
+  const double expected = static_cast<double>(bodies) * subscribers;
+  const double delivered = static_cast<double>(
+      merged.sums.count("messages") ? merged.sums.at("messages") : 0);
+  LatencyHistogram requests;
+  requests.Parse(TextField(result, "latency"));
+  std::map<std::string, int64_t> statuses;
+  AddCloseCodes(TextField(result, "statuses"), &statuses);
+
+  json->Add("push_reported", result.empty() ? "false" : "true");
+  json->Add("push_connections", std::to_string(options.push_connections));
+  json->Add("push_lines_per_body", std::to_string(options.push_lines));
+  json->Add("push_warmup_status",
+            std::to_string(Field(result, "warmup_status")));
+  json->Add("push_bodies", std::to_string(bodies));
+  json->Add("push_bodies_failed",
+            std::to_string(Field(result, "bodies_failed")));
+  json->Add("push_connect_errors",
+            std::to_string(Field(result, "connect_errors")));
+  json->Add("push_status_codes", CloseCodesJSON(statuses));
+  json->Add("push_lines", JSONNumber(lines));
+  json->Add("push_window_s", JSONNumber(window_s));
+  json->Add("lines_per_s", JSONNumber(window_s > 0 ? lines / window_s : 0));
+  json->Add("push_request_p50_ms", JSONNumber(requests.Percentile(0.5) / 1e6));
+  json->Add("push_request_p99_ms", JSONNumber(requests.Percentile(0.99) / 1e6));
+  json->Add("frames_expected", JSONNumber(expected));
+  json->Add("frames_delivered", JSONNumber(delivered));
+  json->Add("frames_delivered_percent",
+            JSONNumber(expected > 0 ? 100 * delivered / expected : 0));
+  json->Add("drain_s",
+            JSONNumber((timeline.measure_end_ns - timeline.push_end_ns) / 1e9));
+  const double cpu_s =
+      timeline.at_end.cpu_seconds - timeline.at_start.cpu_seconds;
+  json->Add("server_cpu_s_per_million_lines",
+            JSONNumber(lines > 0 ? cpu_s / lines * 1e6 : 0));
+}
+
 std::string ReportJSON(const Options& options, int procs, rlim_t file_limit,
-                       const RunTimeline& timeline, MergedResults& merged) {
+                       const RunTimeline& timeline, MergedResults& merged,
+                       const std::vector<WorkerProcess>& pushers) {
   const double window_s =
       (timeline.measure_end_ns - timeline.measure_start_ns) / 1e9;
   const double connect_s =
@@ -408,6 +573,9 @@ std::string ReportJSON(const Options& options, int procs, rlim_t file_limit,
   if (!options.watch_pids.empty() || !options.watch_tree_pids.empty()) {
     AddServerFigures(options, timeline, messages, held, &json);
   }
+  if (!pushers.empty()) {
+    AddPushFigures(options, timeline, pushers[0], merged, &json);
+  }
   return json.Finish();
 }
 
@@ -426,12 +594,19 @@ int RunCoordinator(const Options& options) {
   timeline.start_ns = MonotonicNow();
   std::vector<WorkerProcess> workers;
   if (!SpawnWorkers(options, procs, &workers)) return 1;
-  RunPhases(options, workers, &timeline);
+  std::vector<WorkerProcess> pushers;
+  if (options.push_connections > 0) {
+    RunPushPhases(options, workers, pushers, &timeline);
+  } else {
+    RunPhases(options, workers, &timeline);
+  }
   MergedResults merged = MergeResults(workers);
   std::printf("%s\n",
-              ReportJSON(options, procs, file_limit, timeline, merged).c_str());
+              ReportJSON(options, procs, file_limit, timeline, merged, pushers)
+                  .c_str());
   std::fflush(stdout);
-  return merged.reported == procs ? 0 : 1;
+  const bool pushed = pushers.empty() || !pushers[0].result.empty();
+  return merged.reported == procs && pushed ? 0 : 1;
 }
 
 }  // namespace runnel::loadgen

@@ -1,11 +1,13 @@
 // Unit tests of the load generator's parsers: send-time extraction, line
-// sorting per protocol, WebSocket framing, and the latency histogram.
+// sorting per protocol, WebSocket framing, the latency histogram, and the
+// push body.
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "latency_histogram.h"
 #include "protocol.h"
+#include "pusher.h"
 #include "ws_codec.h"
 
 namespace runnel::loadgen {
@@ -33,6 +35,16 @@ TEST(ExtractSendNanos, InsideCentrifugePush) {
       R"({"push":{"channel":"1/plugin/testdata/bench/20hz","pub":{"data":{"data":{"values":[[1],[2],[3]]}}}}})",
       &nanos));
   EXPECT_EQ(nanos, 3);
+}
+
+TEST(ExtractSendNanos, ManyRowsWithNanosAndFloatEncoding) {
+  int64_t nanos = 0;
+  ASSERT_TRUE(ExtractSendNanos(
+      R"({"push":{"channel":"1/stream/b/bench","pub":{"data":{"data":)"
+      R"({"values":[["a=1","a=2"],[1,2],[1.7000000001234568e+18,)"
+      R"(1.7000000001234568e+18]],"nanos":[null,[5,6],null]}}}}})",
+      &nanos));
+  EXPECT_EQ(nanos, 1700000000123456768);
 }
 
 TEST(ExtractSendNanos, MissingValues) {
@@ -152,6 +164,18 @@ TEST(LatencyHistogram, SerializeParseMerge) {
   EXPECT_EQ(parsed.MaxNanos(), 7000000);
   EXPECT_FALSE(parsed.Parse("garbage"));
   EXPECT_EQ(parsed.Count(), 3u);
+}
+
+TEST(PushBody, StampsEveryLine) {
+  PushBody body = MakePushBody(3);
+  StampPushBody(1700000000123456789, &body);
+  EXPECT_EQ(body.text,
+            "bench,host=h00,region=r0 bytes=0i,count=0i,load=0.00,"
+            "sent_ns=1700000000123456789 1700000000121000000\n"
+            "bench,host=h01,region=r1 bytes=7919i,count=1i,load=0.01,"
+            "sent_ns=1700000000123456789 1700000000122000000\n"
+            "bench,host=h02,region=r2 bytes=15838i,count=2i,load=0.02,"
+            "sent_ns=1700000000123456789 1700000000123000000\n");
 }
 
 }  // namespace

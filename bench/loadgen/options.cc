@@ -22,6 +22,13 @@ constexpr std::string_view kUsage =
   --duration S             measurement window in seconds           [5]
   --watch-pid PID          report CPU seconds and RSS of PID (repeatable)
   --watch-tree PID         ... of PID and its direct children (repeatable)
+  --push-url http://HOST:PORT/PATH
+                           push mode: POST line protocol bodies there while
+                           the subscribers measure (Grafana Live's push)
+  --push-connections K     keep-alive connections, closed loop     [4]
+  --push-lines N           lines per body                          [1000]
+  --drain-timeout S        after pushing, wait up to S seconds without
+                           progress for every frame to arrive      [10]
   --label TEXT             copied into the JSON result
   --ready-file PATH        written with the connection count once connected
 Prints one JSON line with the results on stdout.)";
@@ -54,6 +61,22 @@ bool ParseUrl(std::string_view url, Options* options) {
   options->host = std::string(authority.substr(0, colon));
   return ParseNumber(authority.substr(colon + 1), &options->port) &&
          options->port != 0;
+}
+
+// http://host:port/path?query with an IPv4 host.
+bool ParsePushUrl(std::string_view url, Options* options) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) return false;
+  url.remove_prefix(kScheme.size());
+  const size_t slash = url.find('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string_view authority = url.substr(0, slash);
+  options->push_target = std::string(url.substr(slash));
+  const size_t colon = authority.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  options->push_host = std::string(authority.substr(0, colon));
+  return ParseNumber(authority.substr(colon + 1), &options->push_port) &&
+         options->push_port != 0;
 }
 
 }  // namespace
@@ -108,6 +131,16 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
       pid_t pid = 0;
       ok = ParseNumber(value, &pid) && pid > 0;
       if (ok) options->watch_tree_pids.push_back(pid);
+    } else if (flag == "--push-url") {
+      ok = ParsePushUrl(value, options);
+      if (ok && options->push_connections == 0) options->push_connections = 4;
+    } else if (flag == "--push-connections") {
+      ok = ParseNumber(value, &options->push_connections) &&
+           options->push_connections > 0;
+    } else if (flag == "--push-lines") {
+      ok = ParseNumber(value, &options->push_lines) && options->push_lines > 0;
+    } else if (flag == "--drain-timeout") {
+      ok = ParseNumber(value, &options->drain_timeout_s);
     } else if (flag == "--label") {
       options->label = std::string(value);
     } else if (flag == "--ready-file") {
@@ -124,6 +157,10 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
   }
   if (!have_url) {
     *error = "--url is required\n" + std::string(kUsage);
+    return false;
+  }
+  if (options->push_connections > 0 && options->push_target.empty()) {
+    *error = "--push-connections needs --push-url";
     return false;
   }
   if (options->protocol != Protocol::kPlain && options->channel.empty()) {

@@ -34,6 +34,17 @@ struct Options {
   // ... and these with their direct children at each sample (a host and
   // the plugin processes it starts).
   std::vector<pid_t> watch_tree_pids;
+  // Push mode (--push-url): a pusher process posts line protocol bodies of
+  // push_lines lines over push_connections keep-alive connections while
+  // the subscribers measure (see pusher.h).
+  std::string push_host;  // IPv4 address
+  uint16_t push_port = 0;
+  std::string push_target;   // path and query of the push URL
+  int push_connections = 0;  // 0: no push mode
+  int push_lines = 1000;
+  // After the last push, how long to wait for the subscribers to receive
+  // every frame before giving up (seconds without progress).
+  double drain_timeout_s = 10;
   std::string label;       // copied into the JSON line
   std::string ready_file;  // written once connected, if set
 };

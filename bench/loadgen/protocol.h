@@ -49,7 +49,10 @@ struct Line {
 Line ClassifyLine(Protocol protocol, std::string_view line);
 
 // Finds the send time: the last number inside the first "values":[...]
-// array of `payload`. Scans, builds no DOM. False if there is none.
+// array of `payload`, i.e. the last row of the last field, which must not
+// be a time field. Builds no DOM: it reads the number before the payload's
+// last "]]" (constant time for a frame of any size) and scans the values
+// from the start only when that does not fit. False if there is none.
 bool ExtractSendNanos(std::string_view payload, int64_t* nanos);
 
 }  // namespace runnel::loadgen

@@ -483,6 +483,9 @@ void Worker::OnControl() {
     if (command[i] == 'M') {
       measuring_ = true;
       cpu_at_measure_start_ns_ = Now(CLOCK_PROCESS_CPUTIME_ID);
+    } else if (command[i] == 'C') {
+      // Push mode: the coordinator waits for every frame to arrive.
+      WriteReport("COUNT " + std::to_string(messages_) + "\n");
     } else if (command[i] == 'S') {
       if (measuring_) {
         cpu_in_window_ns_ =

@@ -3,7 +3,8 @@
 // It opens `count` connections (handshake, connect, subscribe), writes
 // "READY <subscribed>\n" to `report_fd` once all are subscribed (or it gave
 // up), then waits on `control_fd` for "M" (start measuring) and "S" (stop),
-// and finally writes one "RESULT key=value ...\n" line and returns.
+// and finally writes one "RESULT key=value ...\n" line and returns. "C"
+// asks for "COUNT <publications received in the window>\n" (push mode).
 // Answers WebSocket pings and v2 `{}` pings all along.
 //
 // Thread-safety: single-threaded; one Worker per process.

@@ -5,21 +5,23 @@
 //
 // Usage: node report.js RESULTS.jsonl --servers runnel,centrifuge,ws
 //          --fanout 1000x20,1000x200 --idle 10000 --capacity 100000
-//          [--runstream] [--streams 1,100,1000,10000] [--check]
+//          [--runstream] [--streams 1,100,1000,10000] [--push 100x1000]
+//          [--push-servers runnel,centrifuge] [--check]
 'use strict';
 
 const fs = require('fs');
 
 function parseArgs(argv) {
   const args = { file: argv[2], servers: [], fanout: [], idle: [],
-                 capacity: [], streams: [], runstream: false,
+                 capacity: [], streams: [], push: [],
+                 'push-servers': ['runnel', 'centrifuge'], runstream: false,
                  check: false };
   for (let i = 3; i < argv.length; ++i) {
     const flag = argv[i];
     if (flag === '--check') args.check = true;
     else if (flag === '--runstream') args.runstream = true;
-    else if (['--servers', '--fanout', '--idle', '--capacity', '--streams']
-        .includes(flag)) {
+    else if (['--servers', '--fanout', '--idle', '--capacity', '--streams',
+              '--push', '--push-servers'].includes(flag)) {
       args[flag.slice(2)] = (argv[++i] || '').split(',').filter(Boolean);
     } else {
       console.error(`report.js: unknown argument ${flag}`);
@@ -40,6 +42,9 @@ for (const line of fs.readFileSync(args.file, 'utf8').split('\n')) {
     if (fanout && value.subscribed_end > 0) {
       value.delivered_percent = 100 * value.messages_per_s /
         (value.subscribed_end * Number(fanout[1]));
+    }
+    if (value.server_rss_end_kb !== undefined) {
+      value.server_rss_end_mb = value.server_rss_end_kb / 1024;
     }
     if (value.rss_total_kb !== undefined) {
       value.rss_total_mb = value.rss_total_kb / 1024;
@@ -87,6 +92,28 @@ if (args.runstream) {
              'runstream-tight', 'frames_per_s', ['runnel']]);
   rows.push(['RunStream frames/s (testdata bench/100000hz -> gRPC client)',
              'runstream-testdata', 'frames_per_s', ['runnel']]);
+}
+// Push (Grafana Live's HTTP push): Runnel and the Centrifuge peer, which
+// converts and publishes as Grafana does; the ws peer has no push.
+for (const spec of args.push) {
+  const [subs, lines] = spec.split('x');
+  const scenario = `push-${spec}`;
+  const title = `push ${lines}-line bodies to ${subs} subs`;
+  const pushers = args['push-servers'];
+  const pushed = (r) => r.push_bodies > 0 && r.push_warmup_status === 200 &&
+    r.frames_delivered > 0 && r.latency_samples > 0;
+  rows.push([`${title}: lines/s accepted`, scenario, 'lines_per_s', pushers,
+             pushed]);
+  rows.push([`${title}: frames delivered % (bodies x subs)`, scenario,
+             'frames_delivered_percent', pushers]);
+  rows.push([`${title}: push-to-client latency p50 ms`, scenario,
+             'latency_p50_ms', pushers]);
+  rows.push([`${title}: push-to-client latency p99 ms`, scenario,
+             'latency_p99_ms', pushers]);
+  rows.push([`${title}: server CPU s per 1M lines`, scenario,
+             'server_cpu_s_per_million_lines', pushers]);
+  rows.push([`${title}: server RSS MB at end`, scenario,
+             'server_rss_end_mb', pushers]);
 }
 // Concurrent RunStreams (bench/streams): Runnel only, the peers have no
 // plugins. Threads should not grow with the number of streams.
@@ -171,7 +198,11 @@ for (const [label, r] of results) {
   console.log(`  ${label.padEnd(34)} ${r.target_connections} ` +
               `${r.subscribed_at_ready} ${r.connect_errors} ` +
               `${r.protocol_errors} ${r.disconnects} ${r.loadgen_cpu_s}` +
-              (codes ? ` (${codes})` : ''));
+              (codes ? ` (${codes})` : '') +
+              (r.push_status_codes ? ` push: ${r.push_bodies} ok, ` +
+                `${r.push_bodies_failed} failed, statuses ` +
+                JSON.stringify(r.push_status_codes) + `, drain ${r.drain_s} s`
+                : ''));
 }
 
 if (args.check) {

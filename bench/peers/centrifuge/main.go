@@ -8,6 +8,10 @@
 // JSON payload, the shape Runnel's bench stream sends, so the load generator
 // reads every server the same way.
 //
+// POST /api/live/push/<streamId> is Grafana Live's HTTP push (push.go):
+// Influx line protocol in, one frame per measurement published to
+// 1/stream/<streamId>/<measurement>.
+//
 // On start it prints "LISTEN <host:port>" on stdout.
 package main
 
@@ -32,10 +36,16 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
+	queueMax := flag.Int("client-queue-max-size", 0,
+		"bytes queued per client before it is disconnected as slow (0: Centrifuge's default, 10 MB; Grafana sets 4 MB)")
 	flag.Parse()
 	publishers := newPublisherSet()
 
-	node, err := centrifuge.New(centrifuge.DefaultConfig)
+	config := centrifuge.DefaultConfig
+	if *queueMax > 0 {
+		config.ClientQueueMaxSize = *queueMax
+	}
+	node, err := centrifuge.New(config)
 	if err != nil {
 		log.Fatalf("centrifuge.New: %v", err)
 	}
@@ -54,6 +64,7 @@ func main() {
 	}
 
 	mux := http.NewServeMux()
+	mux.Handle("/api/live/push/", newPushHandler(node))
 	mux.Handle("/connection/websocket", centrifuge.NewWebsocketHandler(node, centrifuge.WebsocketConfig{
 		CheckOrigin: func(*http.Request) bool { return true },
 	}))

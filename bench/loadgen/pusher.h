@@ -1,0 +1,52 @@
+// Pusher: the HTTP side of the push benchmark. It posts Influx line
+// protocol bodies to Grafana Live's push endpoint (POST
+// /api/live/push/<streamId>) over a few keep-alive connections, closed loop:
+// each connection sends its next body once the previous one was answered.
+//
+// Every line of a body carries the body's send time (Unix nanoseconds) in
+// its last field, `sent_ns`, so that a subscriber of the channel the body
+// is published to reads the push-to-client latency off the frame's last
+// number (see ExtractSendNanos).
+//
+// Protocol with the coordinator (as a Worker's): on start it pushes one
+// warm-up body (its frame carries the schema) and writes "READY <status>\n"
+// to `report_fd`; on "M" from `control_fd` it starts pushing on every
+// connection; on "S" it stops sending, waits for the answers in flight and
+// writes one "RESULT key=value ...\n" line.
+//
+// Thread-safety: single-threaded; one Pusher per process.
+#ifndef RUNNEL_BENCH_LOADGEN_PUSHER_H_
+#define RUNNEL_BENCH_LOADGEN_PUSHER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "options.h"
+
+namespace runnel::loadgen {
+
+// A line protocol body of one measurement, `bench`, with fixed-width
+// placeholders where each send writes its time.
+struct PushBody {
+  std::string text;
+  std::vector<size_t> sent_offsets;  // 19-digit sent_ns values
+  std::vector<size_t> time_offsets;  // 19-digit line timestamps (ns)
+};
+
+// `lines` lines like
+//   bench,host=h07,region=r3 bytes=55433i,count=7i,load=0.07,sent_ns=<ns> <ts>
+// (50 hosts x 4 regions; the values vary by line, not by body).
+PushBody MakePushBody(int lines);
+
+// Writes `now_ns` (Unix nanoseconds) into every sent_ns and, as whole
+// milliseconds ending at now, into the line timestamps (line i of n gets
+// now_ms - (n - 1 - i)), so the frames need no sub-millisecond nanos.
+void StampPushBody(int64_t now_ns, PushBody* body);
+
+// Runs the pusher to completion; returns a process exit code.
+int RunPusher(const Options& options, int control_fd, int report_fd);
+
+}  // namespace runnel::loadgen
+
+#endif  // RUNNEL_BENCH_LOADGEN_PUSHER_H_
