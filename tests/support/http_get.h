@@ -1,6 +1,7 @@
-// HttpGet: one plain HTTP/1.1 GET to 127.0.0.1:<port> on Boost.Beast, for
-// tests that read the host's HTTP endpoints (/api/health, /metrics, ...).
-// Blocking; thread-safe (each call has its own socket).
+// HttpGet / HttpPost: one plain HTTP/1.1 request to 127.0.0.1:<port> on
+// Boost.Beast, for tests that call the host's HTTP endpoints (/api/health,
+// /metrics, /api/live/push, ...). Blocking; thread-safe (each call has its
+// own socket).
 #ifndef RUNNEL_TESTS_SUPPORT_HTTP_GET_H_
 #define RUNNEL_TESTS_SUPPORT_HTTP_GET_H_
 
@@ -16,6 +17,9 @@ struct HttpResult {
 };
 
 HttpResult HttpGet(uint16_t port, const std::string& target);
+HttpResult HttpPost(uint16_t port, const std::string& target,
+                    const std::string& body,
+                    const std::string& content_type = "text/plain");
 
 }  // namespace runnel::testing
 
