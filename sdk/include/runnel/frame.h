@@ -42,16 +42,22 @@ struct Timestamp {
 
   // The wall clock (CLOCK_REALTIME), what rows are stamped with.
   static Timestamp Now();
+
+  friend bool operator==(const Timestamp&, const Timestamp&) = default;
 };
 
 // A value of a kJSON field: JSON text, written into frames as it is.
 struct RawJSON {
   std::string text;
+
+  friend bool operator==(const RawJSON&, const RawJSON&) = default;
 };
 
 // A value of a kEnum field: the index of one of the enum's names.
 struct EnumIndex {
   uint16_t index = 0;
+
+  friend bool operator==(const EnumIndex&, const EnumIndex&) = default;
 };
 
 using Labels = std::map<std::string, std::string>;
