@@ -91,6 +91,8 @@ Status TimeUnitNanos(arrowfb::TimeUnit unit, int64_t* nanos) {
 // Timestamp units other than nanoseconds, which Go assumes).
 Status FieldTypeOf(const arrowfb::Field& field, FieldType* type,
                    ArrowColumn* column) {
+  // The verifier accepts a field whose type table is missing; Arrow does not.
+  if (field.type() == nullptr) return Status::InvalidArgument("no type");
   switch (field.type_type()) {
     case arrowfb::Type_Int: {
       const fb::String* tstype = FindKey(field.custom_metadata(), "tstype");
