@@ -9,6 +9,7 @@
 #define RUNNEL_SDK_SRC_ARROW_ARROW_FILE_H_
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace runnel::internal {
@@ -21,6 +22,16 @@ inline constexpr uint32_t kArrowContinuation = 0xFFFFFFFF;
 inline constexpr size_t kArrowAlignment = 8;
 // Footer size (int32) + trailing magic.
 inline constexpr size_t kArrowTrailerSize = 4 + kArrowMagic.size();
+
+// A flatbuffers struct read out of an untrusted buffer. The verifier does
+// not check a struct vector's element alignment, so a FieldNode, Buffer or
+// Block may sit at any address; copying it avoids a misaligned read.
+template <class Struct>
+Struct CopyStruct(const Struct* unaligned) {
+  Struct copy;
+  std::memcpy(static_cast<void*>(&copy), unaligned, sizeof(Struct));
+  return copy;
+}
 
 }  // namespace runnel::internal
 

@@ -142,7 +142,8 @@ Status FrameFromArrow(std::string_view bytes, Frame* out) {
   uint64_t budget = bytes.size();
   if (const auto* batches = file.footer->record_batches()) {
     for (const arrowfb::Block* block : *batches) {
-      status = ReadRecordBatch(file, *block, columns, &budget, &frame);
+      status = ReadRecordBatch(file, internal::CopyStruct(block), columns,
+                               &budget, &frame);
       if (!status.ok()) return status;
     }
   }

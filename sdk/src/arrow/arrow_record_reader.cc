@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "arrow_file.h"
 #include "arrow_record.h"
 
 namespace runnel::internal {
@@ -28,8 +29,8 @@ class BufferReader {
     if (buffers_ == nullptr || next_ >= buffers_->size()) {
       return Invalid("fewer buffers than its fields need");
     }
-    const arrowfb::Buffer* b = buffers_->Get(next_++);
-    const int64_t offset = b->offset(), length = b->length();
+    const arrowfb::Buffer b = CopyStruct(buffers_->Get(next_++));
+    const int64_t offset = b.offset(), length = b.length();
     if (offset < 0 || length < 0 ||
         static_cast<uint64_t>(offset) > body_.size() ||
         static_cast<uint64_t>(length) > body_.size() - offset) {
@@ -254,7 +255,8 @@ Status DecodeRecord(const arrowfb::RecordBatch& batch, std::string_view body,
     Column column{
         &frame->fields()[i], &columns[i], static_cast<size_t>(length), 0, {},
         byte_budget};
-    Status status = DecodeColumn(*nodes->Get(i), length, buffers, column);
+    Status status =
+        DecodeColumn(CopyStruct(nodes->Get(i)), length, buffers, column);
     if (!status.ok()) {
       return Status::InvalidArgument("field " + std::to_string(i) + ": " +
                                      status.message());
