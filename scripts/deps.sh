@@ -8,6 +8,7 @@ RUNNEL_BUILD_PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev libabsl-dev
   nlohmann-json3-dev libboost-dev libboost-system-dev
   libyaml-cpp-dev libinih-dev libssl-dev
+  libflatbuffers-dev flatbuffers-compiler
 )
 RUNNEL_TEST_PACKAGES=(
   libgtest-dev libgmock-dev clang

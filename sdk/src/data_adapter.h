@@ -1,7 +1,8 @@
 // DataAdapter: pluginv2.Data (QueryData) served from the author's
-// QueryDataHandler. Frames go out as Grafana frame JSON when the host asks
-// for JSON; an Arrow request gets a clear per-query error (Arrow encoding
-// is not implemented yet). QueryChunkedData answers UNIMPLEMENTED.
+// QueryDataHandler. Frames go out in the format the host asks for: Arrow IPC
+// files when it asks ARROW or leaves the format unset (Grafana's default),
+// frame JSON when it asks JSON; DataResponse.format says which.
+// QueryChunkedData answers UNIMPLEMENTED.
 // Thread-safety: stateless; the handler must be thread-safe.
 #ifndef RUNNEL_SDK_SRC_DATA_ADAPTER_H_
 #define RUNNEL_SDK_SRC_DATA_ADAPTER_H_
@@ -12,12 +13,6 @@
 #include "runnel/data.h"
 
 namespace runnel::internal {
-
-// The per-query error an Arrow request gets.
-inline constexpr const char* kArrowNotSupportedError =
-    "Arrow frame encoding is not supported yet by the Runnel SDK; request JSON "
-    "(format=1)";
-inline constexpr int kArrowNotSupportedStatus = 501;
 
 class DataAdapter final : public pluginv2::Data::Service {
  public:

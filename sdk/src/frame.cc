@@ -3,12 +3,28 @@
 
 #include <time.h>
 
+#include <bit>
 #include <cassert>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace runnel {
 namespace {
+
+// Value alternative i + 1 holds FieldType i; ValueType relies on it.
+static_assert(
+    std::is_same_v<std::variant_alternative_t<
+                       static_cast<size_t>(FieldType::kTime) + 1, Field::Value>,
+                   Timestamp>);
+static_assert(
+    std::is_same_v<std::variant_alternative_t<
+                       static_cast<size_t>(FieldType::kEnum) + 1, Field::Value>,
+                   EnumIndex>);
+static_assert(std::variant_size_v<Field::Value> ==
+              static_cast<size_t>(FieldType::kEnum) + 2);
 
 const char* TypeName(FieldType type) {
   switch (type) {
@@ -22,26 +38,34 @@ const char* TypeName(FieldType type) {
       return "string";
     case FieldType::kBool:
       return "bool";
+    case FieldType::kInt8:
+      return "int8";
+    case FieldType::kInt16:
+      return "int16";
+    case FieldType::kInt32:
+      return "int32";
+    case FieldType::kUint8:
+      return "uint8";
+    case FieldType::kUint16:
+      return "uint16";
+    case FieldType::kUint32:
+      return "uint32";
+    case FieldType::kUint64:
+      return "uint64";
+    case FieldType::kFloat32:
+      return "float32";
+    case FieldType::kJSON:
+      return "json";
+    case FieldType::kEnum:
+      return "enum";
   }
   return "unknown";
 }
 
 // The FieldType a non-null Value alternative carries; nullopt for monostate.
 std::optional<FieldType> ValueType(const Field::Value& v) {
-  switch (v.index()) {
-    case 1:
-      return FieldType::kTime;
-    case 2:
-      return FieldType::kFloat64;
-    case 3:
-      return FieldType::kInt64;
-    case 4:
-      return FieldType::kString;
-    case 5:
-      return FieldType::kBool;
-    default:
-      return std::nullopt;
-  }
+  if (v.index() == 0) return std::nullopt;
+  return static_cast<FieldType>(v.index() - 1);
 }
 
 }  // namespace
@@ -58,34 +82,47 @@ Field::Field(std::string name, FieldType type, bool nullable, Labels labels)
       nullable_(nullable),
       labels_(std::move(labels)) {}
 
-size_t Field::size() const {
-  switch (type_) {
-    case FieldType::kTime:
-    case FieldType::kInt64:
-      return ints_.size();
+Field::Storage Field::StorageOf(FieldType type) {
+  switch (type) {
     case FieldType::kFloat64:
-      return floats_.size();
+    case FieldType::kFloat32:
+      return Storage::kFloats;
     case FieldType::kString:
-      return strings_.size();
+    case FieldType::kJSON:
+      return Storage::kStrings;
     case FieldType::kBool:
+      return Storage::kBools;
+    default:
+      return Storage::kInts;
+  }
+}
+
+size_t Field::size() const {
+  switch (StorageOf(type_)) {
+    case Storage::kInts:
+      return ints_.size();
+    case Storage::kFloats:
+      return floats_.size();
+    case Storage::kStrings:
+      return strings_.size();
+    case Storage::kBools:
       return bools_.size();
   }
   return 0;
 }
 
 void Field::Reserve(size_t rows) {
-  switch (type_) {
-    case FieldType::kTime:
-    case FieldType::kInt64:
+  switch (StorageOf(type_)) {
+    case Storage::kInts:
       ints_.reserve(rows);
       break;
-    case FieldType::kFloat64:
+    case Storage::kFloats:
       floats_.reserve(rows);
       break;
-    case FieldType::kString:
+    case Storage::kStrings:
       strings_.reserve(rows);
       break;
-    case FieldType::kBool:
+    case Storage::kBools:
       bools_.reserve(rows);
       break;
   }
@@ -104,32 +141,50 @@ void Field::Clear() {
 // mismatch (a programming error) debug builds abort; release builds append
 // the column's zero value so every column keeps the same length.
 
-void Field::AppendTime(Timestamp t) {
-  assert(type_ == FieldType::kTime && "AppendTime on a non-time field");
-  if (type_ != FieldType::kTime) return AppendNull();
-  ints_.push_back(t.unix_nanos);
-  if (nullable_) valid_.push_back(1);
-}
-
-void Field::AppendFloat64(double v) {
-  assert(type_ == FieldType::kFloat64 && "AppendFloat64 on a non-float field");
-  if (type_ != FieldType::kFloat64) return AppendNull();
-  floats_.push_back(v);
-  if (nullable_) valid_.push_back(1);
-}
-
-void Field::AppendInt64(int64_t v) {
-  assert(type_ == FieldType::kInt64 && "AppendInt64 on a non-int64 field");
-  if (type_ != FieldType::kInt64) return AppendNull();
+void Field::AppendInteger(FieldType type, int64_t v) {
+  assert(type_ == type && "typed append of the wrong type");
+  if (type_ != type) return AppendNull();
   ints_.push_back(v);
   if (nullable_) valid_.push_back(1);
 }
 
-void Field::AppendString(std::string v) {
-  assert(type_ == FieldType::kString && "AppendString on a non-string field");
-  if (type_ != FieldType::kString) return AppendNull();
+void Field::AppendFloating(FieldType type, double v) {
+  assert(type_ == type && "typed append of the wrong type");
+  if (type_ != type) return AppendNull();
+  floats_.push_back(v);
+  if (nullable_) valid_.push_back(1);
+}
+
+void Field::AppendText(FieldType type, std::string v) {
+  assert(type_ == type && "typed append of the wrong type");
+  if (type_ != type) return AppendNull();
   strings_.push_back(std::move(v));
   if (nullable_) valid_.push_back(1);
+}
+
+void Field::AppendTime(Timestamp t) {
+  AppendInteger(FieldType::kTime, t.unix_nanos);
+}
+void Field::AppendFloat64(double v) { AppendFloating(FieldType::kFloat64, v); }
+void Field::AppendInt64(int64_t v) { AppendInteger(FieldType::kInt64, v); }
+void Field::AppendString(std::string v) {
+  AppendText(FieldType::kString, std::move(v));
+}
+void Field::AppendInt8(int8_t v) { AppendInteger(FieldType::kInt8, v); }
+void Field::AppendInt16(int16_t v) { AppendInteger(FieldType::kInt16, v); }
+void Field::AppendInt32(int32_t v) { AppendInteger(FieldType::kInt32, v); }
+void Field::AppendUint8(uint8_t v) { AppendInteger(FieldType::kUint8, v); }
+void Field::AppendUint16(uint16_t v) { AppendInteger(FieldType::kUint16, v); }
+void Field::AppendUint32(uint32_t v) { AppendInteger(FieldType::kUint32, v); }
+void Field::AppendUint64(uint64_t v) {
+  AppendInteger(FieldType::kUint64, std::bit_cast<int64_t>(v));
+}
+void Field::AppendFloat32(float v) { AppendFloating(FieldType::kFloat32, v); }
+void Field::AppendJSON(std::string json_text) {
+  AppendText(FieldType::kJSON, std::move(json_text));
+}
+void Field::AppendEnum(uint16_t index) {
+  AppendInteger(FieldType::kEnum, index);
 }
 
 void Field::AppendBool(bool v) {
@@ -143,18 +198,17 @@ void Field::AppendNull() {
   // On a non-nullable field a null is a programming error; release builds
   // store the zero value (no validity vector exists to mark it).
   assert(nullable_ && "AppendNull on a non-nullable field");
-  switch (type_) {
-    case FieldType::kTime:
-    case FieldType::kInt64:
+  switch (StorageOf(type_)) {
+    case Storage::kInts:
       ints_.push_back(0);
       break;
-    case FieldType::kFloat64:
+    case Storage::kFloats:
       floats_.push_back(0.0);
       break;
-    case FieldType::kString:
+    case Storage::kStrings:
       strings_.emplace_back();
       break;
-    case FieldType::kBool:
+    case Storage::kBools:
       bools_.push_back(0);
       break;
   }
@@ -162,25 +216,39 @@ void Field::AppendNull() {
 }
 
 void Field::Append(const Value& v) {
-  switch (v.index()) {
-    case 0:
-      AppendNull();
-      break;
-    case 1:
-      AppendTime(std::get<Timestamp>(v));
-      break;
-    case 2:
-      AppendFloat64(std::get<double>(v));
-      break;
-    case 3:
-      AppendInt64(std::get<int64_t>(v));
-      break;
-    case 4:
-      AppendString(std::get<std::string>(v));
-      break;
-    case 5:
-      AppendBool(std::get<bool>(v));
-      break;
+  std::optional<FieldType> type = ValueType(v);
+  if (!type) return AppendNull();
+  switch (*type) {
+    case FieldType::kTime:
+      return AppendTime(std::get<Timestamp>(v));
+    case FieldType::kFloat64:
+      return AppendFloat64(std::get<double>(v));
+    case FieldType::kInt64:
+      return AppendInt64(std::get<int64_t>(v));
+    case FieldType::kString:
+      return AppendString(std::get<std::string>(v));
+    case FieldType::kBool:
+      return AppendBool(std::get<bool>(v));
+    case FieldType::kInt8:
+      return AppendInt8(std::get<int8_t>(v));
+    case FieldType::kInt16:
+      return AppendInt16(std::get<int16_t>(v));
+    case FieldType::kInt32:
+      return AppendInt32(std::get<int32_t>(v));
+    case FieldType::kUint8:
+      return AppendUint8(std::get<uint8_t>(v));
+    case FieldType::kUint16:
+      return AppendUint16(std::get<uint16_t>(v));
+    case FieldType::kUint32:
+      return AppendUint32(std::get<uint32_t>(v));
+    case FieldType::kUint64:
+      return AppendUint64(std::get<uint64_t>(v));
+    case FieldType::kFloat32:
+      return AppendFloat32(std::get<float>(v));
+    case FieldType::kJSON:
+      return AppendJSON(std::get<RawJSON>(v).text);
+    case FieldType::kEnum:
+      return AppendEnum(std::get<EnumIndex>(v).index);
   }
 }
 
@@ -209,6 +277,96 @@ const std::string& Field::StringAt(size_t row) const {
 bool Field::BoolAt(size_t row) const {
   assert(type_ == FieldType::kBool);
   return bools_[row] != 0;
+}
+
+// The narrow integer reads return what the matching append widened, so the
+// casts only undo that widening.
+
+int8_t Field::Int8At(size_t row) const {
+  assert(type_ == FieldType::kInt8);
+  return static_cast<int8_t>(ints_[row]);
+}
+
+int16_t Field::Int16At(size_t row) const {
+  assert(type_ == FieldType::kInt16);
+  return static_cast<int16_t>(ints_[row]);
+}
+
+int32_t Field::Int32At(size_t row) const {
+  assert(type_ == FieldType::kInt32);
+  return static_cast<int32_t>(ints_[row]);
+}
+
+uint8_t Field::Uint8At(size_t row) const {
+  assert(type_ == FieldType::kUint8);
+  return static_cast<uint8_t>(ints_[row]);
+}
+
+uint16_t Field::Uint16At(size_t row) const {
+  assert(type_ == FieldType::kUint16);
+  return static_cast<uint16_t>(ints_[row]);
+}
+
+uint32_t Field::Uint32At(size_t row) const {
+  assert(type_ == FieldType::kUint32);
+  return static_cast<uint32_t>(ints_[row]);
+}
+
+uint64_t Field::Uint64At(size_t row) const {
+  assert(type_ == FieldType::kUint64);
+  return std::bit_cast<uint64_t>(ints_[row]);
+}
+
+float Field::Float32At(size_t row) const {
+  assert(type_ == FieldType::kFloat32);
+  return static_cast<float>(floats_[row]);
+}
+
+const std::string& Field::JSONAt(size_t row) const {
+  assert(type_ == FieldType::kJSON);
+  return strings_[row];
+}
+
+uint16_t Field::EnumAt(size_t row) const {
+  assert(type_ == FieldType::kEnum);
+  return static_cast<uint16_t>(ints_[row]);
+}
+
+Field::Value Field::ValueAt(size_t row) const {
+  if (IsNull(row)) return std::monostate{};
+  switch (type_) {
+    case FieldType::kTime:
+      return TimeAt(row);
+    case FieldType::kFloat64:
+      return Float64At(row);
+    case FieldType::kInt64:
+      return Int64At(row);
+    case FieldType::kString:
+      return StringAt(row);
+    case FieldType::kBool:
+      return BoolAt(row);
+    case FieldType::kInt8:
+      return Int8At(row);
+    case FieldType::kInt16:
+      return Int16At(row);
+    case FieldType::kInt32:
+      return Int32At(row);
+    case FieldType::kUint8:
+      return Uint8At(row);
+    case FieldType::kUint16:
+      return Uint16At(row);
+    case FieldType::kUint32:
+      return Uint32At(row);
+    case FieldType::kUint64:
+      return Uint64At(row);
+    case FieldType::kFloat32:
+      return Float32At(row);
+    case FieldType::kJSON:
+      return RawJSON{JSONAt(row)};
+    case FieldType::kEnum:
+      return EnumIndex{EnumAt(row)};
+  }
+  return std::monostate{};
 }
 
 Field& Frame::AddField(std::string name, FieldType type, bool nullable,

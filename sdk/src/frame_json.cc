@@ -9,15 +9,19 @@
 #include <string>
 #include <string_view>
 
+#include "field_type_names.h"
+#include "frame_meta_json.h"
 #include "json_escape.h"
 #include "runnel/log.h"
 
 namespace runnel {
 namespace {
 
+using internal::AppendJSONFloat32;
 using internal::AppendJSONFloat64;
 using internal::AppendJSONInt64;
 using internal::AppendJSONString;
+using internal::AppendJSONUint64;
 
 constexpr int64_t kNanosPerMilli = 1'000'000;
 
@@ -34,35 +38,14 @@ int64_t SubMilliNanos(int64_t unix_nanos) {
   return rest < 0 ? rest + kNanosPerMilli : rest;
 }
 
-const char* SimpleTypeName(FieldType type) {
-  switch (type) {
-    case FieldType::kTime:
-      return "time";
-    case FieldType::kFloat64:
-    case FieldType::kInt64:
-      return "number";
-    case FieldType::kString:
-      return "string";
-    case FieldType::kBool:
-      return "boolean";
-  }
-  return "other";
+bool IsFloat(FieldType type) {
+  return type == FieldType::kFloat64 || type == FieldType::kFloat32;
 }
 
-const char* FrameTypeName(FieldType type) {
-  switch (type) {
-    case FieldType::kTime:
-      return "time.Time";
-    case FieldType::kFloat64:
-      return "float64";
-    case FieldType::kInt64:
-      return "int64";
-    case FieldType::kString:
-      return "string";
-    case FieldType::kBool:
-      return "bool";
-  }
-  return "";
+// A float row as a double (float32 widens exactly).
+double FloatAt(const Field& field, size_t row) {
+  return field.type() == FieldType::kFloat32 ? field.Float32At(row)
+                                             : field.Float64At(row);
 }
 
 // Warns once per process and kind; the encoder has no error channel and a
@@ -73,81 +56,6 @@ void WarnOnce(std::atomic<bool>& warned, std::string_view message) {
 
 std::atomic<bool> g_warned_meta{false};
 std::atomic<bool> g_warned_config{false};
-
-// Skips one value of minified, valid JSON starting at s[i]; returns the
-// index just past it.
-size_t SkipMinifiedValue(std::string_view s, size_t i) {
-  int depth = 0;
-  bool in_string = false;
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-        if (depth == 0) return i + 1;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        in_string = true;
-        break;
-      case '{':
-      case '[':
-        ++depth;
-        break;
-      case '}':
-      case ']':
-        if (depth == 0) return i;  // end of the enclosing container
-        if (--depth == 0) return i + 1;
-        break;
-      case ',':
-      case ':':
-        if (depth == 0) return i;
-        break;
-      default:
-        break;
-    }
-  }
-  return i;
-}
-
-// Appends the author's meta object, minified, with "typeVersion":[0,0]
-// added when absent: after a top-level "type" member if there is one (where
-// Go's FrameMeta struct puts it), else first. Returns false (out unchanged)
-// when meta is not a valid JSON object.
-bool AppendMeta(std::string_view meta, std::string& out) {
-  size_t start = out.size();
-  if (!internal::AppendMinifiedJSON(meta, out)) return false;
-  if (out[start] != '{') {
-    out.resize(start);
-    return false;
-  }
-  std::string_view obj(out.data() + start, out.size() - start);
-  bool has_type_version = false;
-  size_t after_type = 0;  // offset in obj just past the "type" member's value
-  size_t members = 0;
-  size_t i = 1;
-  while (i < obj.size() && obj[i] == '"') {
-    size_t key_end = SkipMinifiedValue(obj, i);
-    std::string_view key = obj.substr(i, key_end - i);
-    size_t value_end = SkipMinifiedValue(obj, key_end + 1);  // past ':'
-    if (key == "\"typeVersion\"") has_type_version = true;
-    if (key == "\"type\"") after_type = value_end;
-    ++members;
-    i = value_end + 1;  // past ',' or '}'
-  }
-  if (has_type_version) return true;
-  if (after_type != 0) {
-    out.insert(start + after_type, ",\"typeVersion\":[0,0]");
-  } else {
-    out.insert(start + 1, members > 0 ? "\"typeVersion\":[0,0],"
-                                      : "\"typeVersion\":[0,0]");
-  }
-  return true;
-}
 
 // ,"labels":{...} of a field, when it has labels.
 void AppendLabels(const Labels& labels, std::string& out) {
@@ -189,9 +97,9 @@ void AppendFieldSchema(const Field& field, std::string& out) {
     out.push_back(',');
   }
   out.append("\"type\":\"");
-  out.append(SimpleTypeName(field.type()));
+  out.append(internal::SimpleTypeName(field.type()));
   out.append("\",\"typeInfo\":{\"frame\":\"");
-  out.append(FrameTypeName(field.type()));
+  out.append(internal::FrameTypeName(field.type()));
   out.append(field.nullable() ? "\",\"nullable\":true}" : "\"}");
   AppendLabels(field.labels(), out);
   AppendFieldConfig(field.config_json(), out);
@@ -218,7 +126,7 @@ void AppendSchema(const Frame& frame, std::string& out) {
     size_t mark = out.size();
     bool started_before = started;
     next_key("\"meta\":");
-    if (!AppendMeta(frame.meta_json(), out)) {
+    if (!internal::AppendMetaJSON(frame.meta_json(), out)) {
       out.resize(mark);
       started = started_before;
       WarnOnce(g_warned_meta,
@@ -236,44 +144,96 @@ void AppendSchema(const Frame& frame, std::string& out) {
   out.append("]}");
 }
 
+std::atomic<bool> g_warned_json_value{false};
+
+// A JSON field's row, minified; null (with a warning) when it is not JSON.
+void AppendRawJSON(std::string_view text, std::string& out) {
+  if (internal::AppendMinifiedJSON(text, out)) return;
+  out.append("null");
+  WarnOnce(g_warned_json_value,
+           "a JSON field value is not valid JSON; it is written as null");
+}
+
+// A finite float is written as a number; NaN and +-Inf as null, and the
+// column then needs "entities".
+void AppendFloat(const Field& field, size_t row, std::string& out,
+                 bool& has_entities) {
+  double v = FloatAt(field, row);
+  if (!std::isfinite(v)) {
+    out.append("null");
+    has_entities = true;
+  } else if (field.type() == FieldType::kFloat32) {
+    AppendJSONFloat32(field.Float32At(row), out);
+  } else {
+    AppendJSONFloat64(v, out);
+  }
+}
+
+// One non-null value of any type but time and floats.
+void AppendPlainValue(const Field& field, size_t row, std::string& out) {
+  switch (field.type()) {
+    case FieldType::kString:
+      AppendJSONString(field.StringAt(row), out);
+      break;
+    case FieldType::kBool:
+      out.append(field.BoolAt(row) ? "true" : "false");
+      break;
+    case FieldType::kJSON:
+      AppendRawJSON(field.JSONAt(row), out);
+      break;
+    case FieldType::kUint64:
+      AppendJSONUint64(field.Uint64At(row), out);
+      break;
+    case FieldType::kInt64:
+      AppendJSONInt64(field.Int64At(row), out);
+      break;
+    case FieldType::kInt8:
+      AppendJSONInt64(field.Int8At(row), out);
+      break;
+    case FieldType::kInt16:
+      AppendJSONInt64(field.Int16At(row), out);
+      break;
+    case FieldType::kInt32:
+      AppendJSONInt64(field.Int32At(row), out);
+      break;
+    case FieldType::kUint8:
+      AppendJSONInt64(field.Uint8At(row), out);
+      break;
+    case FieldType::kUint16:
+      AppendJSONInt64(field.Uint16At(row), out);
+      break;
+    case FieldType::kUint32:
+      AppendJSONInt64(field.Uint32At(row), out);
+      break;
+    case FieldType::kEnum:
+      AppendJSONInt64(field.EnumAt(row), out);
+      break;
+    case FieldType::kTime:
+    case FieldType::kFloat64:
+    case FieldType::kFloat32:
+      break;  // written by AppendValues itself
+  }
+}
+
 // Writes one column's values; reports whether it needs "entities" (float
 // NaN/Inf) or "nanos" (sub-millisecond times).
 void AppendValues(const Field& field, std::string& out, bool& has_entities,
                   bool& has_nanos) {
   out.push_back('[');
   const size_t rows = field.size();
+  const bool is_float = IsFloat(field.type());
   for (size_t row = 0; row < rows; ++row) {
     if (row > 0) out.push_back(',');
     if (field.IsNull(row)) {
       out.append("null");
-      continue;
-    }
-    switch (field.type()) {
-      case FieldType::kTime: {
-        int64_t ns = field.TimeAt(row).unix_nanos;
-        AppendJSONInt64(FloorMillis(ns), out);
-        if (SubMilliNanos(ns) != 0) has_nanos = true;
-        break;
-      }
-      case FieldType::kFloat64: {
-        double v = field.Float64At(row);
-        if (std::isfinite(v)) {
-          AppendJSONFloat64(v, out);
-        } else {
-          out.append("null");
-          has_entities = true;
-        }
-        break;
-      }
-      case FieldType::kInt64:
-        AppendJSONInt64(field.Int64At(row), out);
-        break;
-      case FieldType::kString:
-        AppendJSONString(field.StringAt(row), out);
-        break;
-      case FieldType::kBool:
-        out.append(field.BoolAt(row) ? "true" : "false");
-        break;
+    } else if (field.type() == FieldType::kTime) {
+      int64_t ns = field.TimeAt(row).unix_nanos;
+      AppendJSONInt64(FloorMillis(ns), out);
+      if (SubMilliNanos(ns) != 0) has_nanos = true;
+    } else if (is_float) {
+      AppendFloat(field, row, out, has_entities);
+    } else {
+      AppendPlainValue(field, row, out);
     }
   }
   out.push_back(']');
@@ -301,13 +261,12 @@ void AppendEntities(const Field& field, std::string& out) {
       {Entity::kInf, "\"Inf\":["},
       {Entity::kNegInf, "\"NegInf\":["}};
   bool any = false;
-  if (field.type() == FieldType::kFloat64) {
+  if (IsFloat(field.type())) {
     const size_t rows = field.size();
     for (const auto& [kind, key] : kKinds) {
       bool listed = false;
       for (size_t row = 0; row < rows; ++row) {
-        if (field.IsNull(row) || !IsEntity(field.Float64At(row), kind))
-          continue;
+        if (field.IsNull(row) || !IsEntity(FloatAt(field, row), kind)) continue;
         if (!listed) {
           out.append(any ? "," : "{");
           out.append(key);

@@ -29,7 +29,15 @@ void AppendJSONString(std::string_view s, std::string& out);
 // Precondition: v is finite.
 void AppendJSONFloat64(double v, std::string& out);
 
+// Appends a finite float as jsoniter's WriteFloat32 does: the shortest
+// digits that round-trip as a float32 ("0.1", not "0.10000000149011612"),
+// with AppendJSONFloat64's choice of plain or exponent notation.
+// Precondition: v is finite.
+void AppendJSONFloat32(float v, std::string& out);
+
 void AppendJSONInt64(int64_t v, std::string& out);
+
+void AppendJSONUint64(uint64_t v, std::string& out);
 
 // Length of the valid UTF-8 sequence starting at s[i] (2..4), or 0 when the
 // bytes there are not valid UTF-8 (overlong forms, surrogates and code

@@ -100,6 +100,50 @@ void AppendJSONInt64(int64_t v, std::string& out) {
   out.append(buf, result.ptr);
 }
 
+void AppendJSONUint64(uint64_t v, std::string& out) {
+  char buf[24];
+  auto result = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, result.ptr);
+}
+
+namespace {
+
+// Lays out to_chars' scientific form ([-]d[.ddd]e(+|-)XX, the shortest
+// round-trip digits) in plain notation, padded with zeros as Go's 'f'
+// format with precision -1 does: "1.5e+20" -> "150000000000000000000",
+// "1.5e-03" -> "0.0015".
+void AppendPlainFromScientific(const char* sci, const char* end,
+                               std::string& out) {
+  const char* p = sci;
+  if (*p == '-') out.push_back(*p++);
+  char digits[24];
+  size_t n = 0;
+  while (*p != 'e') {
+    if (*p != '.') digits[n++] = *p;
+    ++p;
+  }
+  ++p;  // 'e'
+  int exponent = 0;
+  std::from_chars(*p == '+' ? p + 1 : p, end, exponent);
+  if (exponent < 0) {
+    out.append("0.");
+    out.append(static_cast<size_t>(-exponent - 1), '0');
+    out.append(digits, n);
+    return;
+  }
+  size_t int_digits = static_cast<size_t>(exponent) + 1;
+  if (n <= int_digits) {
+    out.append(digits, n);
+    out.append(int_digits - n, '0');
+  } else {
+    out.append(digits, int_digits);
+    out.push_back('.');
+    out.append(digits + int_digits, n - int_digits);
+  }
+}
+
+}  // namespace
+
 void AppendJSONFloat64(double v, std::string& out) {
   char buf[40];
   double magnitude = std::fabs(v);
@@ -113,38 +157,30 @@ void AppendJSONFloat64(double v, std::string& out) {
     return;
   }
   // Shortest round-trip digits, in exponent form: [-]d[.ddd]e(+|-)XX.
-  char* sci = buf;
   auto result =
-      std::to_chars(sci, sci + sizeof buf, v, std::chars_format::scientific);
+      std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
   if (magnitude < 1e-6 || magnitude >= 1e21) {
-    out.append(sci, result.ptr);  // same layout as Go's 'e' format
+    out.append(buf, result.ptr);  // same layout as Go's 'e' format
     return;
   }
-  // 1e16 <= |v| < 1e21: re-lay the shortest digits out in plain notation,
-  // padded with zeros as Go does; to_chars' fixed form would print the
-  // exact integer instead (123456789012345683968, not ...680000).
-  const char* p = sci;
-  if (*p == '-') out.push_back(*p++);
-  char digits[24];
-  size_t n = 0;
-  while (*p != 'e') {
-    if (*p != '.') digits[n++] = *p;
-    ++p;
+  // 1e16 <= |v| < 1e21: to_chars' fixed form would print the exact integer
+  // instead (123456789012345683968, not ...680000).
+  AppendPlainFromScientific(buf, result.ptr, out);
+}
+
+void AppendJSONFloat32(float v, std::string& out) {
+  // jsoniter's WriteFloat32: strconv.AppendFloat(v, 'f' or 'e', -1, 32),
+  // the shortest digits that round-trip as a float32, 'e' when |v| < 1e-6
+  // or >= 1e21 (compared as float32).
+  char buf[32];
+  auto result =
+      std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  float magnitude = std::fabs(v);
+  if (magnitude != 0 && (magnitude < 1e-6f || magnitude >= 1e21f)) {
+    out.append(buf, result.ptr);
+    return;
   }
-  ++p;  // 'e'
-  int exponent = 0;
-  std::from_chars(*p == '+' ? p + 1 : p, result.ptr, exponent);
-  // exponent is 16..20 and there are at most 17 digits, so in practice
-  // there is no fraction part; the general layout costs nothing.
-  size_t int_digits = exponent < 0 ? 0 : static_cast<size_t>(exponent) + 1;
-  if (n <= int_digits) {
-    out.append(digits, n);
-    out.append(int_digits - n, '0');
-  } else {
-    out.append(digits, int_digits);
-    out.push_back('.');
-    out.append(digits + int_digits, n - int_digits);
-  }
+  AppendPlainFromScientific(buf, result.ptr, out);
 }
 
 }  // namespace runnel::internal

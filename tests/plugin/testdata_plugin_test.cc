@@ -19,6 +19,8 @@
 #include "health.grpc.pb.h"
 #include "plugin_launch.h"
 #include "plugin_process.h"
+#include "runnel/frame.h"
+#include "runnel/frame_arrow.h"
 
 namespace runnel::testing {
 namespace {
@@ -334,19 +336,55 @@ TEST_F(TestdataPluginTest, QueryDataJSONReturnsRandomWalkFramesByRefId) {
   EXPECT_EQ(b_times[1].get<int64_t>() - b_times[0].get<int64_t>(), 2000);
 }
 
-TEST_F(TestdataPluginTest, QueryDataArrowGetsAClearPerQueryError) {
+// Grafana leaves the format unset (ARROW = 0) unless it asks for JSON: the
+// frames come back as Arrow IPC files, decoded here with the SDK's reader.
+void ExpectArrowRandomWalk(const pluginv2::QueryDataResponse& resp) {
+  ASSERT_EQ(resp.responses().size(), 2u);
+  const pluginv2::DataResponse& a = resp.responses().at("A");
+  EXPECT_EQ(a.format(), pluginv2::ARROW);
+  EXPECT_EQ(a.error(), "");
+  ASSERT_EQ(a.frames_size(), 1);
+  EXPECT_EQ(a.frames(0).substr(0, 6), "ARROW1");
+  Frame frame;
+  Status status = FrameFromArrow(a.frames(0), &frame);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(frame.ref_id(), "A");
+  ASSERT_EQ(frame.fields().size(), 2u);
+  const Field& time = frame.fields()[0];
+  ASSERT_EQ(time.type(), FieldType::kTime);
+  ASSERT_EQ(time.size(), 11u);  // 10 s at 1 s steps, both ends included
+  EXPECT_EQ(time.TimeAt(0).unix_nanos, int64_t{1700000000000} * 1000000);
+  EXPECT_EQ(time.TimeAt(1).unix_nanos, int64_t{1700000001000} * 1000000);
+  EXPECT_EQ(frame.fields()[1].type(), FieldType::kFloat64);
+  Frame b;
+  ASSERT_TRUE(FrameFromArrow(resp.responses().at("B").frames(0), &b).ok());
+  EXPECT_EQ(b.rows(), 5u);
+}
+
+TEST_F(TestdataPluginTest, QueryDataArrowReturnsArrowFiles) {
   grpc::ClientContext ctx;
   pluginv2::QueryDataResponse resp;
   ASSERT_TRUE(data_->QueryData(&ctx, TwoQueries(pluginv2::ARROW), &resp).ok());
-  ASSERT_EQ(resp.responses().size(), 2u);
-  for (const auto& [ref_id, r] : resp.responses()) {
-    EXPECT_EQ(r.error(),
-              "Arrow frame encoding is not supported yet by the Runnel SDK; "
-              "request JSON (format=1)")
-        << ref_id;
-    EXPECT_EQ(r.status(), 501);
-    EXPECT_EQ(r.frames_size(), 0);
-  }
+  ExpectArrowRandomWalk(resp);
+}
+
+TEST_F(TestdataPluginTest, QueryDataWithoutFormatIsArrow) {
+  pluginv2::QueryDataRequest req = TwoQueries(pluginv2::ARROW);
+  req.clear_format();
+  grpc::ClientContext ctx;
+  pluginv2::QueryDataResponse resp;
+  ASSERT_TRUE(data_->QueryData(&ctx, req, &resp).ok());
+  ExpectArrowRandomWalk(resp);
+}
+
+TEST_F(TestdataPluginTest, QueryDataUnknownFormatIsRefused) {
+  pluginv2::QueryDataRequest req = TwoQueries(pluginv2::ARROW);
+  req.set_format(static_cast<pluginv2::DataFrameFormat>(7));
+  grpc::ClientContext ctx;
+  pluginv2::QueryDataResponse resp;
+  grpc::Status status = data_->QueryData(&ctx, req, &resp);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "unsupported data frame format 7");
 }
 
 TEST_F(TestdataPluginTest, CheckHealthIsOkWithAMessage) {

@@ -15,7 +15,26 @@
 
 namespace runnel {
 
-enum class FieldType { kTime, kFloat64, kInt64, kString, kBool };
+// Every field type of Grafana's data frames (grafana-plugin-sdk-go
+// data/field_type.go); each can be nullable. The first five keep their
+// values; the rest were added after them.
+enum class FieldType {
+  kTime,
+  kFloat64,
+  kInt64,
+  kString,
+  kBool,
+  kInt8,
+  kInt16,
+  kInt32,
+  kUint8,
+  kUint16,
+  kUint32,
+  kUint64,
+  kFloat32,
+  kJSON,  // a JSON value per row (Go's json.RawMessage)
+  kEnum,  // an index into the enum's names in the field config
+};
 
 // A point in time as nanoseconds since the Unix epoch.
 struct Timestamp {
@@ -23,6 +42,22 @@ struct Timestamp {
 
   // The wall clock (CLOCK_REALTIME), what rows are stamped with.
   static Timestamp Now();
+
+  friend bool operator==(const Timestamp&, const Timestamp&) = default;
+};
+
+// A value of a kJSON field: JSON text, written into frames as it is.
+struct RawJSON {
+  std::string text;
+
+  friend bool operator==(const RawJSON&, const RawJSON&) = default;
+};
+
+// A value of a kEnum field: the index of one of the enum's names.
+struct EnumIndex {
+  uint16_t index = 0;
+
+  friend bool operator==(const EnumIndex&, const EnumIndex&) = default;
 };
 
 using Labels = std::map<std::string, std::string>;
@@ -30,9 +65,13 @@ using Labels = std::map<std::string, std::string>;
 // One column. Nullable fields keep a validity flag per row.
 class Field {
  public:
+  // A value of any type; monostate = null. The alternative at index i + 1
+  // holds FieldType i, so an int literal is an int32_t: spell the type
+  // (int64_t{5}) when appending to other integer fields.
   using Value =
       std::variant<std::monostate, Timestamp, double, int64_t, std::string,
-                   bool>;  // monostate = null
+                   bool, int8_t, int16_t, int32_t, uint8_t, uint16_t, uint32_t,
+                   uint64_t, float, RawJSON, EnumIndex>;
 
   Field(std::string name, FieldType type, bool nullable = false,
         Labels labels = {});
@@ -57,6 +96,16 @@ class Field {
   void AppendInt64(int64_t v);
   void AppendString(std::string v);
   void AppendBool(bool v);
+  void AppendInt8(int8_t v);
+  void AppendInt16(int16_t v);
+  void AppendInt32(int32_t v);
+  void AppendUint8(uint8_t v);
+  void AppendUint16(uint16_t v);
+  void AppendUint32(uint32_t v);
+  void AppendUint64(uint64_t v);
+  void AppendFloat32(float v);
+  void AppendJSON(std::string json_text);
+  void AppendEnum(uint16_t index);
   // Only for nullable fields.
   void AppendNull();
   // Generic append (monostate = null).
@@ -69,17 +118,39 @@ class Field {
   int64_t Int64At(size_t row) const;
   const std::string& StringAt(size_t row) const;
   bool BoolAt(size_t row) const;
+  int8_t Int8At(size_t row) const;
+  int16_t Int16At(size_t row) const;
+  int32_t Int32At(size_t row) const;
+  uint8_t Uint8At(size_t row) const;
+  uint16_t Uint16At(size_t row) const;
+  uint32_t Uint32At(size_t row) const;
+  uint64_t Uint64At(size_t row) const;
+  float Float32At(size_t row) const;
+  const std::string& JSONAt(size_t row) const;
+  uint16_t EnumAt(size_t row) const;
+  // Any row as a Value (monostate when null); row must be valid.
+  Value ValueAt(size_t row) const;
 
  private:
+  // Which vector holds a type's values.
+  enum class Storage { kInts, kFloats, kStrings, kBools };
+  static Storage StorageOf(FieldType type);
+  // Appends to ints_ when the field is of `type` (else a programming error).
+  void AppendInteger(FieldType type, int64_t v);
+  void AppendFloating(FieldType type, double v);
+  void AppendText(FieldType type, std::string v);
+
   std::string name_;
   FieldType type_;
   bool nullable_;
   Labels labels_;
   std::string config_json_;
-  // Exactly one of these is used, chosen by type_.
-  std::vector<int64_t> ints_;  // time (unix nanos) and int64
-  std::vector<double> floats_;
-  std::vector<std::string> strings_;
+  // Exactly one of these is used, chosen by StorageOf(type_). Every integer
+  // type (and time and enum) widens into ints_, uint64 as its bit pattern, so
+  // an append is one push_back whatever the width; encoders narrow again.
+  std::vector<int64_t> ints_;
+  std::vector<double> floats_;        // float64 and float32
+  std::vector<std::string> strings_;  // string and JSON text
   std::vector<uint8_t> bools_;
   std::vector<uint8_t> valid_;  // nullable fields only; 1 = has a value
 };
@@ -91,7 +162,9 @@ class Frame {
   const std::string& name() const { return name_; }
   const std::string& ref_id() const { return ref_id_; }
   void set_ref_id(std::string ref_id) { ref_id_ = std::move(ref_id); }
-  // Frame meta as a JSON object text ("" when unset).
+  // Frame meta as a JSON object text ("" when unset). Kept as text so meta
+  // read from another plugin passes through whole; FrameMeta (frame_meta.h)
+  // is the typed way to write and read it.
   const std::string& meta_json() const { return meta_json_; }
   void set_meta_json(std::string json) { meta_json_ = std::move(json); }
 

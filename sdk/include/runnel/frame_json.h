@@ -3,7 +3,11 @@
 // NaN/Inf as null + "entities". Numbers and strings are written as the Go SDK
 // writes them (shortest round-trip floats; strings escaped as jsoniter's
 // WriteString does), except that invalid UTF-8 becomes U+FFFD, so the output is
-// always valid JSON without raw control characters. Meta and field config are
+// always valid JSON without raw control characters. Every field type has the
+// Go SDK's "type" and typeInfo.frame ("number"/"int8", "other"/
+// "json.RawMessage", "enum"/"enum", ...); float32 values use float32's
+// shortest digits; JSON field values are written minified (null, with one
+// warning per process, when not JSON). Meta and field config are
 // the author's JSON text, written minified; text that is not a valid JSON
 // object is left out (one warning per process). Meta always carries
 // "typeVersion" ([0,0] unless the author set one). Columns of unequal length

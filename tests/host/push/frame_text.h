@@ -30,6 +30,8 @@ inline std::string CellText(const Field& field, size_t row) {
       return "\"" + field.StringAt(row) + "\"";
     case FieldType::kBool:
       return field.BoolAt(row) ? "true" : "false";
+    default:  // types the push converters never produce
+      break;
   }
   return "?";
 }
@@ -46,6 +48,8 @@ inline std::string TypeText(FieldType type) {
       return "string";
     case FieldType::kBool:
       return "bool";
+    default:  // types the push converters never produce
+      break;
   }
   return "?";
 }

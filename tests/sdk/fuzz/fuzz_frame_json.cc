@@ -77,7 +77,7 @@ void CheckFrame(std::string_view input) {
   for (size_t i = 0; i < fields; ++i) {
     uint8_t b = bytes.Byte();
     runnel::Field& f =
-        frame.AddField(bytes.Text(), static_cast<runnel::FieldType>(b % 5),
+        frame.AddField(bytes.Text(), static_cast<runnel::FieldType>(b % 15),
                        (b & 8) != 0, {{bytes.Text(), bytes.Text()}});
     if (flags & 2) f.set_config_json(std::string(input));
   }
@@ -107,6 +107,39 @@ void CheckFrame(std::string_view input) {
           break;
         case runnel::FieldType::kBool:
           f.AppendBool(w & 1);
+          break;
+        case runnel::FieldType::kInt8:
+          f.AppendInt8(static_cast<int8_t>(w));
+          break;
+        case runnel::FieldType::kInt16:
+          f.AppendInt16(static_cast<int16_t>(w));
+          break;
+        case runnel::FieldType::kInt32:
+          f.AppendInt32(static_cast<int32_t>(w));
+          break;
+        case runnel::FieldType::kUint8:
+          f.AppendUint8(static_cast<uint8_t>(w));
+          break;
+        case runnel::FieldType::kUint16:
+          f.AppendUint16(static_cast<uint16_t>(w));
+          break;
+        case runnel::FieldType::kUint32:
+          f.AppendUint32(static_cast<uint32_t>(w));
+          break;
+        case runnel::FieldType::kUint64:
+          f.AppendUint64(w);
+          break;
+        case runnel::FieldType::kFloat32: {
+          float v;
+          std::memcpy(&v, &w, sizeof v);
+          f.AppendFloat32(v);
+          break;
+        }
+        case runnel::FieldType::kJSON:
+          f.AppendJSON(bytes.Text());  // often not JSON: written as null
+          break;
+        case runnel::FieldType::kEnum:
+          f.AppendEnum(static_cast<uint16_t>(w));
           break;
       }
     }
