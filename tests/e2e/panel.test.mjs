@@ -286,4 +286,30 @@ describe('the panel page in headless Chromium', () => {
     }
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
   });
+  test('a pushed stream/ channel is offered by the picker and plotted, one series per tag set', async () => {
+    const push = async () => {
+      const now = Date.now();
+      const body = `cpu,host=a usage=${now % 100} ${now}\ncpu,host=b usage=${(now + 50) % 100} ${now}`;
+      const response = await fetch(`${host.url}/api/live/push/e2e-panel?precision=ms`, { method: 'POST', body });
+      assert.equal(response.status, 200, await response.text());
+    };
+    await push();
+    await page.goto(`${host.url}/`);
+    await page.waitForSelector('body[data-ready=true]', { timeout: DEADLINE_MS });
+    const offered = await page.locator('#channel-options option').evaluateAll((els) => els.map((e) => e.value));
+    assert.ok(offered.includes('stream/e2e-panel/cpu'), `picker offers the pushed channel: ${offered}`);
+    await page.click('[data-testid=add-panel]');
+    const index = (await page.locator('[data-testid=panel]').count()) - 1;
+    await pickChannel(page, index, 'stream/e2e-panel/cpu');
+    // The kept frame arrives with the subscribe reply: two tag sets at once.
+    const first = await waitForPanel(
+      page,
+      index,
+      (d) => d.state === 'live' && Number(d.labelSets) === 2 && Number(d.points) > 0,
+      'the kept frame plotted as two series',
+    );
+    await push();
+    await waitForPanel(page, index, (d) => Number(d.rowsTotal) > Number(first.rowsTotal), 'the next push plotted');
+    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  });
 });
