@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -101,9 +102,16 @@ TEST(ExecutorTest, RunEveryRepeatsUntilCancelled) {
   ASSERT_TRUE(ticks.WaitFor(5));
   executor.Cancel(id);
   // A run may have started before Cancel returned; none starts after.
-  // Fence with a posted task on every worker so such a run has finished.
+  // Fence: two tasks that wait for each other hold both workers at once,
+  // so a run that was under way on either has finished.
   Counter fence;
-  for (int i = 0; i < 2; ++i) executor.Post([&] { fence.Add(); });
+  std::latch both_workers(2);
+  for (int i = 0; i < 2; ++i) {
+    executor.Post([&] {
+      both_workers.arrive_and_wait();
+      fence.Add();
+    });
+  }
   ASSERT_TRUE(fence.WaitFor(2));
   const int after_cancel = ticks.value();
   Counter later;

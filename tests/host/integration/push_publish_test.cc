@@ -169,6 +169,18 @@ TEST_F(PushPublishTest, PushOverAWebSocketAnswersOnlyBadMessages) {
   EXPECT_FALSE(pusher.closed());
 }
 
+TEST_F(PushPublishTest, PushWebSocketHasTheLiveOriginCheck) {
+  WsClient foreign;
+  WsClient::Options options;
+  options.path = "/api/live/push/origin";
+  options.origin = "https://evil.example";
+  EXPECT_FALSE(foreign.Open(port(), options));
+  EXPECT_EQ(foreign.http_status(), 403);
+  WsClient same_site;
+  options.origin = "http://127.0.0.1:3000";  // root_url's origin
+  EXPECT_TRUE(same_site.Open(port(), options)) << same_site.error();
+}
+
 TEST_F(PushPublishTest, ListShowsPushedChannelsWithTheirLastUpdate) {
   ASSERT_EQ(Push("listed", "temperature v=1").status, 200);
   HttpResult list = HttpGet(port(), "/api/live/list");
