@@ -11,6 +11,8 @@
 #include <utility>
 #include <variant>
 
+#include "field_type_names.h"
+
 namespace runnel {
 namespace {
 
@@ -25,42 +27,6 @@ static_assert(
                    EnumIndex>);
 static_assert(std::variant_size_v<Field::Value> ==
               static_cast<size_t>(FieldType::kEnum) + 2);
-
-const char* TypeName(FieldType type) {
-  switch (type) {
-    case FieldType::kTime:
-      return "time";
-    case FieldType::kFloat64:
-      return "float64";
-    case FieldType::kInt64:
-      return "int64";
-    case FieldType::kString:
-      return "string";
-    case FieldType::kBool:
-      return "bool";
-    case FieldType::kInt8:
-      return "int8";
-    case FieldType::kInt16:
-      return "int16";
-    case FieldType::kInt32:
-      return "int32";
-    case FieldType::kUint8:
-      return "uint8";
-    case FieldType::kUint16:
-      return "uint16";
-    case FieldType::kUint32:
-      return "uint32";
-    case FieldType::kUint64:
-      return "uint64";
-    case FieldType::kFloat32:
-      return "float32";
-    case FieldType::kJSON:
-      return "json";
-    case FieldType::kEnum:
-      return "enum";
-  }
-  return "unknown";
-}
 
 // The FieldType a non-null Value alternative carries; nullopt for monostate.
 std::optional<FieldType> ValueType(const Field::Value& v) {
@@ -392,10 +358,10 @@ Status Frame::AppendRow(const std::vector<Field::Value>& row) {
                                        field.name() + "\"");
       }
     } else if (*type != field.type()) {
-      return Status::InvalidArgument(std::string(TypeName(*type)) +
-                                     " value for " + TypeName(field.type()) +
-                                     " field " + std::to_string(i) + " \"" +
-                                     field.name() + "\"");
+      return Status::InvalidArgument(
+          std::string(internal::FrameTypeName(*type)) + " value for " +
+          internal::FrameTypeName(field.type()) + " field " +
+          std::to_string(i) + " \"" + field.name() + "\"");
     }
   }
   for (size_t i = 0; i < row.size(); ++i) fields_[i].Append(row[i]);

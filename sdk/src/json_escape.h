@@ -10,16 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "runnel/json_string.h"
+
 namespace runnel::internal {
 
-// Appends s as a quoted JSON string, escaped as the Grafana SDK's jsoniter
-// Stream.WriteString does (checked byte for byte against jsoniter 1.1.12):
-// `"` and `\` backslash-escaped; \n \r \t short; other bytes below 0x20 as
-// \u00XX; everything else, < > & and U+2028 included, as is. One deviation:
-// each byte of invalid UTF-8 becomes \ufffd (jsoniter copies it, making
-// JSON that strict parsers reject). The result never holds a raw control
-// character.
-void AppendJSONString(std::string_view s, std::string& out);
+// The public runnel::AppendJSONString (runnel/json_string.h; checked byte for
+// byte against jsoniter 1.1.12, < > & and U+2028 copied as is), under the
+// name the encoders use.
+using ::runnel::AppendJSONString;
 
 // Appends a finite double as the SDK's jsoniter WriteFloat64 does (checked
 // on 200k values against jsoniter 1.1.12): the shortest digits that

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "json_escape.h"
+#include "runnel/json_string.h"
 
 namespace runnel::internal {
 namespace {
@@ -39,59 +40,6 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
     return cont(i + 1, lo, hi) && cont(i + 2) && cont(i + 3) ? 4 : 0;
   }
   return 0;
-}
-
-void AppendJSONString(std::string_view s, std::string& out) {
-  out.push_back('"');
-  size_t run_start = 0;  // start of the pending run of bytes copied as-is
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (IsSafeAscii(c)) {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      size_t len = Utf8SequenceLength(s, i);
-      if (len != 0) {
-        i += len;
-        continue;
-      }
-      // Go would copy the byte as is; JSON must be UTF-8, and strict
-      // parsers (nlohmann) reject the whole document otherwise.
-      out.append(s.data() + run_start, i - run_start);
-      out.append("\\ufffd");
-      ++i;
-      run_start = i;
-      continue;
-    }
-    out.append(s.data() + run_start, i - run_start);
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default: {
-        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(esc, sizeof esc);
-      }
-    }
-    ++i;
-    run_start = i;
-  }
-  out.append(s.data() + run_start, s.size() - run_start);
-  out.push_back('"');
 }
 
 void AppendJSONInt64(int64_t v, std::string& out) {
@@ -184,3 +132,63 @@ void AppendJSONFloat32(float v, std::string& out) {
 }
 
 }  // namespace runnel::internal
+
+namespace runnel {
+
+void AppendJSONString(std::string_view s, std::string& out) {
+  using internal::IsSafeAscii;
+  using internal::kHex;
+  using internal::Utf8SequenceLength;
+  out.push_back('"');
+  size_t run_start = 0;  // start of the pending run of bytes copied as-is
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (IsSafeAscii(c)) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      size_t len = Utf8SequenceLength(s, i);
+      if (len != 0) {
+        i += len;
+        continue;
+      }
+      // Go would copy the byte as is; JSON must be UTF-8, and strict
+      // parsers (nlohmann) reject the whole document otherwise.
+      out.append(s.data() + run_start, i - run_start);
+      out.append("\\ufffd");
+      ++i;
+      run_start = i;
+      continue;
+    }
+    out.append(s.data() + run_start, i - run_start);
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default: {
+        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(esc, sizeof esc);
+      }
+    }
+    ++i;
+    run_start = i;
+  }
+  out.append(s.data() + run_start, s.size() - run_start);
+  out.push_back('"');
+}
+
+}  // namespace runnel

@@ -138,7 +138,7 @@ std::string HandlePushMessage(const LiveRoutes& routes,
   if (outcome.status == 200) return "";
   std::string reply =
       "{\"status\":" + std::to_string(outcome.status) + ",\"message\":";
-  AppendJSONString(&reply, outcome.message);
+  AppendJSONString(outcome.message, reply);
   reply.push_back('}');
   return reply;
 }
@@ -164,7 +164,7 @@ HttpResponse HandleList(const LiveRoutes& routes) {
     if (!first) body.push_back(',');
     first = false;
     body.append("{\"channel\":");
-    AppendJSONString(&body, channel);
+    AppendJSONString(channel, body);
     body.append(",\"subscribers\":" + std::to_string(listed.subscribers));
     if (listed.kept != nullptr) {
       if (!listed.kept->schema.empty()) {

@@ -80,7 +80,7 @@ HttpResponse JSONErrorResponse(int status, std::string_view message) {
   HttpResponse response;
   response.status = status;
   response.body = "{\"message\":";
-  AppendJSONString(&response.body, message);
+  AppendJSONString(message, response.body);
   response.body.push_back('}');
   return response;
 }

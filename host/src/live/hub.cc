@@ -144,7 +144,7 @@ Status Hub::CheckPublicationSize(const std::string& wire_channel,
                                  size_t data_json_bytes) {
   // The size EncodePublicationPush gives it, or a byte or two more.
   std::string envelope = "{\"push\":{\"channel\":,\"pub\":{\"data\":}}}";
-  AppendJSONString(&envelope, wire_channel);
+  AppendJSONString(wire_channel, envelope);
   return CheckSize(wire_channel, envelope.size() + data_json_bytes);
 }
 

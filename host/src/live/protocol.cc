@@ -181,45 +181,12 @@ void AppendRawJSON(std::string* out, std::string_view raw_json) {
   }
 }
 
-void AppendJSONString(std::string* out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[(c >> 4) & 0xf]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 std::string EncodeConnectReply(uint32_t id, std::string_view client_id,
                                uint32_t ping_seconds, bool pong) {
   std::string out;
   AppendId(&out, id);
   out.append(",\"connect\":{\"client\":");
-  AppendJSONString(&out, client_id);
+  AppendJSONString(client_id, out);
   if (ping_seconds > 0) {
     out.append(",\"ping\":");
     out.append(std::to_string(ping_seconds));
@@ -272,7 +239,7 @@ std::string EncodeErrorReply(uint32_t id, int32_t code,
   out.append(",\"error\":{\"code\":");
   out.append(std::to_string(code));
   out.append(",\"message\":");
-  AppendJSONString(&out, message);
+  AppendJSONString(message, out);
   if (temporary) out.append(",\"temporary\":true");
   out.append("}}");
   return out;
@@ -283,7 +250,7 @@ std::string EncodePublicationPush(std::string_view channel,
   std::string out;
   out.reserve(40 + channel.size() + data_json.size());
   out.append("{\"push\":{\"channel\":");
-  AppendJSONString(&out, channel);
+  AppendJSONString(channel, out);
   out.append(",\"pub\":{\"data\":");
   AppendRawJSON(&out, data_json);
   out.append("}}}");

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runnel/json_string.h"
+
 namespace runnel::host {
 
 enum class Method {
@@ -65,8 +67,7 @@ std::string EncodePublicationPush(std::string_view channel,
 
 // Appends raw JSON with every '\n' byte removed; "null" if empty.
 void AppendRawJSON(std::string* out, std::string_view raw_json);
-// Appends a JSON string literal (quoted, escaped).
-void AppendJSONString(std::string* out, std::string_view text);
+// JSON string literals: the SDK's runnel::AppendJSONString(text, out).
 
 }  // namespace runnel::host
 

@@ -602,7 +602,7 @@ HttpResponse Server::Impl::Route(const HttpRequest& request) const {
       if (!first) body.push_back(',');
       first = false;
       body.append("{\"channel\":");
-      AppendJSONString(&body, info.channel);
+      AppendJSONString(info.channel, body);
       body.append(",\"subscribers\":");
       body.append(std::to_string(info.subscribers));
       body.push_back('}');

@@ -10,6 +10,7 @@
 #include "runnel/frame_json.h"
 #include "runnel/frame_meta.h"
 #include "runnel/instance_manager.h"
+#include "runnel/json_string.h"
 #include "runnel/live_channel.h"
 #include "runnel/log.h"
 #include "runnel/plugin_context.h"

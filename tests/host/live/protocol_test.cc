@@ -295,7 +295,7 @@ TEST(EncodeTest, PublicationPushStripsRawNewlines) {
 
 TEST(EncodeTest, JSONStringEscapes) {
   std::string out;
-  AppendJSONString(&out, std::string("a\"b\\c\nd\x01", 8));
+  AppendJSONString(std::string("a\"b\\c\nd\x01", 8), out);
   EXPECT_EQ(json::parse(out), std::string("a\"b\\c\nd\x01", 8));
 }
 
