@@ -147,6 +147,7 @@ struct ProcessSamples {
   double cpu_seconds = 0;
   long rss_kb = 0;
   int alive = 0;
+  double machine_busy_s = 0;  // all processes, all cores
 };
 
 // Samples `options`' watched processes: the plain ones, and the tree roots
@@ -158,6 +159,7 @@ ProcessSamples SampleAll(const Options& options) {
     for (pid_t child : ChildrenOf(root)) pids.push_back(child);
   }
   ProcessSamples total;
+  total.machine_busy_s = MachineBusySeconds();
   for (pid_t pid : pids) {
     if (const auto sample = SampleProcess(pid)) {
       total.cpu_seconds += sample->cpu_seconds;
@@ -602,6 +604,15 @@ std::string ReportJSON(const Options& options, int procs, rlim_t file_limit,
   // ... as cores busy over the window (the machine's cores: nproc).
   json.Add("loadgen_cores",
            JSONNumber(window_s > 0 ? loadgen_cpu_s / window_s : 0));
+  // Every process on the machine, as cores busy: what the server and the
+  // load generator leave of it went to other tenants of a shared machine.
+  const double machine_cores = window_s > 0
+                                   ? (timeline.at_end.machine_busy_s -
+                                      timeline.at_start.machine_busy_s) /
+                                         window_s
+                                   : 0;
+  json.Add("machine_cores_busy", JSONNumber(machine_cores));
+  json.Add("machine_cores", std::to_string(sysconf(_SC_NPROCESSORS_ONLN)));
   json.Add("connect_seconds", JSONNumber(connect_s));
   json.Add("connects_per_s", JSONNumber(connect_s > 0 ? held / connect_s : 0));
   json.Add("window_s", JSONNumber(window_s));
