@@ -131,7 +131,8 @@ class Worker {
   uint64_t protocol_errors_ = 0;
   uint64_t disconnects_ = 0;
   uint64_t disconnects_measured_ = 0;
-  uint64_t messages_ = 0;  // in the window
+  uint64_t messages_ = 0;       // in the window
+  uint64_t message_bytes_ = 0;  // ... their size (the publication's JSON)
   uint64_t messages_without_time_ = 0;
   uint64_t pings_ = 0;
   std::map<int, uint64_t> close_codes_;
@@ -433,6 +434,7 @@ void Worker::OnLine(int fd, Conn& conn, std::string_view line) {
 void Worker::OnPublication(int fd, std::string_view payload) {
   if (!measuring_) return;
   ++messages_;
+  message_bytes_ += payload.size();
   if (board_ != nullptr) {
     slowest_.Count(fd);
     PublishProgress();
@@ -554,6 +556,7 @@ std::string Worker::ResultLine() const {
   add("disconnects", disconnects_);
   add("disconnects_measured", disconnects_measured_);
   add("messages", messages_);
+  add("message_bytes", message_bytes_);
   add("messages_without_time", messages_without_time_);
   add("pings", pings_);
   add("start_ns", start_ns_);

@@ -46,6 +46,16 @@ for (const line of fs.readFileSync(args.file, 'utf8').split('\n')) {
     if (value.server_rss_end_kb !== undefined) {
       value.server_rss_end_mb = value.server_rss_end_kb / 1024;
     }
+    if (value.machine_cores_busy !== undefined &&
+        value.loadgen_cores !== undefined) {
+      // What the server and the load generator left of the machine's busy
+      // time: other tenants (or the kernel's softirq threads).
+      value.other_cores = Math.max(0, value.machine_cores_busy -
+        (value.server_cores || 0) - value.loadgen_cores);
+    }
+    if (value.messages > 0 && value.message_bytes !== undefined) {
+      value.message_kb = value.message_bytes / value.messages / 1024;
+    }
     if (value.rss_total_kb !== undefined) {
       value.rss_total_mb = value.rss_total_kb / 1024;
     }
@@ -123,7 +133,9 @@ for (const spec of args.push) {
   push('server CPU cores busy', 'server_cores');
   push('server RSS MB at end', 'server_rss_end_mb');
   push('load-generator CPU cores busy', 'loadgen_cores');
-  push('whole machine CPU cores busy', 'machine_cores_busy');
+  push('other processes CPU cores busy (machine - server - load gen)',
+       'other_cores');
+  push('frame KB as received', 'message_kb');
 }
 // Concurrent RunStreams (bench/streams): Runnel only, the peers have no
 // plugins. Threads should not grow with the number of streams.
