@@ -53,6 +53,10 @@ for (const line of fs.readFileSync(args.file, 'utf8').split('\n')) {
       value.other_cores = Math.max(0, value.machine_cores_busy -
         (value.server_cores || 0) - value.loadgen_cores);
     }
+    if (value.push_lines > 0 && value.loadgen_cpu_s !== undefined) {
+      value.loadgen_cpu_s_per_million_lines =
+        value.loadgen_cpu_s / value.push_lines * 1e6;
+    }
     if (value.messages > 0 && value.message_bytes !== undefined) {
       value.message_kb = value.message_bytes / value.messages / 1024;
     }
@@ -132,6 +136,7 @@ for (const spec of args.push) {
   push('server CPU s per 1M lines', 'server_cpu_s_per_million_lines');
   push('server CPU cores busy', 'server_cores');
   push('server RSS MB at end', 'server_rss_end_mb');
+  push('load-generator CPU s per 1M lines', 'loadgen_cpu_s_per_million_lines');
   push('load-generator CPU cores busy', 'loadgen_cores');
   push('other processes CPU cores busy (machine - server - load gen)',
        'other_cores');
