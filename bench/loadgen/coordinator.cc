@@ -640,10 +640,11 @@ int RunCoordinator(const Options& options) {
   RunTimeline timeline;
   timeline.before_connect = SampleAll(options);
   timeline.start_ns = MonotonicNow();
-  // Push mode: the pusher follows the slowest subscriber through a board
-  // the workers write (none with --push-window 0: closed loop).
+  // Push mode: the workers write their slowest subscriber's count on a
+  // board; the pusher paces on it (unless --push-window 0: closed loop)
+  // and reports from it what every subscriber received.
   std::unique_ptr<ProgressBoard> board;
-  if (options.push_connections > 0 && options.push_window > 0) {
+  if (options.push_connections > 0) {
     board = ProgressBoard::Create(procs);
     if (!board) return 1;
   }

@@ -52,7 +52,9 @@ PushBody MakePushBody(int lines);
 void StampPushBody(int64_t now_ns, PushBody* body);
 
 // Runs the pusher to completion; returns a process exit code. `board` may
-// be null: then it pushes closed loop on the answers alone.
+// be null: then it pushes closed loop on the answers alone and cannot tell
+// what the subscribers received. With a board and push_window 0 it pushes
+// closed loop and reports delivery.
 int RunPusher(const Options& options, int control_fd, int report_fd,
               ProgressBoard* board);
 
