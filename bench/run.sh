@@ -37,7 +37,8 @@
 # BENCH_IDLE_CONNS, BENCH_CAPACITY, BENCH_STREAMS, BENCH_PUSH (space-
 # separated lists; BENCH_PUSH items are <subscribers>x<lines per body>),
 # BENCH_PUSH_CONNECTIONS, BENCH_PUSH_WINDOW (bodies per push connection
-# ahead of the slowest subscriber; 0: closed loop on the answers), BENCH_DURATION
+# ahead of the slowest subscriber; 0: closed loop on the answers),
+# BENCH_PUSH_PROCS (load-generator processes for the subscribers), BENCH_DURATION
 # and BENCH_CONNECT_TIMEOUT (seconds).
 #
 # Builds what is missing: the C++ targets with CMake in the build dir
@@ -54,7 +55,7 @@ SMOKE=0
 OUT=""
 KEEP=0
 
-usage() { sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,42p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -113,6 +114,9 @@ read -r -a STREAMS <<< "${BENCH_STREAMS:-${STREAMS[*]}}"
 read -r -a PUSH <<< "${BENCH_PUSH:-${PUSH[*]}}"
 PUSH_CONNECTIONS=${BENCH_PUSH_CONNECTIONS:-$PUSH_CONNECTIONS}
 PUSH_WINDOW=${BENCH_PUSH_WINDOW:-$PUSH_WINDOW}
+# The subscribers' load-generator processes: two, so that reading ~1 GB/s of
+# frames is not one thread's work next to a server with a thread per core.
+PUSH_PROCS=${BENCH_PUSH_PROCS:-2}
 FANOUT_DURATION=${BENCH_DURATION:-$FANOUT_DURATION}
 PUSH_DURATION=${BENCH_DURATION:-$PUSH_DURATION}
 CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-$CONNECT_TIMEOUT}
@@ -416,7 +420,7 @@ run_push() {
         --duration "$PUSH_DURATION" \
         --push-url "http://127.0.0.1:$SERVER_PORT/api/live/push/bench" \
         --push-connections "$PUSH_CONNECTIONS" --push-lines "$lines" \
-        --push-window "$PUSH_WINDOW" \
+        --push-window "$PUSH_WINDOW" --procs "$PUSH_PROCS" \
         --drain-timeout 10 "${WATCH_ARGS[@]}" --label "$label" \
         2> "$WORK/loadgen-$server-push-$spec.err"); then :; else
       log "$server push: load generator failed; $(tail -3 "$WORK/loadgen-$server-push-$spec.err")"
