@@ -208,11 +208,19 @@ struct RunTimeline {
   ProcessSamples at_end;
 };
 
-const std::vector<std::string_view> kSummedFields = {
-    "subscribed_at_ready",   "subscribed_end",  "upgraded",
-    "connect_errors",        "protocol_errors", "disconnects",
-    "disconnects_measured",  "messages",        "message_bytes",
-    "messages_without_time", "pings",           "cpu_in_window_ns"};
+const std::vector<std::string_view> kSummedFields = {"subscribed_at_ready",
+                                                     "subscribed_end",
+                                                     "upgraded",
+                                                     "connect_errors",
+                                                     "protocol_errors",
+                                                     "disconnects",
+                                                     "disconnects_measured",
+                                                     "messages",
+                                                     "message_bytes",
+                                                     "messages_without_time",
+                                                     "pings",
+                                                     "cpu_in_window_ns",
+                                                     "reads"};
 
 // Forks `procs` workers sharing options.connections between them. Returns
 // false (after perror) if a pipe or a fork fails.

@@ -133,6 +133,7 @@ class Worker {
   uint64_t disconnects_measured_ = 0;
   uint64_t messages_ = 0;       // in the window
   uint64_t message_bytes_ = 0;  // ... their size (the publication's JSON)
+  uint64_t reads_ = 0;          // read calls that returned data, in the window
   uint64_t messages_without_time_ = 0;
   uint64_t pings_ = 0;
   std::map<int, uint64_t> close_codes_;
@@ -283,6 +284,7 @@ void Worker::Send(int fd, Conn& conn, WsOpcode opcode,
 void Worker::OnReadable(int fd, Conn& conn) {
   const ssize_t got = read(fd, read_buffer_.data(), read_buffer_.size());
   if (got > 0) {
+    if (measuring_) ++reads_;
     Consume(fd, conn, read_buffer_.data(), static_cast<size_t>(got));
     return;
   }
@@ -557,6 +559,7 @@ std::string Worker::ResultLine() const {
   add("disconnects_measured", disconnects_measured_);
   add("messages", messages_);
   add("message_bytes", message_bytes_);
+  add("reads", reads_);
   add("messages_without_time", messages_without_time_);
   add("pings", pings_);
   add("start_ns", start_ns_);
