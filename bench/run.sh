@@ -22,10 +22,12 @@
 # RunStreams (issue 10): 1, 100, 1,000 and 10,000 channels at 1 Hz on one
 # plugin, with host and plugin threads, RSS and CPU and a 20 Hz control
 # stream's p99 (bench/streams, Runnel only); push (issue 11): Grafana
-# Live's HTTP push, bodies of 1,000 Influx lines posted closed loop over 4
-# keep-alive connections, each converted into one frame published to 100
-# subscribers of 1/stream/bench/bench: lines/s, frames delivered, push-to-
-# client latency, server CPU per million lines (Runnel and Centrifuge).
+# Live's HTTP push, bodies of 1,000 Influx lines posted over 4 keep-alive
+# connections, paced by the slowest subscriber (at most 2 bodies per
+# connection ahead of delivery), each converted into one frame published to
+# 100 subscribers of 1/stream/bench/bench: lines/s delivered to every
+# subscriber, frames delivered, disconnects, push-to-client latency, server
+# CPU per million lines, load-generator CPU (Runnel and Centrifuge).
 #
 # --smoke runs every scenario with tiny sizes: it checks that every server
 # builds and runs and that every figure is produced (exit 1 if one is
@@ -34,7 +36,9 @@
 # Sizes can be overridden with BENCH_FANOUT_SUBS, BENCH_FANOUT_RATES,
 # BENCH_IDLE_CONNS, BENCH_CAPACITY, BENCH_STREAMS, BENCH_PUSH (space-
 # separated lists; BENCH_PUSH items are <subscribers>x<lines per body>),
-# BENCH_PUSH_CONNECTIONS, BENCH_DURATION
+# BENCH_PUSH_CONNECTIONS, BENCH_PUSH_WINDOW (bodies per push connection
+# ahead of the slowest subscriber; 0: closed loop on the answers),
+# BENCH_PUSH_PROCS (load-generator processes for the subscribers), BENCH_DURATION
 # and BENCH_CONNECT_TIMEOUT (seconds).
 #
 # Builds what is missing: the C++ targets with CMake in the build dir
@@ -51,7 +55,7 @@ SMOKE=0
 OUT=""
 KEEP=0
 
-usage() { sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,42p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -89,7 +93,8 @@ if [[ $SMOKE == 1 ]]; then
   CAPACITY=(40); CONNECT_TIMEOUT=15; STALL_TIMEOUT=5
   RUNSTREAM_SECONDS=1
   STREAMS=(1 10); STREAMS_DURATION=1
-  PUSH=(3x50); PUSH_CONNECTIONS=2; PUSH_WARMUP=0.3; PUSH_DURATION=0.7
+  PUSH=(3x50); PUSH_CONNECTIONS=2; PUSH_WINDOW=2; PUSH_WARMUP=0.3
+  PUSH_DURATION=0.7
 else
   FANOUT_SUBS=(1000 10000); FANOUT_RATES=(20 200)
   FANOUT_WARMUP=3; FANOUT_DURATION=10
@@ -97,7 +102,8 @@ else
   CAPACITY=(100000); CONNECT_TIMEOUT=240; STALL_TIMEOUT=10
   RUNSTREAM_SECONDS=10
   STREAMS=(1 100 1000 10000); STREAMS_DURATION=10
-  PUSH=(100x1000); PUSH_CONNECTIONS=4; PUSH_WARMUP=2; PUSH_DURATION=10
+  PUSH=(100x1000); PUSH_CONNECTIONS=4; PUSH_WINDOW=2; PUSH_WARMUP=2
+  PUSH_DURATION=10
 fi
 # Size overrides (space-separated lists), e.g. BENCH_FANOUT_SUBS="1000".
 read -r -a FANOUT_SUBS <<< "${BENCH_FANOUT_SUBS:-${FANOUT_SUBS[*]}}"
@@ -107,6 +113,10 @@ read -r -a CAPACITY <<< "${BENCH_CAPACITY:-${CAPACITY[*]}}"
 read -r -a STREAMS <<< "${BENCH_STREAMS:-${STREAMS[*]}}"
 read -r -a PUSH <<< "${BENCH_PUSH:-${PUSH[*]}}"
 PUSH_CONNECTIONS=${BENCH_PUSH_CONNECTIONS:-$PUSH_CONNECTIONS}
+PUSH_WINDOW=${BENCH_PUSH_WINDOW:-$PUSH_WINDOW}
+# The subscribers' load-generator processes: two, so that reading ~1 GB/s of
+# frames is not one thread's work next to a server with a thread per core.
+PUSH_PROCS=${BENCH_PUSH_PROCS:-2}
 FANOUT_DURATION=${BENCH_DURATION:-$FANOUT_DURATION}
 PUSH_DURATION=${BENCH_DURATION:-$PUSH_DURATION}
 CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-$CONNECT_TIMEOUT}
@@ -378,12 +388,15 @@ run_server_scenarios() {
 # Push (issue 11): Grafana Live's HTTP push on a fresh server per size.
 # The load generator's pusher posts bodies of <lines> Influx lines (one
 # measurement, `bench`, every line's last field its send time) to
-# /api/live/push/bench, closed loop over PUSH_CONNECTIONS keep-alive
-# connections, while <subs> subscribers of 1/stream/bench/bench (the org-1
-# channel both servers publish each body's frame to) count frames and take
-# the push-to-client latency. After the pushing it waits until every
-# subscriber has every frame (or 10 s pass without progress): the server's
-# CPU covers the delivery of all it accepted. Scenario label push-<subs>x<lines>.
+# /api/live/push/bench over PUSH_CONNECTIONS keep-alive connections, while
+# <subs> subscribers of 1/stream/bench/bench (the org-1 channel both
+# servers publish each body's frame to) count frames and take the push-to-
+# client latency. The pusher sends a body only while fewer than
+# PUSH_WINDOW x PUSH_CONNECTIONS bodies are ahead of the slowest subscriber,
+# so the server's client queues stay short and the rate is the delivered
+# one. After the pushing it waits until every subscriber has every frame (or
+# 10 s pass without progress): the server's CPU covers the delivery of all
+# it accepted. Scenario label push-<subs>x<lines>.
 RUNNEL_PUSH_ROUTE=1  # 0 once Runnel answered the warm-up body 404 or 405
 run_push() {
   local server=$1 spec subs lines
@@ -407,6 +420,7 @@ run_push() {
         --duration "$PUSH_DURATION" \
         --push-url "http://127.0.0.1:$SERVER_PORT/api/live/push/bench" \
         --push-connections "$PUSH_CONNECTIONS" --push-lines "$lines" \
+        --push-window "$PUSH_WINDOW" --procs "$PUSH_PROCS" \
         --drain-timeout 10 "${WATCH_ARGS[@]}" --label "$label" \
         2> "$WORK/loadgen-$server-push-$spec.err"); then :; else
       log "$server push: load generator failed; $(tail -3 "$WORK/loadgen-$server-push-$spec.err")"
@@ -421,11 +435,14 @@ run_push() {
     node -e '
       const r = JSON.parse(process.argv[1]);
       console.error(`[bench]   ${r.label}: warm-up ${r.push_warmup_status}, ` +
-        `${Math.floor(r.lines_per_s)} lines/s (${r.push_bodies} bodies, ` +
-        `${r.push_bodies_failed} failed), frames ${r.frames_delivered}/` +
-        `${r.frames_expected}, p50 ${r.latency_p50_ms} ms, p99 ` +
-        `${r.latency_p99_ms} ms, cpu ${r.server_cpu_s} s, rss ` +
-        `${r.server_rss_end_kb} KB, disconnects ${r.disconnects}`);' "$line" || true
+        `${Math.floor(r.lines_per_s_delivered)} lines/s delivered ` +
+        `(${r.push_bodies} bodies, ${r.push_bodies_failed} failed, ` +
+        `complete ${r.push_delivery_complete}), frames ` +
+        `${r.frames_delivered}/${r.frames_expected}, p50 ` +
+        `${r.latency_p50_ms} ms, p99 ${r.latency_p99_ms} ms, cpu ` +
+        `${r.server_cpu_s} s (${r.server_cores} cores), load generator ` +
+        `${r.loadgen_cores} cores, machine ${r.machine_cores_busy} cores, ` +
+        `rss ${r.server_rss_end_kb} KB, disconnects ${r.disconnects}`);' "$line" || true
   done
 }
 

@@ -12,10 +12,12 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "delivery_progress.h"
 #include "latency_histogram.h"
 #include "proc_stat.h"
 #include "pusher.h"
@@ -145,6 +147,7 @@ struct ProcessSamples {
   double cpu_seconds = 0;
   long rss_kb = 0;
   int alive = 0;
+  double machine_busy_s = 0;  // all processes, all cores
 };
 
 // Samples `options`' watched processes: the plain ones, and the tree roots
@@ -156,6 +159,7 @@ ProcessSamples SampleAll(const Options& options) {
     for (pid_t child : ChildrenOf(root)) pids.push_back(child);
   }
   ProcessSamples total;
+  total.machine_busy_s = MachineBusySeconds();
   for (pid_t pid : pids) {
     if (const auto sample = SampleProcess(pid)) {
       total.cpu_seconds += sample->cpu_seconds;
@@ -212,13 +216,15 @@ const std::vector<std::string_view> kSummedFields = {"subscribed_at_ready",
                                                      "disconnects",
                                                      "disconnects_measured",
                                                      "messages",
+                                                     "message_bytes",
                                                      "messages_without_time",
                                                      "pings",
-                                                     "cpu_in_window_ns"};
+                                                     "cpu_in_window_ns",
+                                                     "reads"};
 
 // Forks `procs` workers sharing options.connections between them. Returns
 // false (after perror) if a pipe or a fork fails.
-bool SpawnWorkers(const Options& options, int procs,
+bool SpawnWorkers(const Options& options, int procs, ProgressBoard* board,
                   std::vector<WorkerProcess>* workers) {
   workers->resize(procs);
   int first_index = 0;
@@ -242,8 +248,8 @@ bool SpawnWorkers(const Options& options, int procs,
         close((*workers)[j].control_fd);
         close((*workers)[j].report_fd);
       }
-      _exit(RunWorker(options, WorkerSlice{first_index, count}, control[0],
-                      report[1]));
+      _exit(RunWorker(options, WorkerSlice{first_index, count, i}, control[0],
+                      report[1], board));
     }
     close(control[0]);
     close(report[1]);
@@ -290,7 +296,7 @@ void RunPhases(const Options& options, std::vector<WorkerProcess>& workers,
 // the fork fails.
 bool SpawnPusher(const Options& options,
                  const std::vector<WorkerProcess>& workers,
-                 WorkerProcess* pusher) {
+                 ProgressBoard* board, WorkerProcess* pusher) {
   int control[2], report[2];
   if (pipe(control) != 0 || pipe(report) != 0) {
     perror("pipe");
@@ -308,7 +314,7 @@ bool SpawnPusher(const Options& options,
       if (worker.control_fd >= 0) close(worker.control_fd);
       if (worker.report_fd >= 0) close(worker.report_fd);
     }
-    _exit(RunPusher(options, control[0], report[1]));
+    _exit(RunPusher(options, control[0], report[1], board));
   }
   close(control[0]);
   close(report[1]);
@@ -320,10 +326,12 @@ bool SpawnPusher(const Options& options,
 
 // Push mode: once the subscribers are connected the pusher starts and sends
 // its warm-up body; after the warm-up the subscribers count and the pusher
-// pushes for duration_s; then the coordinator waits until every subscriber
-// has every frame (or drain_timeout_s passes without progress) and ends the
-// window there, so the server's CPU covers the delivery of what it took.
-void RunPushPhases(const Options& options, std::vector<WorkerProcess>& workers,
+// pushes for duration_s, paced by the slowest subscriber through `board`;
+// then the coordinator waits until every subscriber has every frame (or
+// drain_timeout_s passes without progress) and ends the window there, so
+// the server's CPU covers the delivery of what it took.
+void RunPushPhases(const Options& options, ProgressBoard* board,
+                   std::vector<WorkerProcess>& workers,
                    std::vector<WorkerProcess>& pushers, RunTimeline* timeline) {
   WaitForAll(workers, [](const WorkerProcess& w) { return w.ready; });
   timeline->connected_ns = MonotonicNow();
@@ -331,7 +339,7 @@ void RunPushPhases(const Options& options, std::vector<WorkerProcess>& workers,
     std::ofstream(options.ready_file) << "ready\n";
   }
   pushers.resize(1);
-  if (SpawnPusher(options, workers, &pushers[0])) {
+  if (SpawnPusher(options, workers, board, &pushers[0])) {
     WaitForAll(pushers, [](const WorkerProcess& w) { return w.ready; });
   }
   // A server that refuses the warm-up body gets no load: its figures are
@@ -474,6 +482,9 @@ void AddServerFigures(const Options& options, const RunTimeline& timeline,
   json->Add("server_pids", WatchedPidsJSON(options));
   json->Add("server_alive_end", std::to_string(timeline.at_end.alive));
   json->Add("server_cpu_s", JSONNumber(cpu_s));
+  const double window_s =
+      (timeline.measure_end_ns - timeline.measure_start_ns) / 1e9;
+  json->Add("server_cores", JSONNumber(window_s > 0 ? cpu_s / window_s : 0));
   json->Add("server_cpu_s_per_million",
             JSONNumber(messages > 0 ? cpu_s / messages * 1e6 : 0));
   json->Add("server_rss_before_kb",
@@ -516,13 +527,40 @@ void AddPushFigures(const Options& options, const RunTimeline& timeline,
   json->Add("push_status_codes", CloseCodesJSON(statuses));
   json->Add("push_lines", JSONNumber(lines));
   json->Add("push_window_s", JSONNumber(window_s));
-  json->Add("lines_per_s", JSONNumber(window_s > 0 ? lines / window_s : 0));
+  // Accepted: bodies answered 200 over the time they were answered in.
+  json->Add("lines_per_s_accepted",
+            JSONNumber(window_s > 0 ? lines / window_s : 0));
+  // Delivered: bodies every subscriber still connected received, over the
+  // time from the first push to the last of them arriving.
+  const bool paced = Field(result, "paced") != 0;
+  const double delivered_lines =
+      static_cast<double>(Field(result, "bodies_delivered_all")) *
+      options.push_lines;
+  const double delivered_s = Field(result, "delivered_window_ns") / 1e9;
+  json->Add("push_paced", paced ? "true" : "false");
+  json->Add("push_window_bodies",
+            std::to_string(Field(result, "window_bodies")));
+  json->Add("push_paced_waits", std::to_string(Field(result, "paced_waits")));
+  json->Add("push_bodies_delivered_all",
+            std::to_string(Field(result, "bodies_delivered_all")));
+  json->Add("push_delivered_window_s", JSONNumber(delivered_s));
+  json->Add("lines_per_s_delivered",
+            JSONNumber(delivered_s > 0 ? delivered_lines / delivered_s : 0));
   json->Add("push_request_p50_ms", JSONNumber(requests.Percentile(0.5) / 1e6));
   json->Add("push_request_p99_ms", JSONNumber(requests.Percentile(0.99) / 1e6));
   json->Add("frames_expected", JSONNumber(expected));
   json->Add("frames_delivered", JSONNumber(delivered));
   json->Add("frames_delivered_percent",
             JSONNumber(expected > 0 ? 100 * delivered / expected : 0));
+  // The headline holds only for a run in which every subscriber stayed and
+  // got every frame of every accepted body.
+  const int64_t disconnects =
+      merged.sums.count("disconnects") ? merged.sums.at("disconnects") : 0;
+  const bool complete = bodies > 0 && delivered >= expected &&
+                        disconnects == 0 &&
+                        Field(result, "bodies_failed") == 0 &&
+                        Field(result, "bodies_delivered_all") == bodies;
+  json->Add("push_delivery_complete", complete ? "true" : "false");
   json->Add("drain_s",
             JSONNumber((timeline.measure_end_ns - timeline.push_end_ns) / 1e9));
   const double cpu_s =
@@ -558,7 +596,25 @@ std::string ReportJSON(const Options& options, int procs, rlim_t file_limit,
   }
   // The load generator's own CPU in the window: if it nears the cores it
   // had, the figures are the load generator's limit, not the server's.
-  json.Add("loadgen_cpu_s", JSONNumber(merged.sums["cpu_in_window_ns"] / 1e9));
+  double loadgen_cpu_s = merged.sums["cpu_in_window_ns"] / 1e9;
+  if (!pushers.empty()) {
+    const double pusher_cpu_s = Field(pushers[0].result, "cpu_ns") / 1e9;
+    json.Add("pusher_cpu_s", JSONNumber(pusher_cpu_s));
+    loadgen_cpu_s += pusher_cpu_s;
+  }
+  json.Add("loadgen_cpu_s", JSONNumber(loadgen_cpu_s));
+  // ... as cores busy over the window (the machine's cores: nproc).
+  json.Add("loadgen_cores",
+           JSONNumber(window_s > 0 ? loadgen_cpu_s / window_s : 0));
+  // Every process on the machine, as cores busy: what the server and the
+  // load generator leave of it went to other tenants of a shared machine.
+  const double machine_cores = window_s > 0
+                                   ? (timeline.at_end.machine_busy_s -
+                                      timeline.at_start.machine_busy_s) /
+                                         window_s
+                                   : 0;
+  json.Add("machine_cores_busy", JSONNumber(machine_cores));
+  json.Add("machine_cores", std::to_string(sysconf(_SC_NPROCESSORS_ONLN)));
   json.Add("connect_seconds", JSONNumber(connect_s));
   json.Add("connects_per_s", JSONNumber(connect_s > 0 ? held / connect_s : 0));
   json.Add("window_s", JSONNumber(window_s));
@@ -592,11 +648,19 @@ int RunCoordinator(const Options& options) {
   RunTimeline timeline;
   timeline.before_connect = SampleAll(options);
   timeline.start_ns = MonotonicNow();
+  // Push mode: the workers write their slowest subscriber's count on a
+  // board; the pusher paces on it (unless --push-window 0: closed loop)
+  // and reports from it what every subscriber received.
+  std::unique_ptr<ProgressBoard> board;
+  if (options.push_connections > 0) {
+    board = ProgressBoard::Create(procs);
+    if (!board) return 1;
+  }
   std::vector<WorkerProcess> workers;
-  if (!SpawnWorkers(options, procs, &workers)) return 1;
+  if (!SpawnWorkers(options, procs, board.get(), &workers)) return 1;
   std::vector<WorkerProcess> pushers;
   if (options.push_connections > 0) {
-    RunPushPhases(options, workers, pushers, &timeline);
+    RunPushPhases(options, board.get(), workers, pushers, &timeline);
   } else {
     RunPhases(options, workers, &timeline);
   }

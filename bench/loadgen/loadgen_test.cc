@@ -1,10 +1,14 @@
 // Unit tests of the load generator's parsers: send-time extraction, line
 // sorting per protocol, WebSocket framing, the latency histogram, and the
-// push body.
+// push body, and the slowest-subscriber count that paces the pusher.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <string>
 
+#include "delivery_progress.h"
 #include "latency_histogram.h"
 #include "protocol.h"
 #include "pusher.h"
@@ -176,6 +180,72 @@ TEST(PushBody, StampsEveryLine) {
             "sent_ns=1700000000123456789 1700000000122000000\n"
             "bench,host=h02,region=r2 bytes=15838i,count=2i,load=0.02,"
             "sent_ns=1700000000123456789 1700000000123000000\n");
+}
+
+TEST(SlowestSubscriber, FollowsTheSlowestOfAll) {
+  SlowestSubscriber slowest;
+  EXPECT_EQ(slowest.Min(), kNoSubscriber);
+  slowest.Add(5);
+  slowest.Add(9);
+  slowest.Add(7);
+  EXPECT_EQ(slowest.Min(), 0u);
+  slowest.Count(5);
+  slowest.Count(9);
+  EXPECT_EQ(slowest.Min(), 0u);  // 7 has nothing yet
+  slowest.Count(7);
+  EXPECT_EQ(slowest.Min(), 1u);
+  slowest.Count(5);
+  slowest.Count(5);
+  slowest.Count(9);
+  EXPECT_EQ(slowest.Min(), 1u);  // 7 is still at 1
+  slowest.Count(7);
+  EXPECT_EQ(slowest.Min(), 2u);
+  slowest.Count(3);  // never added: ignored
+  EXPECT_EQ(slowest.Min(), 2u);
+}
+
+TEST(SlowestSubscriber, ADisconnectedSubscriberNoLongerHoldsItBack) {
+  SlowestSubscriber slowest;
+  slowest.Add(1);
+  slowest.Add(2);
+  slowest.Count(1);
+  slowest.Count(1);
+  EXPECT_EQ(slowest.Min(), 0u);
+  slowest.Remove(2);
+  EXPECT_EQ(slowest.Min(), 2u);
+  slowest.Count(2);  // after its removal: ignored
+  EXPECT_EQ(slowest.Min(), 2u);
+  slowest.Remove(1);
+  EXPECT_EQ(slowest.Min(), kNoSubscriber);
+  slowest.Add(1);  // counted again, from 0
+  EXPECT_EQ(slowest.Min(), 0u);
+}
+
+TEST(ProgressBoard, MinimumOverWorkersAcrossFork) {
+  auto board = ProgressBoard::Create(2);
+  ASSERT_NE(board, nullptr);
+  EXPECT_EQ(board->Min(), 0u);
+  board->Publish(0, 7);
+  EXPECT_EQ(board->Min(), 0u);  // slot 1 is behind
+  pollfd wake{board->wake_fd(), POLLIN, 0};
+  ASSERT_EQ(poll(&wake, 1, 0), 1);
+  board->Clear();
+  EXPECT_EQ(poll(&wake, 1, 0), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    board->Publish(1, 4);  // another process, as a worker
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(board->Min(), 4u);
+  EXPECT_EQ(poll(&wake, 1, 0), 1);  // the child's write woke the reader
+  board->Clear();
+  board->Publish(1, 4);  // unchanged: no wake-up
+  EXPECT_EQ(poll(&wake, 1, 0), 0);
+  board->Publish(1, kNoSubscriber);
+  EXPECT_EQ(board->Min(), 7u);
 }
 
 }  // namespace

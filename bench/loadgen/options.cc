@@ -25,8 +25,10 @@ constexpr std::string_view kUsage =
   --push-url http://HOST:PORT/PATH
                            push mode: POST line protocol bodies there while
                            the subscribers measure (Grafana Live's push)
-  --push-connections K     keep-alive connections, closed loop     [4]
+  --push-connections K     keep-alive connections                  [4]
   --push-lines N           lines per body                          [1000]
+  --push-window W          bodies per connection ahead of the slowest
+                           subscriber; 0: closed loop on the answers [2]
   --drain-timeout S        after pushing, wait up to S seconds without
                            progress for every frame to arrive      [10]
   --label TEXT             copied into the JSON result
@@ -139,6 +141,9 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
            options->push_connections > 0;
     } else if (flag == "--push-lines") {
       ok = ParseNumber(value, &options->push_lines) && options->push_lines > 0;
+    } else if (flag == "--push-window") {
+      ok = ParseNumber(value, &options->push_window) &&
+           options->push_window >= 0;
     } else if (flag == "--drain-timeout") {
       ok = ParseNumber(value, &options->drain_timeout_s);
     } else if (flag == "--label") {

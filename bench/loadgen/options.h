@@ -42,6 +42,10 @@ struct Options {
   std::string push_target;   // path and query of the push URL
   int push_connections = 0;  // 0: no push mode
   int push_lines = 1000;
+  // Delivery pacing: at most push_window x push_connections bodies ahead of
+  // the slowest subscriber (sent, not yet received by every subscriber);
+  // 0: closed loop on the server's answers alone.
+  int push_window = 2;
   // After the last push, how long to wait for the subscribers to receive
   // every frame before giving up (seconds without progress).
   double drain_timeout_s = 10;

@@ -37,6 +37,20 @@ std::optional<ProcessSample> SampleProcess(pid_t pid) {
   return sample;
 }
 
+double MachineBusySeconds() {
+  std::ifstream file("/proc/stat");
+  std::string label;
+  if (!(file >> label) || label != "cpu") return 0;
+  // user nice system idle iowait irq softirq steal (guest time is in user).
+  unsigned long long ticks[8] = {};
+  for (auto& tick : ticks) {
+    if (!(file >> tick)) return 0;
+  }
+  const unsigned long long busy =
+      ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7];
+  return static_cast<double>(busy) / sysconf(_SC_CLK_TCK);
+}
+
 std::vector<pid_t> ChildrenOf(pid_t pid) {
   std::vector<pid_t> children;
   std::error_code error;

@@ -20,6 +20,10 @@ struct ProcessSample {
 // The sample, or nullopt when the process does not exist (any more).
 std::optional<ProcessSample> SampleProcess(pid_t pid);
 
+// CPU seconds the whole machine spent busy since boot, all cores (from the
+// first line of /proc/stat: everything but idle and iowait); 0 if unreadable.
+double MachineBusySeconds();
+
 // The direct children of `pid` now (from /proc/<pid>/task/*/children).
 std::vector<pid_t> ChildrenOf(pid_t pid);
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <map>
 #include <string_view>
 
+#include "delivery_progress.h"
 #include "latency_histogram.h"
 
 namespace runnel::loadgen {
@@ -101,8 +103,14 @@ struct PushConn {
 
 class Pusher {
  public:
-  Pusher(const Options& options, int control_fd, int report_fd)
-      : options_(options), control_fd_(control_fd), report_fd_(report_fd) {}
+  Pusher(const Options& options, int control_fd, int report_fd,
+         ProgressBoard* board)
+      : options_(options),
+        control_fd_(control_fd),
+        report_fd_(report_fd),
+        board_(board),
+        window_(static_cast<uint64_t>(options.push_window) *
+                options.push_connections) {}
 
   int Run();
 
@@ -114,13 +122,22 @@ class Pusher {
   void OnResponse(PushConn& conn, const ResponseHead& head);
   void Fail(PushConn& conn);
   void OnControl();
+  void OnProgress();
+  void UpdateDelivered();
+  // Whether one more body may go: fewer than window_ bodies ahead of the
+  // slowest subscriber (always, without a window).
+  bool MaySend() const;
+  void SendWhereAllowed();
   bool AllIdle() const;
+  bool Drained() const;
   void WriteReport(const std::string& line);
   std::string ResultLine() const;
 
   const Options& options_;
   const int control_fd_;
   const int report_fd_;
+  ProgressBoard* const board_;  // null: closed loop on the answers only
+  const uint64_t window_;       // bodies ahead of delivery; 0: no window
   std::vector<PushConn> conns_;
   std::string request_head_;
 
@@ -131,6 +148,13 @@ class Pusher {
   bool control_closed_ = false;
   int64_t window_start_ns_ = 0;  // monotonic, at "M"
   int64_t last_answer_ns_ = 0;   // monotonic, the last answer in the window
+  int64_t cpu_start_ns_ = 0;     // this process's CPU time at "M"
+  // Bodies sent in the window that are (or may still be) published: sent,
+  // less those answered with an error.
+  uint64_t expected_ = 0;
+  uint64_t delivered_ = 0;    // frames the slowest subscriber has
+  int64_t delivered_ns_ = 0;  // monotonic, when delivered_ last grew
+  uint64_t paced_waits_ = 0;  // answers after which the window was full
   uint64_t bodies_ok_ = 0;
   uint64_t bodies_failed_ = 0;
   uint64_t connect_errors_ = 0;
@@ -159,11 +183,25 @@ int Pusher::Run() {
   }
 
   std::vector<pollfd> fds;
+  int64_t drain_progress_ns = 0;  // monotonic, last progress after "S"
+  uint64_t drain_delivered = 0;
   while (true) {
-    if (stopping_ && AllIdle()) break;
     if (control_closed_ && !pushing_) break;
+    if (stopping_ && AllIdle()) {
+      // With a board, the window ends when the slowest subscriber has
+      // every frame (or stops getting any for drain_timeout_s).
+      if (board_ == nullptr || !pushing_ || Drained()) break;
+      const int64_t now = Now(CLOCK_MONOTONIC);
+      if (drain_progress_ns == 0 || delivered_ != drain_delivered) {
+        drain_progress_ns = now;
+        drain_delivered = delivered_;
+      } else if (now - drain_progress_ns > options_.drain_timeout_s * 1e9) {
+        break;
+      }
+    }
     fds.clear();
     fds.push_back({control_closed_ ? -1 : control_fd_, POLLIN, 0});
+    fds.push_back({board_ != nullptr ? board_->wake_fd() : -1, POLLIN, 0});
     for (const auto& conn : conns_) {
       short events = 0;
       if (conn.state == ConnState::kWriting) events = POLLOUT;
@@ -175,8 +213,9 @@ int Pusher::Run() {
       return 1;
     }
     if (fds[0].revents != 0) OnControl();
+    if (fds[1].revents != 0) OnProgress();
     for (size_t i = 0; i < conns_.size(); ++i) {
-      const short revents = fds[i + 1].revents;
+      const short revents = fds[i + 2].revents;
       if (revents == 0) continue;
       PushConn& conn = conns_[i];
       if (conn.state == ConnState::kWriting) {
@@ -213,6 +252,7 @@ bool Pusher::Connect(PushConn& conn) {
 }
 
 void Pusher::Send(PushConn& conn) {
+  if (pushing_) ++expected_;
   const int64_t now = Now(CLOCK_REALTIME);
   StampPushBody(now, &conn.body);
   conn.request.assign(request_head_);
@@ -277,6 +317,7 @@ void Pusher::OnResponse(PushConn& conn, const ResponseHead& head) {
       ++bodies_ok_;
     } else {
       ++bodies_failed_;
+      --expected_;  // no frame will come of it
     }
     request_latency_.Record(now - conn.sent_mono_ns);
     last_answer_ns_ = now;
@@ -290,7 +331,14 @@ void Pusher::OnResponse(PushConn& conn, const ResponseHead& head) {
     }
     ++reconnects_;
   }
-  if (pushing_ && !stopping_) Send(conn);
+  if (pushing_ && !stopping_) {
+    UpdateDelivered();  // the freshest view of delivery before deciding
+    if (MaySend()) {
+      Send(conn);
+    } else {
+      ++paced_waits_;
+    }
+  }
 }
 
 void Pusher::Fail(PushConn& conn) {
@@ -304,10 +352,11 @@ void Pusher::Fail(PushConn& conn) {
   } else if (pushing_) {
     ++bodies_failed_;
     ++statuses_[0];
+    --expected_;
   }
   if (Connect(conn)) {
     ++reconnects_;
-    if (pushing_ && !stopping_) Send(conn);
+    if (pushing_ && !stopping_ && MaySend()) Send(conn);
   } else {
     ++connect_errors_;
   }
@@ -324,15 +373,43 @@ void Pusher::OnControl() {
   for (ssize_t i = 0; i < got; ++i) {
     if (command[i] == 'M' && !pushing_) {
       pushing_ = true;
-      window_start_ns_ = last_answer_ns_ = Now(CLOCK_MONOTONIC);
-      for (auto& conn : conns_) {
-        if (conn.state == ConnState::kIdle) Send(conn);
-      }
+      window_start_ns_ = last_answer_ns_ = delivered_ns_ = Now(CLOCK_MONOTONIC);
+      cpu_start_ns_ = Now(CLOCK_PROCESS_CPUTIME_ID);
+      SendWhereAllowed();
     } else if (command[i] == 'S') {
       stopping_ = true;
     }
   }
 }
+
+void Pusher::OnProgress() {
+  if (board_ == nullptr) return;
+  board_->Clear();
+  UpdateDelivered();
+  if (pushing_ && !stopping_) SendWhereAllowed();
+}
+
+void Pusher::UpdateDelivered() {
+  if (board_ == nullptr || !pushing_) return;
+  const uint64_t delivered = std::min(board_->Min(), expected_);
+  if (delivered > delivered_) {
+    delivered_ = delivered;
+    delivered_ns_ = Now(CLOCK_MONOTONIC);
+  }
+}
+
+bool Pusher::MaySend() const {
+  return board_ == nullptr || window_ == 0 || expected_ < delivered_ + window_;
+}
+
+void Pusher::SendWhereAllowed() {
+  for (auto& conn : conns_) {
+    if (!MaySend()) return;
+    if (conn.state == ConnState::kIdle) Send(conn);
+  }
+}
+
+bool Pusher::Drained() const { return delivered_ >= expected_; }
 
 bool Pusher::AllIdle() const {
   for (const auto& conn : conns_) {
@@ -371,6 +448,16 @@ std::string Pusher::ResultLine() const {
   add("reconnects", reconnects_);
   add("warmup_status", warmup_status_);
   add("window_ns", last_answer_ns_ - window_start_ns_);
+  add("paced", board_ != nullptr && window_ > 0 ? 1 : 0);
+  add("window_bodies", window_);
+  add("paced_waits", paced_waits_);
+  add("bodies_expected", expected_);
+  // Bodies every subscriber still connected has, and when the last of
+  // them arrived (from "M"): the delivered throughput.
+  add("bodies_delivered_all", board_ != nullptr ? delivered_ : 0);
+  add("delivered_window_ns",
+      board_ != nullptr ? delivered_ns_ - window_start_ns_ : 0);
+  add("cpu_ns", pushing_ ? Now(CLOCK_PROCESS_CPUTIME_ID) - cpu_start_ns_ : 0);
   line += " statuses=";
   bool first = true;
   for (const auto& [status, count] : statuses_) {
@@ -419,8 +506,9 @@ void StampPushBody(int64_t now_ns, PushBody* body) {
   }
 }
 
-int RunPusher(const Options& options, int control_fd, int report_fd) {
-  Pusher pusher(options, control_fd, report_fd);
+int RunPusher(const Options& options, int control_fd, int report_fd,
+              ProgressBoard* board) {
+  Pusher pusher(options, control_fd, report_fd, board);
   return pusher.Run();
 }
 

@@ -1,7 +1,10 @@
 // Pusher: the HTTP side of the push benchmark. It posts Influx line
 // protocol bodies to Grafana Live's push endpoint (POST
-// /api/live/push/<streamId>) over a few keep-alive connections, closed loop:
-// each connection sends its next body once the previous one was answered.
+// /api/live/push/<streamId>) over a few keep-alive connections. Each
+// connection sends its next body once the previous one was answered AND,
+// with a progress board (delivery_progress.h) and a window of W bodies per
+// connection, once fewer than W x connections bodies are ahead of the
+// slowest subscriber: the pace is that of delivery, not of the answers.
 //
 // Every line of a body carries the body's send time (Unix nanoseconds) in
 // its last field, `sent_ns`, so that a subscriber of the channel the body
@@ -12,7 +15,10 @@
 // warm-up body (its frame carries the schema) and writes "READY <status>\n"
 // to `report_fd`; on "M" from `control_fd` it starts pushing on every
 // connection; on "S" it stops sending, waits for the answers in flight and
-// writes one "RESULT key=value ...\n" line.
+// (with a board) for the slowest subscriber to have every frame, or for
+// drain_timeout_s without progress, and writes one "RESULT key=value ...\n"
+// line: bodies answered, bodies every subscriber got and when the last of
+// them arrived, its own CPU time.
 //
 // Thread-safety: single-threaded; one Pusher per process.
 #ifndef RUNNEL_BENCH_LOADGEN_PUSHER_H_
@@ -22,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "delivery_progress.h"
 #include "options.h"
 
 namespace runnel::loadgen {
@@ -44,8 +51,12 @@ PushBody MakePushBody(int lines);
 // now_ms - (n - 1 - i)), so the frames need no sub-millisecond nanos.
 void StampPushBody(int64_t now_ns, PushBody* body);
 
-// Runs the pusher to completion; returns a process exit code.
-int RunPusher(const Options& options, int control_fd, int report_fd);
+// Runs the pusher to completion; returns a process exit code. `board` may
+// be null: then it pushes closed loop on the answers alone and cannot tell
+// what the subscribers received. With a board and push_window 0 it pushes
+// closed loop and reports delivery.
+int RunPusher(const Options& options, int control_fd, int report_fd,
+              ProgressBoard* board);
 
 }  // namespace runnel::loadgen
 

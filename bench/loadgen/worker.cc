@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "delivery_progress.h"
 #include "latency_histogram.h"
 #include "protocol.h"
 #include "ws_codec.h"
@@ -61,9 +62,10 @@ struct Conn {
 class Worker {
  public:
   Worker(const Options& options, WorkerSlice slice, int control_fd,
-         int report_fd)
+         int report_fd, ProgressBoard* board)
       : options_(options),
         slice_(slice),
+        board_(board),
         control_fd_(control_fd),
         report_fd_(report_fd),
         upgrade_request_(BuildUpgradeRequest(
@@ -85,7 +87,8 @@ class Worker {
   long ProcessFrames(int fd, Conn& conn, char* data, size_t size);
   void OnMessage(int fd, Conn& conn, std::string_view message);
   void OnLine(int fd, Conn& conn, std::string_view line);
-  void OnPublication(std::string_view payload);
+  void OnPublication(int fd, std::string_view payload);
+  void PublishProgress();
   void Send(int fd, Conn& conn, WsOpcode opcode, std::string_view payload);
   void Flush(int fd, Conn& conn);
   void SetWantWrite(int fd, Conn& conn, bool want);
@@ -98,6 +101,7 @@ class Worker {
 
   const Options& options_;
   const WorkerSlice slice_;
+  ProgressBoard* const board_;  // push mode: where the pusher sees progress
   const int control_fd_;
   const int report_fd_;
   const std::string upgrade_request_;
@@ -127,11 +131,14 @@ class Worker {
   uint64_t protocol_errors_ = 0;
   uint64_t disconnects_ = 0;
   uint64_t disconnects_measured_ = 0;
-  uint64_t messages_ = 0;  // in the window
+  uint64_t messages_ = 0;       // in the window
+  uint64_t message_bytes_ = 0;  // ... their size (the publication's JSON)
+  uint64_t reads_ = 0;          // read calls that returned data, in the window
   uint64_t messages_without_time_ = 0;
   uint64_t pings_ = 0;
   std::map<int, uint64_t> close_codes_;
   LatencyHistogram latency_;
+  SlowestSubscriber slowest_;  // frames per subscriber in the window
   std::string scratch_;
 };
 
@@ -277,6 +284,7 @@ void Worker::Send(int fd, Conn& conn, WsOpcode opcode,
 void Worker::OnReadable(int fd, Conn& conn) {
   const ssize_t got = read(fd, read_buffer_.data(), read_buffer_.size());
   if (got > 0) {
+    if (measuring_) ++reads_;
     Consume(fd, conn, read_buffer_.data(), static_cast<size_t>(got));
     return;
   }
@@ -380,7 +388,7 @@ long Worker::ProcessFrames(int fd, Conn& conn, char* data, size_t size) {
 
 void Worker::OnMessage(int fd, Conn& conn, std::string_view message) {
   if (options_.protocol == Protocol::kPlain) {
-    OnPublication(message);
+    OnPublication(fd, message);
     return;
   }
   while (!message.empty()) {
@@ -398,7 +406,7 @@ void Worker::OnLine(int fd, Conn& conn, std::string_view line) {
   const Line sorted = ClassifyLine(options_.protocol, line);
   switch (sorted.kind) {
     case LineKind::kPublication:
-      OnPublication(line);
+      OnPublication(fd, line);
       return;
     case LineKind::kPing:
       ++pings_;
@@ -425,15 +433,24 @@ void Worker::OnLine(int fd, Conn& conn, std::string_view line) {
   }
 }
 
-void Worker::OnPublication(std::string_view payload) {
+void Worker::OnPublication(int fd, std::string_view payload) {
   if (!measuring_) return;
   ++messages_;
+  message_bytes_ += payload.size();
+  if (board_ != nullptr) {
+    slowest_.Count(fd);
+    PublishProgress();
+  }
   int64_t sent_ns = 0;
   if (ExtractSendNanos(payload, &sent_ns)) {
     latency_.Record(batch_realtime_ns_ - sent_ns);
   } else {
     ++messages_without_time_;
   }
+}
+
+void Worker::PublishProgress() {
+  board_->Publish(slice_.worker_index, slowest_.Min());
 }
 
 void Worker::Subscribed(Conn& conn) {
@@ -449,6 +466,12 @@ void Worker::Close(int fd, Conn& conn, int close_code) {
     --subscribed_now_;
     ++disconnects_;
     if (measuring_) ++disconnects_measured_;
+    if (board_ != nullptr) {
+      // The pace follows the subscribers still there; the report marks
+      // a run that lost one.
+      slowest_.Remove(fd);
+      if (measuring_) PublishProgress();
+    }
   } else {
     ++connect_errors_;
     --in_flight_;
@@ -482,6 +505,14 @@ void Worker::OnControl() {
   for (ssize_t i = 0; i < got; ++i) {
     if (command[i] == 'M') {
       measuring_ = true;
+      if (board_ != nullptr) {
+        for (size_t fd = 0; fd < conns_.size(); ++fd) {
+          if (conns_[fd].state == State::kSubscribed) {
+            slowest_.Add(static_cast<int>(fd));
+          }
+        }
+        PublishProgress();
+      }
       cpu_at_measure_start_ns_ = Now(CLOCK_PROCESS_CPUTIME_ID);
     } else if (command[i] == 'C') {
       // Push mode: the coordinator waits for every frame to arrive.
@@ -527,6 +558,8 @@ std::string Worker::ResultLine() const {
   add("disconnects", disconnects_);
   add("disconnects_measured", disconnects_measured_);
   add("messages", messages_);
+  add("message_bytes", message_bytes_);
+  add("reads", reads_);
   add("messages_without_time", messages_without_time_);
   add("pings", pings_);
   add("start_ns", start_ns_);
@@ -546,8 +579,8 @@ std::string Worker::ResultLine() const {
 }  // namespace
 
 int RunWorker(const Options& options, WorkerSlice slice, int control_fd,
-              int report_fd) {
-  Worker worker(options, slice, control_fd, report_fd);
+              int report_fd, ProgressBoard* board) {
+  Worker worker(options, slice, control_fd, report_fd, board);
   return worker.Run();
 }
 

@@ -46,6 +46,20 @@ for (const line of fs.readFileSync(args.file, 'utf8').split('\n')) {
     if (value.server_rss_end_kb !== undefined) {
       value.server_rss_end_mb = value.server_rss_end_kb / 1024;
     }
+    if (value.machine_cores_busy !== undefined &&
+        value.loadgen_cores !== undefined) {
+      // What the server and the load generator left of the machine's busy
+      // time: other tenants (or the kernel's softirq threads).
+      value.other_cores = Math.max(0, value.machine_cores_busy -
+        (value.server_cores || 0) - value.loadgen_cores);
+    }
+    if (value.push_lines > 0 && value.loadgen_cpu_s !== undefined) {
+      value.loadgen_cpu_s_per_million_lines =
+        value.loadgen_cpu_s / value.push_lines * 1e6;
+    }
+    if (value.messages > 0 && value.message_bytes !== undefined) {
+      value.message_kb = value.message_bytes / value.messages / 1024;
+    }
     if (value.rss_total_kb !== undefined) {
       value.rss_total_mb = value.rss_total_kb / 1024;
     }
@@ -94,26 +108,39 @@ if (args.runstream) {
              'runstream-testdata', 'frames_per_s', ['runnel']]);
 }
 // Push (Grafana Live's HTTP push): Runnel and the Centrifuge peer, which
-// converts and publishes as Grafana does; the ws peer has no push.
+// converts and publishes as Grafana does; the ws peer has no push. The
+// pusher is paced by the slowest subscriber, so the headline is lines/s
+// delivered to every subscriber. It counts only for a complete run: every
+// accepted body's frame reached every subscriber and none was
+// disconnected (push_delivery_complete); otherwise the figures of that run
+// are marked '!' (and so is the ratio), not silently used.
 for (const spec of args.push) {
   const [subs, lines] = spec.split('x');
   const scenario = `push-${spec}`;
   const title = `push ${lines}-line bodies to ${subs} subs`;
   const pushers = args['push-servers'];
   const pushed = (r) => r.push_bodies > 0 && r.push_warmup_status === 200 &&
-    r.frames_delivered > 0 && r.latency_samples > 0;
-  rows.push([`${title}: lines/s accepted`, scenario, 'lines_per_s', pushers,
-             pushed]);
-  rows.push([`${title}: frames delivered % (bodies x subs)`, scenario,
-             'frames_delivered_percent', pushers]);
-  rows.push([`${title}: push-to-client latency p50 ms`, scenario,
-             'latency_p50_ms', pushers]);
-  rows.push([`${title}: push-to-client latency p99 ms`, scenario,
-             'latency_p99_ms', pushers]);
-  rows.push([`${title}: server CPU s per 1M lines`, scenario,
-             'server_cpu_s_per_million_lines', pushers]);
-  rows.push([`${title}: server RSS MB at end`, scenario,
-             'server_rss_end_mb', pushers]);
+    r.frames_delivered > 0 && r.latency_samples > 0 &&
+    r.push_bodies_delivered_all > 0;
+  const complete = (r) => r.push_delivery_complete === true;
+  const why = (r) => `${r.frames_delivered_percent}% of frames delivered, ` +
+    `${r.disconnects} disconnects, ${r.push_bodies_failed} bodies failed`;
+  const push = (name, key, check) =>
+    rows.push([`${title}: ${name}`, scenario, key, pushers, check,
+               [complete, why]]);
+  push('lines/s delivered to all subs', 'lines_per_s_delivered', pushed);
+  push('frames delivered % (bodies x subs)', 'frames_delivered_percent');
+  push('subscribers disconnected', 'disconnects');
+  push('push-to-client latency p50 ms', 'latency_p50_ms');
+  push('push-to-client latency p99 ms', 'latency_p99_ms');
+  push('server CPU s per 1M lines', 'server_cpu_s_per_million_lines');
+  push('server CPU cores busy', 'server_cores');
+  push('server RSS MB at end', 'server_rss_end_mb');
+  push('load-generator CPU s per 1M lines', 'loadgen_cpu_s_per_million_lines');
+  push('load-generator CPU cores busy', 'loadgen_cores');
+  push('other processes CPU cores busy (machine - server - load gen)',
+       'other_cores');
+  push('frame KB as received', 'message_kb');
 }
 // Concurrent RunStreams (bench/streams): Runnel only, the peers have no
 // plugins. Threads should not grow with the number of streams.
@@ -152,9 +179,11 @@ if (args.servers.includes('runnel')) {
 }
 const table = [header];
 const missing = [];
-for (const [title, scenario, key, only, extraCheck] of rows) {
+const marked = new Map(); // label -> why its figures are marked
+for (const [title, scenario, key, only, extraCheck, trust] of rows) {
   const row = [title];
   const values = {};
+  const untrusted = {};
   for (const server of args.servers) {
     if (only && !only.includes(server)) {
       row.push('n/a');
@@ -163,7 +192,9 @@ for (const [title, scenario, key, only, extraCheck] of rows) {
     const result = results.get(`${server}|${scenario}`);
     const value = result ? Number(result[key]) : undefined;
     values[server] = value;
-    row.push(format(value));
+    untrusted[server] = Boolean(result && trust && !trust[0](result));
+    if (untrusted[server]) marked.set(result.label, trust[1](result));
+    row.push(format(value) + (untrusted[server] ? ' !' : ''));
     if (!result || !Number.isFinite(value) ||
         (extraCheck && !extraCheck(result))) {
       missing.push(`${server} ${scenario} ${key}`);
@@ -172,8 +203,9 @@ for (const [title, scenario, key, only, extraCheck] of rows) {
   if (args.servers.includes('runnel')) {
     for (const peer of peers) {
       const ratio = values.runnel / values[peer];
+      const mark = untrusted.runnel || untrusted[peer] ? ' !' : '';
       row.push(only && !only.includes(peer) ? 'n/a' :
-               Number.isFinite(ratio) ? format(ratio) : '-');
+               Number.isFinite(ratio) ? format(ratio) + mark : '-');
     }
   }
   table.push(row);
@@ -186,6 +218,12 @@ for (const [index, row] of table.entries()) {
     c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))
     .join('  '));
   if (index === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+}
+
+if (marked.size > 0) {
+  console.log('\n! not a complete run (the figure is not sustainable ' +
+              'delivered throughput):');
+  for (const [label, reason] of marked) console.log(`  ${label}: ${reason}`);
 }
 
 // Errors and disconnects per run, so a fast-but-lossy result shows.
@@ -201,7 +239,12 @@ for (const [label, r] of results) {
               (codes ? ` (${codes})` : '') +
               (r.push_status_codes ? ` push: ${r.push_bodies} ok, ` +
                 `${r.push_bodies_failed} failed, statuses ` +
-                JSON.stringify(r.push_status_codes) + `, drain ${r.drain_s} s`
+                JSON.stringify(r.push_status_codes) +
+                `, ${r.push_bodies_delivered_all} to every subscriber, ` +
+                `window ${r.push_window_bodies} bodies (paced ` +
+                `${r.push_paced_waits} times), accepted ` +
+                `${format(r.lines_per_s_accepted)} lines/s, request p50 ` +
+                `${format(r.push_request_p50_ms)} ms, drain ${r.drain_s} s`
                 : ''));
 }
 
