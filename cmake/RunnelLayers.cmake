@@ -5,8 +5,25 @@
 # into a layer the target does not link fails the build, not a review.
 # OWN_HEADERS narrows the target's own folder to the headers listed: the hub
 # shares host/src/live with the socket side and must not include it.
+# Each layer's headers are reached through an include root of its own, a
+# build-tree folder holding only a link named after the layer (so
+# "live/hub.h" resolves there). A target gets a layer's root only by linking
+# that layer's library, so a missing link fails the compile as well as the
+# configure-time check below.
+function(runnel_layer_include_root target)
+  get_target_property(dir ${target} SOURCE_DIR)
+  get_filename_component(layer ${dir} NAME)
+  set(root ${CMAKE_BINARY_DIR}/layer_include/${layer})
+  file(MAKE_DIRECTORY ${root})
+  if(NOT EXISTS ${root}/${layer})
+    file(CREATE_LINK ${dir} ${root}/${layer} SYMBOLIC)
+  endif()
+  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${root}>)
+endfunction()
+
 function(runnel_layer target)
   cmake_parse_arguments(ARG "" "" "USES;OWN_HEADERS" ${ARGN})
+  runnel_layer_include_root(${target})
   get_target_property(sources ${target} SOURCES)
   get_target_property(dir ${target} SOURCE_DIR)
   get_filename_component(own ${dir} NAME)
