@@ -50,6 +50,12 @@ runnel::Status Query::QueryData(const runnel::QueryDataRequest& req,
                                 runnel::QueryDataResponse* resp) {
   for (const runnel::DataQuery& query : req.queries) {
     runnel::DataResponse& out = resp->responses[query.ref_id];
+    if (!query.query_type.empty() && query.query_type != kQueryTypeRandomWalk) {
+      out.status = 400;
+      out.error = "unknown queryType: " + query.query_type;
+      out.error_source = "plugin";
+      continue;
+    }
     out.frames.push_back(RandomWalkFrame(query));
   }
   return runnel::Status::Ok();
