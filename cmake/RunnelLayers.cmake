@@ -1,8 +1,9 @@
 # runnel_layer(<target> USES <layer>...): the host's layers are folders of
 # host/src (config, plugin, stream, live, push, query, app). A layer's
 # sources may include its own headers and those of the layers it names in
-# USES, which must be what it links. Checked when CMake configures, so an include that crosses
-# into a layer the target does not link fails the build, not a review.
+# USES, which must be what it links. Checked when CMake configures, so an
+# include that crosses into a layer the target does not link fails the
+# build, not a review.
 # OWN_HEADERS narrows the target's own folder to the headers listed: the hub
 # shares host/src/live with the socket side and must not include it.
 function(runnel_layer target)
