@@ -82,6 +82,27 @@ TEST_F(QueryApiTest, OneFailedQueryNextToAGoodOneIs207) {
   EXPECT_EQ(body["results"]["B"]["error"], "unknown queryType: nope");
 }
 
+TEST_F(QueryApiTest, LiveQueryAnswersHistoryNamingTheStreamsChannel) {
+  JSON live = Query("A", "testdata", "live");
+  live["path"] = "random-20Hz-stream";
+  HttpResult result = PostQuery(
+      port(),
+      {{"from", "now-1m"}, {"to", "now"}, {"queries", JSON::array({live})}});
+  ASSERT_EQ(result.status, 200) << result.body;
+  const JSON& frame = Body(result)["results"]["A"]["frames"][0];
+  EXPECT_EQ(frame["schema"]["meta"]["channel"],
+            "ds/testdata/random-20Hz-stream");
+  ASSERT_EQ(frame["schema"]["fields"].size(), 4u);
+  EXPECT_EQ(frame["schema"]["fields"][3]["name"], "Max");
+  EXPECT_EQ(frame["data"]["values"][0].size(), 10u);
+
+  live["path"] = "no-such-stream";
+  HttpResult bad = PostQuery(port(), {{"queries", JSON::array({live})}});
+  EXPECT_EQ(bad.status, 400) << bad.body;  // every query failed
+  EXPECT_THAT(Body(bad)["results"]["A"].value("error", ""),
+              HasSubstr("testdata stream path"));
+}
+
 TEST_F(QueryApiTest, UnknownDataSourceIs404) {
   HttpResult result = PostQuery(
       port(), {{"queries", JSON::array({Query("A", "testdata"),
