@@ -89,7 +89,8 @@ TEST_F(QueryApiTest, LiveQueryAnswersHistoryNamingTheStreamsChannel) {
       port(),
       {{"from", "now-1m"}, {"to", "now"}, {"queries", JSON::array({live})}});
   ASSERT_EQ(result.status, 200) << result.body;
-  const JSON& frame = Body(result)["results"]["A"]["frames"][0];
+  const JSON body = Body(result);
+  const JSON& frame = body["results"]["A"]["frames"][0];
   EXPECT_EQ(frame["schema"]["meta"]["channel"],
             "ds/testdata/random-20Hz-stream");
   ASSERT_EQ(frame["schema"]["fields"].size(), 4u);
