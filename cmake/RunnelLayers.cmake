@@ -1,8 +1,9 @@
 # runnel_layer(<target> USES <layer>...): the host's layers are folders of
-# host/src (config, plugin, stream, live, push, app). A layer's sources may include
-# its own headers and those of the layers it names in USES, which must be
-# what it links. Checked when CMake configures, so an include that crosses
-# into a layer the target does not link fails the build, not a review.
+# host/src (config, plugin, stream, live, push, query, app). A layer's
+# sources may include its own headers and those of the layers it names in
+# USES, which must be what it links. Checked when CMake configures, so an
+# include that crosses into a layer the target does not link fails the
+# build, not a review.
 # OWN_HEADERS narrows the target's own folder to the headers listed: the hub
 # shares host/src/live with the socket side and must not include it.
 # Each layer's headers are reached through an include root of its own, a
@@ -37,7 +38,7 @@ function(runnel_layer target)
       file(STRINGS ${file} includes REGEX "^#include \"[a-z_]+/")
       foreach(line ${includes})
         string(REGEX REPLACE "^#include \"([a-z_]+)/.*" "\\1" layer "${line}")
-        if(NOT layer MATCHES "^(config|plugin|stream|live|push|app)$")
+        if(NOT layer MATCHES "^(config|plugin|stream|live|push|query|app)$")
           continue()  # not a host layer: the SDK's runnel/, absl/, ...
         endif()
         if(NOT layer IN_LIST allowed)

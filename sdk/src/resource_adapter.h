@@ -1,6 +1,7 @@
 // ResourceAdapter: pluginv2.Resource served from the author's
-// CallResourceHandler. The whole response goes out as one
-// CallResourceResponse message on the response stream.
+// CallResourceHandler: StreamResource's pieces go out as CallResourceResponse
+// messages on the response stream (by default CallResource's reply, whole,
+// as one message).
 // Thread-safety: stateless; the handler must be thread-safe.
 #ifndef RUNNEL_SDK_SRC_RESOURCE_ADAPTER_H_
 #define RUNNEL_SDK_SRC_RESOURCE_ADAPTER_H_

@@ -8,6 +8,7 @@
 
 #include "app/listen_address.h"
 #include "app/live_routes.h"
+#include "app/query_routes.h"
 #include "app/status_endpoints.h"
 #include "config/provisioning.h"
 #include "plugin/plugin_json.h"
@@ -120,6 +121,7 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
   // Not waited for: the server listens while the plugins start.
   registry_->StartAll();
   data_sources_json_ = DataSourcesJSON(data_sources);
+  MakeQueries(data_sources);
   MakeHubAndStreams(config, std::move(data_sources));
   server_ =
       std::make_unique<Server>(MakeLiveConfig(config), *hub_, scopes_.get());
@@ -173,12 +175,26 @@ void Host::MakeHubAndStreams(const Config& config,
       std::make_unique<ScopeRouter>(streams_.get(), *hub_, *last_messages_);
 }
 
+void Host::MakeQueries(const std::vector<DataSource>& data_sources) {
+  query_router_ =
+      std::make_unique<ChannelRouter>(registry_.get(), data_sources);
+  plugin_calls_ = std::make_unique<PluginCalls>();
+  queries_ =
+      std::make_unique<DataSourceQueries>(*query_router_, *plugin_calls_);
+  health_checks_ =
+      std::make_unique<DataSourceHealth>(*query_router_, *plugin_calls_);
+  resources_ = std::make_unique<ResourceCalls>(*query_router_, *plugin_calls_,
+                                               kResourceMaxReplyBytes);
+}
+
 void Host::AddRoutes(const Config& config) {
   AddLiveRoutes(
       *server_,
       LiveRoutes{hub_.get(), scopes_.get(), last_messages_.get(),
                  managed_streams_.get(),
                  static_cast<size_t>(config.live.push_max_body_bytes)});
+  AddQueryRoutes(*server_, QueryRoutes{queries_.get(), health_checks_.get(),
+                                       resources_.get()});
   server_->HandleGet("/api/health",
                      [this](const HttpRequest&) { return Health(); });
   server_->HandleGet("/api/datasources", [this](const HttpRequest&) {
@@ -199,6 +215,8 @@ void Host::Shutdown() {
   // Before the streams: calls waiting for a plugin that is still starting
   // return now instead of after their whole wait.
   if (registry_) registry_->CancelStarts();
+  // Answers what is in flight; after it no callback touches the plugins.
+  if (plugin_calls_) plugin_calls_->Shutdown();
   if (streams_) streams_->Shutdown();
   if (registry_) registry_->StopAll();
   socket_dir_.reset();

@@ -31,6 +31,10 @@
 #include "plugin/plugin_registry.h"
 #include "plugin/plugin_socket_dir.h"
 #include "push/managed_streams.h"
+#include "query/ds_query.h"
+#include "query/health_check.h"
+#include "query/plugin_calls.h"
+#include "query/resource_call.h"
 #include "runnel/status.h"
 #include "stream/channel_router.h"
 #include "stream/stream_manager.h"
@@ -64,8 +68,10 @@ class Host {
   // The hub, and the stream manager that feeds it from the plugins.
   void MakeHubAndStreams(const Config& config,
                          std::vector<DataSource> data_sources);
-  // GET /api/health, /api/datasources and /metrics, and the Live API
-  // (live_routes.h).
+  // /api/ds/query, data source health and resources (query_routes.h).
+  void MakeQueries(const std::vector<DataSource>& data_sources);
+  // GET /api/health, /api/datasources and /metrics, the Live API
+  // (live_routes.h) and the query API (query_routes.h).
   void AddRoutes(const Config& config);
   HttpResponse Health() const;
   HttpResponse Metrics() const;
@@ -84,6 +90,13 @@ class Host {
   // What the server asks about every channel; ds/ and plugin/ go on to
   // streams_.
   std::unique_ptr<ScopeRouter> scopes_;
+  // The query API: its own router over the same plugins and data sources,
+  // the RPC plumbing (shut down before the plugins stop) and the endpoints.
+  std::unique_ptr<ChannelRouter> query_router_;
+  std::unique_ptr<PluginCalls> plugin_calls_;
+  std::unique_ptr<DataSourceQueries> queries_;
+  std::unique_ptr<DataSourceHealth> health_checks_;
+  std::unique_ptr<ResourceCalls> resources_;
   std::unique_ptr<Server> server_;
   bool shut_down_ = false;
 };

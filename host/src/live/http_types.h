@@ -31,9 +31,10 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string content_type = "application/json";  // "": none sent
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  // extra ones
+  // Extra ones; a name may repeat.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // A plain-text response ("<text>\n"), for errors and refusals.

@@ -375,8 +375,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     auto out = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), request.version());
     out->set(http::field::server, "runnel");
-    out->set(http::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) out->set(name, value);
+    if (!response.content_type.empty()) {
+      out->set(http::field::content_type, response.content_type);
+    }
+    // insert, not set: a header may repeat (a plugin's resource reply).
+    for (const auto& [name, value] : response.headers) {
+      out->insert(name, value);
+    }
     if (request.method() != http::verb::head) {
       out->body() = std::move(response.body);
       out->prepare_payload();

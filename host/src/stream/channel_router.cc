@@ -101,28 +101,42 @@ ChannelRouter::ChannelRouter(const PluginRegistry* registry,
 
 Status ChannelRouter::Resolve(const LiveChannel& channel, Route* route) const {
   Route resolved;
-  resolved.path = channel.path;
+  Status found;
   if (channel.scope == kScopeDataSource) {
-    auto it = by_uid_.find(channel.namespace_);
-    if (it == by_uid_.end()) {
-      return Status::NotFound("data source not found: " + channel.namespace_);
-    }
-    resolved.data_source = it->second;
-    resolved.plugin = registry_->Find(it->second->type);
-    if (resolved.plugin == nullptr) {
-      return Status::NotFound("data source " + channel.namespace_ +
-                              " has type " + it->second->type +
-                              ", which no plugin serves");
-    }
+    found = ResolveDataSource(channel.namespace_, &resolved);
   } else if (channel.scope == kScopePlugin) {
-    resolved.plugin = registry_->Find(channel.namespace_);
-    if (resolved.plugin == nullptr) {
-      return Status::NotFound("plugin not found: " + channel.namespace_);
-    }
+    found = ResolvePlugin(channel.namespace_, &resolved);
   } else {
     return Status::NotFound("scope not served by plugins: " + channel.scope);
   }
+  if (!found.ok()) return found;
+  resolved.path = channel.path;
   *route = std::move(resolved);
+  return Status::Ok();
+}
+
+Status ChannelRouter::ResolveDataSource(const std::string& uid,
+                                        Route* route) const {
+  auto it = by_uid_.find(uid);
+  if (it == by_uid_.end()) {
+    return Status::NotFound("data source not found: " + uid);
+  }
+  Supervisor* plugin = registry_->Find(it->second->type);
+  if (plugin == nullptr) {
+    return Status::NotFound("data source " + uid + " has type " +
+                            it->second->type + ", which no plugin serves");
+  }
+  *route = Route{plugin, "", it->second};
+  return Status::Ok();
+}
+
+Status ChannelRouter::ResolvePlugin(const std::string& id_or_alias,
+                                    Route* route) const {
+  Supervisor* plugin = registry_->Find(id_or_alias);
+  if (plugin == nullptr) {
+    return Status::NotFound("plugin not found: " + id_or_alias);
+  }
+  *route = Route{plugin, "", nullptr};
   return Status::Ok();
 }
 

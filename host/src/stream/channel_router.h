@@ -87,6 +87,12 @@ class ChannelRouter {
   // NotFound for an unknown scope, data source or plugin (or a data source
   // whose type has no plugin).
   Status Resolve(const LiveChannel& channel, Route* route) const;
+  // The same for a data source by uid (Route::path empty): NotFound for an
+  // unknown uid or a type no plugin serves. What /api/ds/query and the
+  // /api/datasources/uid/<uid>/... endpoints use.
+  Status ResolveDataSource(const std::string& uid, Route* route) const;
+  // A plugin by id or alias (/api/plugins/<id>/...): NotFound if unknown.
+  Status ResolvePlugin(const std::string& id_or_alias, Route* route) const;
 
   // A fresh PluginContext for a call on `route` by `who`.
   pluginv2::PluginContext MakePluginContext(const Route& route,

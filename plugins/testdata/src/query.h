@@ -1,7 +1,15 @@
-// Query: the testdata plugin's QueryData. Each query gets one frame named
+// Query: the testdata plugin's QueryData. A query of queryType "" or
+// "random_walk" (Grafana testdata's scenario name) gets one frame named
 // after its refId with a random walk over the query's time range: fields
 // Time and Value, one point every max(intervalMS, range/maxDataPoints) ms,
-// never more than maxDataPoints points.
+// never more than maxDataPoints points. queryType "live" (the query JSON
+// names a stream: {"path": "random-20Hz-stream"}) answers that stream's
+// recent history, the testdata frame (Time, Value, Min, Max) at the same
+// step, with meta.channel set to the stream's channel ("ds/<uid>/<path>",
+// or "plugin/<plugin id>/<path>" without a data source), so a panel draws
+// it and then subscribes for live rows. Any other queryType (or a live
+// query whose path is no testdata stream) fails that query alone: status
+// 400 and an error saying why.
 // Thread-safety: stateless; each call has its own generator.
 #ifndef RUNNEL_PLUGINS_TESTDATA_QUERY_H_
 #define RUNNEL_PLUGINS_TESTDATA_QUERY_H_
@@ -15,6 +23,8 @@ namespace runnel::testdata {
 // Defaults when the query leaves the field at 0.
 inline constexpr int64_t kDefaultMaxDataPoints = 1000;
 inline constexpr int64_t kDefaultIntervalMs = 1000;
+inline constexpr char kQueryTypeRandomWalk[] = "random_walk";
+inline constexpr char kQueryTypeLive[] = "live";
 
 // The step between points in ms (>= 1) for a query.
 int64_t QueryStepMs(const runnel::DataQuery& query);

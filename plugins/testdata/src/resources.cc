@@ -3,15 +3,48 @@
 #include <nlohmann/json.hpp>
 
 namespace runnel::testdata {
+namespace {
+
+std::string TrimmedPath(const std::string& path) {
+  size_t start = path.find_first_not_of('/');
+  return start == std::string::npos ? "" : path.substr(start);
+}
+
+}  // namespace
+
+runnel::Status Resources::StreamResource(
+    const runnel::CallResourceRequest& req,
+    runnel::CallResourceResponseSender& sender) {
+  if (TrimmedPath(req.path) != "chunks") {
+    return CallResourceHandler::StreamResource(req, sender);
+  }
+  for (int i = 0; i < kResourceChunks; ++i) {
+    runnel::CallResourceResponse piece;
+    if (i == 0) piece.headers["Content-Type"] = {"text/plain; charset=utf-8"};
+    piece.body = "chunk " + std::to_string(i) + "\n";
+    if (!sender.Send(piece)) break;  // the host has gone
+  }
+  return runnel::Status::Ok();
+}
 
 runnel::Status Resources::CallResource(const runnel::CallResourceRequest& req,
                                        runnel::CallResourceResponse* resp) {
   resp->headers["Content-Type"] = {"application/json"};
-  std::string path = req.path;
-  while (!path.empty() && path.front() == '/') path.erase(0, 1);
+  const std::string path = TrimmedPath(req.path);
   if (path == "streams") {
     resp->code = 200;
     resp->body = nlohmann::json{{"running", running_->count()}}.dump();
+    return runnel::Status::Ok();
+  }
+  if (path == "echo") {
+    resp->code = 200;
+    resp->body =
+        nlohmann::json{{"method", req.method},
+                       {"path", req.path},
+                       {"url", req.url},
+                       {"body", req.body},
+                       {"headers", req.headers}}
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return runnel::Status::Ok();
   }
   resp->code = 404;
