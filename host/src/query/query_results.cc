@@ -21,9 +21,9 @@ void AppendResult(std::string* out, const QueryResult& result) {
   out->push_back('{');
   if (!result.error.empty()) {
     out->append("\"error\":");
-    AppendJSONString(out, result.error);
+    AppendJSONString(result.error, *out);
     out->append(",\"errorSource\":");
-    AppendJSONString(out, result.error_source);
+    AppendJSONString(result.error_source, *out);
     out->push_back(',');
   }
   out->append("\"status\":" + std::to_string(result.status));
@@ -46,7 +46,7 @@ std::string QueryResultsJSON(const QueryResults& results) {
   for (const auto& [ref_id, result] : results) {
     if (!first) out.push_back(',');
     first = false;
-    AppendJSONString(&out, ref_id);
+    AppendJSONString(ref_id, out);
     out.push_back(':');
     AppendResult(&out, result);
   }
