@@ -57,9 +57,9 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
     services.push_back(
         std::make_unique<internal::DataAdapter>(options.query_data));
   }
-  if (options.check_health) {
-    services.push_back(
-        std::make_unique<internal::DiagnosticsAdapter>(options.check_health));
+  if (options.check_health || options.metrics) {
+    services.push_back(std::make_unique<internal::DiagnosticsAdapter>(
+        options.check_health, options.metrics));
   }
   if (options.call_resource) {
     services.push_back(

@@ -185,6 +185,8 @@ void Host::MakeQueries(const std::vector<DataSource>& data_sources) {
       std::make_unique<DataSourceHealth>(*query_router_, *plugin_calls_);
   resources_ = std::make_unique<ResourceCalls>(*query_router_, *plugin_calls_,
                                                kResourceMaxReplyBytes);
+  plugin_metrics_ =
+      std::make_unique<PluginMetrics>(*query_router_, *plugin_calls_);
 }
 
 void Host::AddRoutes(const Config& config) {
@@ -193,8 +195,9 @@ void Host::AddRoutes(const Config& config) {
       LiveRoutes{hub_.get(), scopes_.get(), last_messages_.get(),
                  managed_streams_.get(),
                  static_cast<size_t>(config.live.push_max_body_bytes)});
-  AddQueryRoutes(*server_, QueryRoutes{queries_.get(), health_checks_.get(),
-                                       resources_.get()});
+  AddQueryRoutes(*server_,
+                 QueryRoutes{queries_.get(), health_checks_.get(),
+                             resources_.get(), plugin_metrics_.get()});
   server_->HandleGet("/api/health",
                      [this](const HttpRequest&) { return Health(); });
   server_->HandleGet("/api/datasources", [this](const HttpRequest&) {

@@ -34,6 +34,7 @@
 #include "query/ds_query.h"
 #include "query/health_check.h"
 #include "query/plugin_calls.h"
+#include "query/plugin_metrics.h"
 #include "query/resource_call.h"
 #include "runnel/status.h"
 #include "stream/channel_router.h"
@@ -97,6 +98,7 @@ class Host {
   std::unique_ptr<DataSourceQueries> queries_;
   std::unique_ptr<DataSourceHealth> health_checks_;
   std::unique_ptr<ResourceCalls> resources_;
+  std::unique_ptr<PluginMetrics> plugin_metrics_;
   std::unique_ptr<Server> server_;
   bool shut_down_ = false;
 };

@@ -10,6 +10,7 @@ namespace {
 constexpr std::string_view kQueryPath = "/api/ds/query";
 constexpr std::string_view kDataSourcePrefix = "/api/datasources/uid/";
 constexpr std::string_view kPluginPrefix = "/api/plugins/";
+constexpr std::string_view kPluginMetricsPrefix = "/metrics/plugins/";
 constexpr std::string_view kResources = "resources";
 constexpr const char* kResourceMethods[] = {"GET", "POST", "PUT", "PATCH",
                                             "DELETE"};
@@ -67,6 +68,16 @@ void HandlePlugin(const QueryRoutes& routes, HttpRequest request,
 }  // namespace
 
 void AddQueryRoutes(Server& server, const QueryRoutes& routes) {
+  server.Handle(HttpRoute{"GET", std::string(kPluginMetricsPrefix), true},
+                [routes](HttpRequest request, HttpRespond respond) {
+                  std::string_view rest;
+                  const std::string id(
+                      SplitName(request.path, kPluginMetricsPrefix, &rest));
+                  if (!rest.empty()) {
+                    return respond(JSONErrorResponse(404, "Not found"));
+                  }
+                  routes.metrics->Collect(id, HttpCaller(), std::move(respond));
+                });
   server.Handle(
       HttpRoute{"POST", std::string(kQueryPath), false, kQueryMaxBodyBytes},
       [routes](HttpRequest request, HttpRespond respond) {

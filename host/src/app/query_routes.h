@@ -3,6 +3,7 @@
 //   GET  /api/datasources/uid/:uid/health       health_check.h
 //   *    /api/datasources/uid/:uid/resources/*  resource_call.h
 //   *    /api/plugins/:id/resources/*           resource_call.h
+//   GET  /metrics/plugins/:id                   plugin_metrics.h
 // (* = GET, POST, PUT, PATCH, DELETE). Other paths under those prefixes are
 // 404 {"message": "Not found"}. Requests are an anonymous Viewer of org 1,
 // as WebSocket clients are until authentication exists.
@@ -16,6 +17,7 @@
 #include "live/server.h"
 #include "query/ds_query.h"
 #include "query/health_check.h"
+#include "query/plugin_metrics.h"
 #include "query/resource_call.h"
 
 namespace runnel::host {
@@ -33,6 +35,7 @@ struct QueryRoutes {
   DataSourceQueries* queries = nullptr;
   DataSourceHealth* health = nullptr;
   ResourceCalls* resources = nullptr;
+  PluginMetrics* metrics = nullptr;
 };
 
 void AddQueryRoutes(Server& server, const QueryRoutes& routes);

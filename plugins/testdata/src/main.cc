@@ -12,13 +12,18 @@
 #include "streams.h"
 
 int main() {
-  auto running = std::make_shared<runnel::testdata::RunningStreams>();
+  auto metrics = std::make_shared<runnel::MetricsRegistry>();
+  auto running = std::make_shared<runnel::testdata::RunningStreams>(
+      &metrics->AddGauge("testdata_streams_running",
+                         "RunStream calls running in this plugin."));
   auto streams = std::make_shared<runnel::testdata::Streams>(running);
   runnel::ServeOptions options;
   options.subscribe_stream = streams;
   options.publish_stream = streams;
   options.async_run_stream = streams;
-  options.query_data = std::make_shared<runnel::testdata::Query>();
+  options.query_data = std::make_shared<runnel::testdata::Query>(
+      &metrics->AddCounter("testdata_queries_total", "Queries answered."));
+  options.metrics = metrics;
   options.check_health = std::make_shared<runnel::testdata::Health>();
   options.call_resource =
       std::make_shared<runnel::testdata::Resources>(running);

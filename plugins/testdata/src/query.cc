@@ -99,6 +99,8 @@ int64_t QueryStepMs(const runnel::DataQuery& query) {
 
 runnel::Status Query::QueryData(const runnel::QueryDataRequest& req,
                                 runnel::QueryDataResponse* resp) {
+  if (queries_ != nullptr)
+    queries_->Add(static_cast<double>(req.queries.size()));
   for (const runnel::DataQuery& query : req.queries) {
     runnel::DataResponse& out = resp->responses[query.ref_id];
     if (query.query_type == kQueryTypeLive) {

@@ -17,6 +17,7 @@
 #include <cstdint>
 
 #include "runnel/data.h"
+#include "runnel/metrics.h"
 
 namespace runnel::testdata {
 
@@ -31,8 +32,15 @@ int64_t QueryStepMs(const runnel::DataQuery& query);
 
 class Query final : public runnel::QueryDataHandler {
  public:
+  // Counts every query answered into `queries` (owned by a MetricsRegistry
+  // that outlives this), when given.
+  explicit Query(runnel::Counter* queries = nullptr) : queries_(queries) {}
+
   runnel::Status QueryData(const runnel::QueryDataRequest& req,
                            runnel::QueryDataResponse* resp) override;
+
+ private:
+  runnel::Counter* const queries_;
 };
 
 }  // namespace runnel::testdata

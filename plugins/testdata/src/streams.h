@@ -1,11 +1,11 @@
 // Streams: the testdata plugin's stream handlers (Grafana testdata's
 // stream_handler.go). Subscribe answers the schema-only frame of the path's
 // stream (NotFound for an unknown path); Publish is PermissionDenied on
-// those paths, as Grafana's; RunStream is non-blocking (runnel::AsyncRunStreamHandler):
-// it starts a timer that sends one data-only frame per tick until the host
-// cancels, and ends at once with "testdata plugin does not support path:
-// <path>" on an unknown path. Every stream logs its start and stop and is
-// counted in RunningStreams (see stream_run.h).
+// those paths, as Grafana's; RunStream is non-blocking
+// (runnel::AsyncRunStreamHandler): it starts a timer that sends one data-only
+// frame per tick until the host cancels, and ends at once with "testdata plugin
+// does not support path: <path>" on an unknown path. Every stream logs its
+// start and stop and is counted in RunningStreams (see stream_run.h).
 //
 // Beyond Grafana's testdata, the path "echo" takes publications: Subscribe
 // OK with no initial data, Publish OK with the published data as the data

@@ -13,6 +13,7 @@
 #include "runnel/json_string.h"
 #include "runnel/live_channel.h"
 #include "runnel/log.h"
+#include "runnel/metrics.h"
 #include "runnel/plugin_context.h"
 #include "runnel/resource.h"
 #include "runnel/serve.h"

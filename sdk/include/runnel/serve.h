@@ -12,6 +12,7 @@
 #include "runnel/data.h"
 #include "runnel/diagnostics.h"
 #include "runnel/instance_manager.h"
+#include "runnel/metrics.h"
 #include "runnel/resource.h"
 #include "runnel/stream.h"
 
@@ -26,6 +27,8 @@ namespace runnel {
 struct ServeOptions {
   std::shared_ptr<QueryDataHandler> query_data;
   std::shared_ptr<CheckHealthHandler> check_health;
+  // The plugin's own metrics, for Diagnostics.CollectMetrics (metrics.h).
+  std::shared_ptr<MetricsRegistry> metrics;
   std::shared_ptr<CallResourceHandler> call_resource;
   std::shared_ptr<SubscribeStreamHandler> subscribe_stream;
   std::shared_ptr<PublishStreamHandler> publish_stream;

@@ -216,5 +216,23 @@ TEST(QueryApiUnavailableTest, APluginThatNeverRunsIs503AndFailsOnlyItsQueries) {
             503);
 }
 
+TEST_F(QueryApiTest, PluginMetricsAreScrapedThroughTheHost) {
+  HttpResult before = HttpGet(port(), "/metrics/plugins/testdata");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_THAT(before.content_type, HasSubstr("text/plain"));
+  EXPECT_THAT(before.body, HasSubstr("# TYPE testdata_queries_total counter"));
+  EXPECT_THAT(before.body, HasSubstr("# TYPE testdata_streams_running gauge"));
+  const double queries = MetricValue(before.body, "testdata_queries_total");
+  ASSERT_GE(queries, 0);
+  ASSERT_EQ(
+      PostQuery(port(), {{"queries", JSON::array({Query("A", "testdata"),
+                                                  Query("B", "testdata")})}})
+          .status,
+      200);
+  HttpResult after = HttpGet(port(), "/metrics/plugins/testdata");
+  EXPECT_EQ(MetricValue(after.body, "testdata_queries_total"), queries + 2);
+  EXPECT_EQ(HttpGet(port(), "/metrics/plugins/nope").status, 404);
+}
+
 }  // namespace
 }  // namespace runnel::host::testing
