@@ -396,12 +396,17 @@ TEST_F(TestdataPluginTest, CheckHealthIsOkWithAMessage) {
   EXPECT_FALSE(resp.message().empty());
 }
 
-TEST_F(TestdataPluginTest, CollectMetricsIsUnimplemented) {
+TEST_F(TestdataPluginTest, CollectMetricsAnswersItsPrometheusText) {
   grpc::ClientContext ctx;
   pluginv2::CollectMetricsRequest req;
   pluginv2::CollectMetricsResponse resp;
-  EXPECT_EQ(diagnostics_->CollectMetrics(&ctx, req, &resp).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+  ASSERT_TRUE(diagnostics_->CollectMetrics(&ctx, req, &resp).ok());
+  const std::string& text = resp.metrics().prometheus();
+  EXPECT_NE(text.find("# TYPE testdata_queries_total counter\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("testdata_streams_running 0\n"), std::string::npos)
+      << text;
 }
 
 TEST_F(TestdataPluginTest, UnknownResourceIs404) {

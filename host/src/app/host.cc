@@ -184,7 +184,7 @@ void Host::MakeQueries(const std::vector<DataSource>& data_sources) {
   health_checks_ =
       std::make_unique<DataSourceHealth>(*query_router_, *plugin_calls_);
   resources_ = std::make_unique<ResourceCalls>(*query_router_, *plugin_calls_,
-                                               kResourceMaxReplyBytes);
+                                               kResourceMaxQueuedBytes);
   plugin_metrics_ =
       std::make_unique<PluginMetrics>(*query_router_, *plugin_calls_);
 }

@@ -27,9 +27,9 @@ namespace runnel::host {
 inline constexpr size_t kQueryMaxBodyBytes = 4 * 1024 * 1024;
 // Resource calls may upload files (e.g. a plugin's import endpoint).
 inline constexpr size_t kResourceMaxBodyBytes = 16 * 1024 * 1024;
-// A plugin's resource reply is held whole before it is sent; past this it is
-// refused with 502 rather than growing without bound.
-inline constexpr size_t kResourceMaxReplyBytes = 64 * 1024 * 1024;
+// A plugin's resource reply is streamed; this much may wait for a slow
+// client before the plugin's stream is paused.
+inline constexpr size_t kResourceMaxQueuedBytes = 1024 * 1024;
 
 struct QueryRoutes {
   DataSourceQueries* queries = nullptr;

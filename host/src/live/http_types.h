@@ -5,11 +5,14 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "live/http_body_stream.h"
 
 namespace runnel::host {
 
@@ -35,6 +38,9 @@ struct HttpResponse {
   std::string body;
   // Extra ones; a name may repeat.
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set: the body is sent as the stream produces it (chunked), after
+  // `body` if any.
+  std::shared_ptr<HttpBodyStream> body_stream;
 };
 
 // A plain-text response ("<text>\n"), for errors and refusals.

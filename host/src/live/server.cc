@@ -371,6 +371,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // Answers request_.
   void Write(HttpResponse response, bool keep_alive) {
+    if (response.body_stream && request_.method() != http::verb::head) {
+      WriteStreamed(std::move(response), keep_alive);
+      return;
+    }
     const http::request<http::string_body>& request = request_;
     auto out = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), request.version());
@@ -407,12 +411,110 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                       });
   }
 
+  // A streamed reply: the head (chunked), then each chunk the body stream
+  // gives, then the last chunk.
+  void WriteStreamed(HttpResponse response, bool keep_alive) {
+    auto head = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(response.status), request_.version());
+    head->set(http::field::server, "runnel");
+    if (!response.content_type.empty()) {
+      head->set(http::field::content_type, response.content_type);
+    }
+    for (const auto& [name, value] : response.headers) {
+      head->insert(name, value);
+    }
+    head->chunked(true);
+    head->keep_alive(keep_alive);
+    body_ = std::move(response.body_stream);
+    // Sent first, ahead of the stream (which may already have ended).
+    first_chunk_ = std::move(response.body);
+    keep_alive_ = keep_alive;
+    auto serializer =
+        std::make_shared<http::response_serializer<http::empty_body>>(*head);
+    stream_.expires_after(kHttpReadTimeout);
+    http::async_write_header(stream_, *serializer,
+                             [self = shared_from_this(), head, serializer](
+                                 beast::error_code ec, size_t) {
+                               if (ec) return self->AbandonBody();
+                               // The wake holds the session while the
+                               // producer works (no read or write is
+                               // pending then); FinishBody and AbandonBody
+                               // let go of it.
+                               auto executor = self->stream_.get_executor();
+                               self->body_->SetWake([self, executor] {
+                                 asio::post(executor,
+                                            [self] { self->PumpBody(); });
+                               });
+                             });
+  }
+
+  void PumpBody() {
+    if (!body_ || body_writing_) return;  // a write's completion pumps
+    HttpBodyStream::Taken taken = body_->Take();
+    if (!first_chunk_.empty()) {
+      taken.data.insert(0, first_chunk_);
+      first_chunk_.clear();
+    }
+    if (taken.data.empty()) {
+      if (taken.ended) FinishBody(taken.ok);
+      return;
+    }
+    body_writing_ = true;
+    auto data = std::make_shared<std::string>(std::move(taken.data));
+    stream_.expires_after(kHttpReadTimeout);
+    asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
+                      [self = shared_from_this(), data, taken_end = taken.ended,
+                       taken_ok = taken.ok](beast::error_code ec, size_t) {
+                        self->body_writing_ = false;
+                        if (ec) return self->AbandonBody();
+                        if (taken_end) return self->FinishBody(taken_ok);
+                        self->PumpBody();
+                      });
+  }
+
+  // The producer ended: the last chunk, or (broken) a cut connection.
+  void FinishBody(bool ok) {
+    body_->SetWake(nullptr);
+    body_.reset();
+    if (!ok) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      return;
+    }
+    stream_.expires_after(kHttpReadTimeout);
+    asio::async_write(
+        stream_, http::make_chunk_last(),
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec || !self->keep_alive_) {
+            beast::error_code ignored;
+            self->stream_.socket().shutdown(tcp::socket::shutdown_both,
+                                            ignored);
+            return;
+          }
+          self->Read();
+        });
+  }
+
+  // The client is gone: the producer is told to stop.
+  void AbandonBody() {
+    if (body_) {
+      body_->Cancel();
+      body_.reset();
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
   beast::tcp_stream stream_;
   IoLoop* loop_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> request_;  // the one being answered
   const HttpHandler* handler_ = nullptr;      // its Handle route, if any
+  std::shared_ptr<HttpBodyStream> body_;      // a streamed reply in progress
+  std::string first_chunk_;                   // its response's own body
+  bool body_writing_ = false;
+  bool keep_alive_ = false;
   Server::Impl* server_;
 };
 

@@ -3,6 +3,7 @@
 #include <absl/strings/ascii.h>
 #include <grpcpp/support/client_callback.h>
 
+#include <atomic>
 #include <string_view>
 
 #include "backend.grpc.pb.h"
@@ -67,17 +68,18 @@ HttpResponse ResponseHead(const pluginv2::CallResourceResponse& first) {
   return head;
 }
 
-// Reads the reply stream into one HttpResponse; owns itself from StartCall
-// until OnDone.
+// Streams the reply to the HTTP client as it is read: the first message
+// answers (status, headers, first piece), later ones go to the body stream.
+// Owns itself from StartCall until OnDone.
 class ResourceCalls::Reader
     : public grpc::ClientReadReactor<pluginv2::CallResourceResponse> {
  public:
   Reader(PluginCalls& calls, std::shared_ptr<grpc::ClientContext> context,
-         std::string plugin_id, size_t max_reply_bytes, HttpRespond respond)
+         std::string plugin_id, size_t max_queued_bytes, HttpRespond respond)
       : calls_(calls),
         context_(std::move(context)),
         plugin_id_(std::move(plugin_id)),
-        max_reply_bytes_(max_reply_bytes),
+        body_(std::make_shared<HttpBodyStream>(max_queued_bytes)),
         respond_(std::move(respond)) {}
 
   void Start(pluginv2::Resource::Stub& stub,
@@ -89,19 +91,44 @@ class ResourceCalls::Reader
 
   void OnReadDone(bool ok) override {
     if (!ok) return;  // the stream ended; OnDone follows
-    if (messages_ == 0) reply_ = ResponseHead(message_);
-    ++messages_;
-    if (reply_.body.size() + message_.body().size() > max_reply_bytes_) {
-      too_large_ = true;
-      context_->TryCancel();
-      return;
+    bool room = true;
+    if (messages_++ == 0) {
+      HttpResponse head = ResponseHead(message_);
+      head.body = std::move(*message_.mutable_body());
+      head.body_stream = body_;
+      // A client that leaves stops the plugin's stream. The callback may
+      // run after OnDone: it touches the reader only while the flag says a
+      // hold (which delays OnDone) is in place.
+      body_->OnCancel([this, context = context_, waiting = waiting_for_room_] {
+        context->TryCancel();
+        if (waiting->exchange(false)) RemoveHold();
+      });
+      respond_(std::move(head));
+    } else {
+      room = body_->Write(std::move(*message_.mutable_body()));
     }
-    reply_.body.append(message_.body());
-    StartRead(&message_);
+    if (room) return StartRead(&message_);
+    // Paused until the client has taken half of what waits; the hold keeps
+    // the reactor alive meanwhile.
+    AddHold();
+    waiting_for_room_->store(true);
+    body_->WhenRoom([this, waiting = waiting_for_room_] {
+      if (!waiting->exchange(false)) return;
+      StartRead(&message_);
+      RemoveHold();
+    });
   }
 
   void OnDone(const grpc::Status& rpc) override {
-    respond_(Answer(rpc));
+    if (messages_ > 0) {
+      if (!rpc.ok()) {
+        log::Info("resource reply cut short",
+                  {{"plugin", plugin_id_}, {"error", rpc.error_message()}});
+      }
+      body_->End(rpc.ok());
+    } else {
+      respond_(Answer(rpc));
+    }
     std::shared_ptr<grpc::ClientContext> context = std::move(context_);
     PluginCalls& calls = calls_;
     delete this;
@@ -109,12 +136,8 @@ class ResourceCalls::Reader
   }
 
  private:
+  // The answer to a call that ended before its first message.
   HttpResponse Answer(const grpc::Status& rpc) {
-    if (too_large_) {
-      return JSONErrorResponse(502, "the plugin's resource reply is over " +
-                                        std::to_string(max_reply_bytes_) +
-                                        " bytes");
-    }
     if (!rpc.ok()) {
       log::Info("resource call failed",
                 {{"plugin", plugin_id_}, {"error", rpc.error_message()}});
@@ -125,25 +148,22 @@ class ResourceCalls::Reader
                                  "Plugin unavailable: " + rpc.error_message());
       }
       return JSONErrorResponse(
-          messages_ > 0 ? 502 : 500,
-          "Failed to call resource: " + rpc.error_message());
+          500, "Failed to call resource: " + rpc.error_message());
     }
-    if (messages_ == 0) {
-      return JSONErrorResponse(
-          500, "Failed to call resource: received empty resource response");
-    }
-    return std::move(reply_);
+    return JSONErrorResponse(
+        500, "Failed to call resource: received empty resource response");
   }
 
   PluginCalls& calls_;
   std::shared_ptr<grpc::ClientContext> context_;
   const std::string plugin_id_;
-  const size_t max_reply_bytes_;
+  const std::shared_ptr<HttpBodyStream> body_;
   HttpRespond respond_;
   pluginv2::CallResourceResponse message_;
-  HttpResponse reply_;
   size_t messages_ = 0;
-  bool too_large_ = false;
+  // Shared with the body stream's callbacks, which may outlive the reader.
+  const std::shared_ptr<std::atomic<bool>> waiting_for_room_ =
+      std::make_shared<std::atomic<bool>>(false);
 };
 
 void ResourceCalls::CallDataSource(const std::string& uid, std::string path,
@@ -191,7 +211,7 @@ void ResourceCalls::Call(const Route& route, std::string path,
     }
     auto stub = pluginv2::Resource::NewStub(connection.channel);
     // The request must outlive the call: the reader keeps it.
-    auto* reader = new Reader(calls_, context, plugin->id(), max_reply_bytes_,
+    auto* reader = new Reader(calls_, context, plugin->id(), max_queued_bytes_,
                               [call, respond](HttpResponse response) {
                                 respond(std::move(response));
                               });

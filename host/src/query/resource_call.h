@@ -4,15 +4,20 @@
 // URL (that path plus "?query"), the request headers (without hop-by-hop
 // ones and Host) and the body. The plugin's reply may be several
 // CallResourceResponse messages: the first carries the status and headers,
-// every one a piece of the body. The pieces are collected (up to
-// max_reply_bytes) and answered whole.
+// every one a piece of the body. The answer starts with the first message
+// and each further piece is sent as it comes (chunked), so a long or endless
+// reply reaches the client as the plugin produces it. A client that reads
+// slower than the plugin writes holds at most max_queued_bytes: then the
+// plugin's stream is read no further until the client catches up; a client
+// that leaves cancels the call.
 // The reply's headers pass through except Set-Cookie (Grafana drops it) and
 // the framing ones the server writes itself; without a Content-Type it is
 // application/json (as in Grafana), unless the status is 204.
 // Errors, {"message"}: 404 unknown data source or plugin, or a plugin without
-// CallResource ("Not found"); 503 plugin unavailable; 502 a reply over
-// max_reply_bytes or cut short by an error; 500 any other failure, or a
-// reply with no message ("received empty resource response").
+// CallResource ("Not found"); 503 plugin unavailable; 500 any other failure
+// before the first message, or a reply with no message ("received empty
+// resource response"). A call that fails after the first message cuts the
+// connection (the client sees a truncated chunked body).
 // Thread-safety: from any thread; `respond` is called exactly once, from the
 // caller's thread, a worker or a gRPC thread. Borrows the router and the
 // calls, which must outlive it.
@@ -42,8 +47,8 @@ HttpResponse ResponseHead(const pluginv2::CallResourceResponse& first);
 class ResourceCalls {
  public:
   ResourceCalls(const ChannelRouter& router, PluginCalls& calls,
-                size_t max_reply_bytes)
-      : router_(router), calls_(calls), max_reply_bytes_(max_reply_bytes) {}
+                size_t max_queued_bytes)
+      : router_(router), calls_(calls), max_queued_bytes_(max_queued_bytes) {}
 
   void CallDataSource(const std::string& uid, std::string path,
                       HttpRequest request, const ClientIdentity& who,
@@ -59,7 +64,7 @@ class ResourceCalls {
 
   const ChannelRouter& router_;
   PluginCalls& calls_;
-  const size_t max_reply_bytes_;
+  const size_t max_queued_bytes_;
 };
 
 }  // namespace runnel::host

@@ -1,6 +1,8 @@
 #include "resources.h"
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
 
 namespace runnel::testdata {
 namespace {
@@ -15,7 +17,9 @@ std::string TrimmedPath(const std::string& path) {
 runnel::Status Resources::StreamResource(
     const runnel::CallResourceRequest& req,
     runnel::CallResourceResponseSender& sender) {
-  if (TrimmedPath(req.path) != "chunks") {
+  const std::string path = TrimmedPath(req.path);
+  if (path == "ticks") return SendTicks(sender);
+  if (path != "chunks") {
     return CallResourceHandler::StreamResource(req, sender);
   }
   for (int i = 0; i < kResourceChunks; ++i) {
@@ -23,6 +27,19 @@ runnel::Status Resources::StreamResource(
     if (i == 0) piece.headers["Content-Type"] = {"text/plain; charset=utf-8"};
     piece.body = "chunk " + std::to_string(i) + "\n";
     if (!sender.Send(piece)) break;  // the host has gone
+  }
+  return runnel::Status::Ok();
+}
+
+runnel::Status Resources::SendTicks(
+    runnel::CallResourceResponseSender& sender) {
+  for (int i = 0; i < kMaxTicks; ++i) {
+    runnel::CallResourceResponse piece;
+    if (i == 0) piece.headers["Content-Type"] = {"text/plain; charset=utf-8"};
+    piece.body = "tick " + std::to_string(i) + "\n";
+    if (!sender.Send(piece)) break;  // the host has gone
+    // CallResource runs on a gRPC server thread, which may block.
+    std::this_thread::sleep_for(kTickInterval);
   }
   return runnel::Status::Ok();
 }

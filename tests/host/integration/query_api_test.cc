@@ -5,7 +5,12 @@
 // runs.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <string>
 
 #include "host_process.h"
@@ -174,6 +179,42 @@ TEST_F(QueryApiTest, AReplyInSeveralMessagesArrivesWhole) {
   ASSERT_EQ(chunks.status, 200) << chunks.body;
   EXPECT_EQ(chunks.content_type, "text/plain; charset=utf-8");
   EXPECT_EQ(chunks.body, "chunk 0\nchunk 1\nchunk 2\n");
+}
+
+// Reads the raw reply to GET `target` until it holds `wanted`; "" after a
+// 10 s silence or a closed connection. The reply is chunked and endless:
+// only a host that streams lets the first pieces through.
+std::string ReadUntil(uint16_t port, const std::string& target,
+                      const std::string& wanted) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return "";
+  timeval timeout{10, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout,
+             sizeof timeout);
+  const std::string request =
+      "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  boost::asio::write(socket, boost::asio::buffer(request), ec);
+  std::string received;
+  char buffer[4096];
+  while (!ec && received.find(wanted) == std::string::npos) {
+    size_t n = socket.read_some(boost::asio::buffer(buffer), ec);
+    received.append(buffer, n);
+  }
+  return ec ? "" : received;
+}
+
+TEST_F(QueryApiTest, AnEndlessResourceReplyIsStreamedAsItComes) {
+  const std::string received =
+      ReadUntil(port(), "/api/plugins/testdata/resources/ticks", "tick 2\n");
+  ASSERT_FALSE(received.empty()) << "no third tick within 10 s";
+  EXPECT_THAT(received, HasSubstr("Transfer-Encoding: chunked"));
+  EXPECT_THAT(received, HasSubstr("tick 0\n"));
+  // The host is fine after the client left mid-reply.
+  EXPECT_EQ(HttpGet(port(), "/api/plugins/testdata/resources/streams").status,
+            200);
 }
 
 // A data source whose plugin never starts, beside the testdata one.
