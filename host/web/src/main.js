@@ -127,6 +127,8 @@ function setupSettings() {
     const seconds = Number(windowInput.value);
     const points = Math.floor(Number(pointsInput.value));
     if (!(seconds > 0) || !(points > 0)) return;
+    // Enter fires both change and submit: one window, one run of the queries.
+    if (seconds * 1000 === state.windowMs && points === state.maxPoints) return;
     state.windowMs = seconds * 1000;
     state.maxPoints = points;
     for (const p of panels) p.setWindow(state.windowMs, state.maxPoints);

@@ -226,6 +226,7 @@ export class Panel {
     }
     this.stopQuery();
     this.query = null;
+    this.resetQueryAttributes();
     this.target = channel;
     this.merge = this.newMerge();
     this.lastError = '';
@@ -252,7 +253,8 @@ export class Panel {
     this.channel = '';
     this.el.dataset.channel = '';
     this.merge = this.newMerge();
-    this.queryRuns = 0;
+    this.resetQueryAttributes();
+    this.el.dataset.queryRuns = '0';
     this.lastError = '';
     this.clearError();
     this.destroyPlot();
@@ -333,6 +335,14 @@ export class Panel {
     if (answer.channel === '') this.setState(answer.error ? 'error' : 'queried', { code: 0, message: '' });
     this.updateAttributes();
     this.render();
+  }
+
+  // A new target: no answer of a query applied yet.
+  resetQueryAttributes() {
+    this.queryRuns = 0;
+    for (const key of ['queryRuns', 'queryState', 'queryFrom', 'queryTo', 'historyPoints']) {
+      delete this.el.dataset[key];
+    }
   }
 
   stopQuery() {
