@@ -71,7 +71,8 @@ function guessFields(values) {
   });
 }
 
-function sameLayout(a, b) {
+// Whether two field lists plot the same way (names, types, labels).
+export function sameLayout(a, b) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     if (a[i].name !== b[i].name || a[i].type !== b[i].type) return false;
@@ -144,7 +145,9 @@ export class StreamFrame {
 
   // Applies one DataFrameJSON message. Returns {rows, schemaChanged, error}:
   // error is a message when the packet was refused (nothing of it kept).
-  push(message) {
+  // options.after: rows at or before this time are left out (live rows that
+  // a queried history already covers); rows counts the rows kept.
+  push(message, { after = -Infinity } = {}) {
     const result = { rows: 0, schemaChanged: false, error: null };
     if (message == null || typeof message !== 'object') {
       result.error = 'packet is not a frame object';
@@ -183,13 +186,14 @@ export class StreamFrame {
     }
     const columns = data.values.map((column, i) => this.restoreColumn(column, data, i));
     const labelSetsBefore = this.labelSetKeys();
-    this.insertPendingBreaks(columns, rowCount);
-    for (let row = 0; row < rowCount; row++) this.appendRow(columns, row);
+    const kept = after === -Infinity ? rowCount : this.dropRowsUntil(columns, rowCount, after);
+    this.insertPendingBreaks(columns, kept);
+    for (let row = 0; row < kept; row++) this.appendRow(columns, row);
     this.packets++;
-    this.totalRows += rowCount;
+    this.totalRows += kept;
     this.trim();
     if (this.labelSetKeys() !== labelSetsBefore) this.version++;
-    result.rows = rowCount;
+    result.rows = kept;
     return result;
   }
 
@@ -212,6 +216,17 @@ export class StreamFrame {
       }
     }
     return out;
+  }
+
+  // Removes, in place, the rows whose time is at or before `after` (or not
+  // a time); returns the number of rows left.
+  dropRowsUntil(columns, rowCount, after) {
+    const times = columns[this.timeIndex];
+    const keep = [];
+    for (let row = 0; row < rowCount; row++) if (times[row] > after) keep.push(row);
+    if (keep.length === rowCount) return rowCount;
+    for (let i = 0; i < columns.length; i++) columns[i] = keep.map((row) => columns[i][row]);
+    return keep.length;
   }
 
   // The rows that follow come after a loss of the subscription: every label

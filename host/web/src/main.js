@@ -16,6 +16,7 @@ const DATASOURCES_TIMEOUT_MS = 1500;
 const state = parseState(window.location.search);
 const panels = [];
 let uids = [];
+let datasources = []; // GET /api/datasources: what a query panel can pick
 
 const statusEl = document.getElementById('status');
 const connectionEl = document.getElementById('connection-state');
@@ -55,7 +56,7 @@ const live = new LiveConnection(liveUrl(window.location), {
 
 function saveState() {
   const search = formatState({
-    panels: panels.map((p) => p.channel),
+    panels: panels.map((p) => p.target),
     cols: state.cols,
     windowMs: state.windowMs,
     maxPoints: state.maxPoints,
@@ -70,19 +71,20 @@ function applyColumns() {
   panelsEl.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
 }
 
-function addPanel(channel) {
+function addPanel(target) {
   const panel = new Panel(live, {
-    channel,
+    target,
+    datasources,
     windowMs: state.windowMs,
     maxPoints: state.maxPoints,
-    onChannelChange: () => saveState(),
+    onTargetChange: () => saveState(),
     onRemove: (p) => {
       panels.splice(panels.indexOf(p), 1);
       p.destroy();
       applyColumns();
       saveState();
     },
-    onError: (p, message) => setLastError(`${p.channel}: ${message}`),
+    onError: (p, message) => setLastError(`${p.channel || p.target}: ${message}`),
   });
   panels.push(panel);
   panelsEl.append(panel.el);
@@ -125,6 +127,8 @@ function setupSettings() {
     const seconds = Number(windowInput.value);
     const points = Math.floor(Number(pointsInput.value));
     if (!(seconds > 0) || !(points > 0)) return;
+    // Enter fires both change and submit: one window, one run of the queries.
+    if (seconds * 1000 === state.windowMs && points === state.maxPoints) return;
     state.windowMs = seconds * 1000;
     state.maxPoints = points;
     for (const p of panels) p.setWindow(state.windowMs, state.maxPoints);
@@ -171,10 +175,11 @@ async function start() {
   live.connect();
   // Provisioned testdata data sources, where the host lists them; the live
   // list also names data sources whose streams are running.
-  const datasources = await fetchJson('/api/datasources', DATASOURCES_TIMEOUT_MS);
-  uids = testdataUids(datasources);
+  const list = await fetchJson('/api/datasources', DATASOURCES_TIMEOUT_MS);
+  datasources = Array.isArray(list) ? list : [];
+  uids = testdataUids(list);
   const initial = state.panels ?? [defaultChannel(uids)];
-  for (const channel of initial) addPanel(channel);
+  for (const target of initial) addPanel(target);
   saveState();
   fillPicker(null);
   refreshPicker();
