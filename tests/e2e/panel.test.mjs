@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { launchBrowser } from './support/browser.mjs';
 import { BUILD_DIR, sleep, startHost } from './support/host.mjs';
+import { panelData, waitForPanel } from './support/panel-page.mjs';
 
 const DEADLINE_MS = 20_000;
 const CHANNEL_20HZ = 'ds/testdata/random-20Hz-stream';
@@ -20,11 +21,6 @@ function outputDir() {
     : mkdtempSync(join(tmpdir(), 'runnel-e2e-out-'));
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-// The attributes a panel exposes (see host/web/src/panel.js).
-async function panelData(page, index) {
-  return page.locator('[data-testid=panel]').nth(index).evaluate((el) => ({ ...el.dataset }));
 }
 
 // What panel `index`'s uPlot plots: [xs, ...one array per series], read
@@ -85,19 +81,6 @@ async function waitForStatus(page, accept, what, timeoutMs = DEADLINE_MS) {
     await sleep(100);
   }
   assert.fail(`status: ${what} not seen within ${timeoutMs} ms; last: ${JSON.stringify(data)}`);
-}
-
-// Polls until accept(panel data) holds; returns the data. Fails with the last
-// seen data after timeoutMs.
-async function waitForPanel(page, index, accept, what, timeoutMs = DEADLINE_MS) {
-  const deadline = Date.now() + timeoutMs;
-  let data = null;
-  while (Date.now() < deadline) {
-    data = await panelData(page, index).catch(() => null);
-    if (data && accept(data)) return data;
-    await sleep(100);
-  }
-  assert.fail(`panel ${index}: ${what} not seen within ${timeoutMs} ms; last: ${JSON.stringify(data)}`);
 }
 
 async function pickChannel(page, index, channel) {

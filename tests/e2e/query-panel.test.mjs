@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { launchBrowser } from './support/browser.mjs';
 import { BUILD_DIR, sleep, startHost } from './support/host.mjs';
+import { panelData, waitForPanel } from './support/panel-page.mjs';
 
 const DEADLINE_MS = 20_000;
 const CHANNEL_20HZ = 'ds/testdata/random-20Hz-stream';
@@ -25,23 +26,6 @@ const STREAM_HZ = 20;
 function queryPageUrl(base, query, windowSeconds) {
   const target = encodeURIComponent(`query:${JSON.stringify(query)}`);
   return `${base}/?panels=${target}&window=${windowSeconds}`;
-}
-
-async function panelData(page, index) {
-  return page.locator('[data-testid=panel]').nth(index).evaluate((el) => ({ ...el.dataset }));
-}
-
-// Polls until accept(panel data) holds; returns the data. Fails with the last
-// seen data after timeoutMs.
-async function waitForPanel(page, index, accept, what, timeoutMs = DEADLINE_MS) {
-  const deadline = Date.now() + timeoutMs;
-  let data = null;
-  while (Date.now() < deadline) {
-    data = await panelData(page, index).catch(() => null);
-    if (data && accept(data)) return data;
-    await sleep(50);
-  }
-  assert.fail(`panel ${index}: ${what} not seen within ${timeoutMs} ms; last: ${JSON.stringify(data)}`);
 }
 
 // The x values panel `index`'s uPlot plots, once accept(xs) holds.

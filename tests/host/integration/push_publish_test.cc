@@ -25,13 +25,7 @@ struct PushConfig {
 
 class PushPublishTest : public HostSuite<PushConfig> {
  protected:
-  std::unique_ptr<WsClient> Connected() {
-    auto client = std::make_unique<WsClient>();
-    EXPECT_TRUE(client->Open(port()));
-    JSON reply = client->Connect();
-    EXPECT_TRUE(reply.contains("connect")) << reply.dump();
-    return client;
-  }
+  std::unique_ptr<WsClient> Connected() { return testing::Connected(port()); }
 
   std::unique_ptr<WsClient> SubscribedTo(const std::string& channel) {
     auto client = Connected();

@@ -34,13 +34,6 @@ std::string Channel20Hz(int n) {
   return "1/plugin/testdata/random-20Hz-stream-" + std::to_string(n);
 }
 
-std::unique_ptr<WsClient> Connected(uint16_t port) {
-  auto client = std::make_unique<WsClient>();
-  EXPECT_TRUE(client->Open(port));
-  EXPECT_TRUE(client->Connect().contains("connect"));
-  return client;
-}
-
 int ErrorCode(const JSON& reply) {
   return reply.contains("error") ? reply["error"].value("code", -1) : 0;
 }

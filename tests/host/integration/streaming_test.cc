@@ -26,14 +26,7 @@ struct StreamingConfig {
 
 class StreamingTest : public HostSuite<StreamingConfig> {
  protected:
-  // Opens and connects a client; fails the test otherwise.
-  std::unique_ptr<WsClient> Connected() {
-    auto client = std::make_unique<WsClient>();
-    EXPECT_TRUE(client->Open(port()));
-    JSON reply = client->Connect();
-    EXPECT_TRUE(reply.contains("connect")) << reply.dump();
-    return client;
-  }
+  std::unique_ptr<WsClient> Connected() { return testing::Connected(port()); }
 };
 
 // Checks a subscribe reply carries the schema, then that the channel brings

@@ -4,10 +4,13 @@
 #ifndef RUNNEL_TESTS_HOST_INTEGRATION_TEST_SUPPORT_H_
 #define RUNNEL_TESTS_HOST_INTEGRATION_TEST_SUPPORT_H_
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <ctime>
 #include <functional>
 #include <iomanip>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -28,6 +31,16 @@ using ::runnel::testing::HttpResult;
 using ::runnel::testing::UpgradeStatus;
 using ::runnel::testing::WaitUntil;
 using ::runnel::testing::WsClient;
+
+// Opens a Live client to the host on `port` and connects it; fails the
+// test (and returns the client anyway) otherwise.
+inline std::unique_ptr<WsClient> Connected(uint16_t port) {
+  auto client = std::make_unique<WsClient>();
+  EXPECT_TRUE(client->Open(port)) << client->error();
+  JSON reply = client->Connect();
+  EXPECT_TRUE(reply.contains("connect")) << reply.dump();
+  return client;
+}
 
 inline std::string Metrics(uint16_t port) {
   return HttpGet(port, "/metrics").body;
