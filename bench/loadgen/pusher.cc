@@ -19,6 +19,7 @@
 
 #include "delivery_progress.h"
 #include "latency_histogram.h"
+#include "report_line.h"
 
 namespace runnel::loadgen {
 namespace {
@@ -422,26 +423,15 @@ bool Pusher::AllIdle() const {
 }
 
 void Pusher::WriteReport(const std::string& line) {
-  size_t offset = 0;
-  while (offset < line.size()) {
-    const ssize_t wrote =
-        write(report_fd_, line.data() + offset, line.size() - offset);
-    if (wrote < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    offset += static_cast<size_t>(wrote);
-  }
+  WriteReportLine(report_fd_, line);
 }
 
 std::string Pusher::ResultLine() const {
-  std::string line = "RESULT";
-  auto add = [&line](std::string_view key, auto value) {
-    line += ' ';
-    line += key;
-    line += '=';
-    line += std::to_string(value);
+  loadgen::ResultLine result;
+  auto add = [&result](std::string_view key, auto value) {
+    result.Add(key, value);
   };
+
   add("bodies_ok", bodies_ok_);
   add("bodies_failed", bodies_failed_);
   add("connect_errors", connect_errors_);
@@ -458,15 +448,9 @@ std::string Pusher::ResultLine() const {
   add("delivered_window_ns",
       board_ != nullptr ? delivered_ns_ - window_start_ns_ : 0);
   add("cpu_ns", pushing_ ? Now(CLOCK_PROCESS_CPUTIME_ID) - cpu_start_ns_ : 0);
-  line += " statuses=";
-  bool first = true;
-  for (const auto& [status, count] : statuses_) {
-    if (!first) line += ',';
-    first = false;
-    line += std::to_string(status) + ":" + std::to_string(count);
-  }
-  line += " latency=" + request_latency_.Serialize() + "\n";
-  return line;
+  result.AddCounts("statuses", statuses_);
+  result.AddText("latency", request_latency_.Serialize());
+  return result.text() + "\n";
 }
 
 }  // namespace

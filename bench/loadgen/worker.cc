@@ -21,6 +21,7 @@
 #include "delivery_progress.h"
 #include "latency_histogram.h"
 #include "protocol.h"
+#include "report_line.h"
 #include "ws_codec.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -529,26 +530,15 @@ void Worker::OnControl() {
 }
 
 void Worker::WriteReport(const std::string& line) {
-  size_t offset = 0;
-  while (offset < line.size()) {
-    const ssize_t written =
-        write(report_fd_, line.data() + offset, line.size() - offset);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    offset += static_cast<size_t>(written);
-  }
+  WriteReportLine(report_fd_, line);
 }
 
 std::string Worker::ResultLine() const {
-  std::string line = "RESULT";
-  auto add = [&line](std::string_view key, auto value) {
-    line += ' ';
-    line += key;
-    line += '=';
-    line += std::to_string(value);
+  loadgen::ResultLine result;
+  auto add = [&result](std::string_view key, auto value) {
+    result.Add(key, value);
   };
+
   add("subscribed_at_ready", subscribed_at_ready_);
   add("subscribed_end", subscribed_now_);
   add("subscribed_total", subscribed_total_);
@@ -565,15 +555,9 @@ std::string Worker::ResultLine() const {
   add("start_ns", start_ns_);
   add("last_subscribed_ns", last_subscribed_ns_);
   add("cpu_in_window_ns", cpu_in_window_ns_);
-  line += " closes=";
-  bool first = true;
-  for (const auto& [code, count] : close_codes_) {
-    if (!first) line += ',';
-    first = false;
-    line += std::to_string(code) + ":" + std::to_string(count);
-  }
-  line += " latency=" + latency_.Serialize() + "\n";
-  return line;
+  result.AddCounts("closes", close_codes_);
+  result.AddText("latency", latency_.Serialize());
+  return result.text() + "\n";
 }
 
 }  // namespace
