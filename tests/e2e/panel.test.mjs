@@ -279,8 +279,16 @@ describe('the panel page in headless Chromium', () => {
     await push();
     await page.goto(`${host.url}/`);
     await page.waitForSelector('body[data-ready=true]', { timeout: DEADLINE_MS });
-    const offered = await page.locator('#channel-options option').evaluateAll((els) => els.map((e) => e.value));
-    assert.ok(offered.includes('stream/e2e-panel/cpu'), `picker offers the pushed channel: ${offered}`);
+    // The page is ready before its first GET /api/live/list answers (the
+    // picker is filled again then): wait for the pushed channel's option
+    // itself, not for data-ready.
+    const option = '#channel-options option[value="stream/e2e-panel/cpu"]';
+    const offered = await page
+      .waitForSelector(option, { state: 'attached', timeout: DEADLINE_MS })
+      .then(() => true)
+      .catch(() => false);
+    const options = await page.locator('#channel-options option').evaluateAll((els) => els.map((e) => e.value));
+    assert.ok(offered, `picker offers the pushed channel: ${options}`);
     await page.click('[data-testid=add-panel]');
     const index = (await page.locator('[data-testid=panel]').count()) - 1;
     await pickChannel(page, index, 'stream/e2e-panel/cpu');

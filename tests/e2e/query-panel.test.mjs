@@ -185,7 +185,9 @@ describe('a query panel in headless Chromium', () => {
     await page.waitForFunction(() => window.location.search.includes('%22queryType%22:%22nope%22'), null, {
       timeout: DEADLINE_MS,
     });
-    assert.equal((await panelData(page, 0)).state, 'live', 'the first panel goes on');
+    // The first panel goes on: reloaded in the previous test, it may still be
+    // subscribing, so wait for its state rather than read it once.
+    await waitForPanel(page, 0, (d) => d.state === 'live', 'the first panel goes on');
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
   });
 });
