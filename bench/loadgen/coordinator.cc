@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -222,6 +223,39 @@ const std::vector<std::string_view> kSummedFields = {"subscribed_at_ready",
                                                      "cpu_in_window_ns",
                                                      "reads"};
 
+// Forks a child with a command pipe and a report pipe and fills `child`.
+// In the child, the pipe ends of `siblings` (children forked earlier) are
+// closed first, then run(control_fd, report_fd) is its exit code. Returns
+// false (after perror) if a pipe or the fork fails.
+bool ForkChild(const std::vector<WorkerProcess>& siblings,
+               const std::function<int(int, int)>& run, WorkerProcess* child) {
+  int control[2], report[2];
+  if (pipe(control) != 0 || pipe(report) != 0) {
+    perror("pipe");
+    return false;
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    return false;
+  }
+  if (pid == 0) {
+    close(control[1]);
+    close(report[0]);
+    for (const WorkerProcess& sibling : siblings) {
+      if (sibling.control_fd >= 0) close(sibling.control_fd);
+      if (sibling.report_fd >= 0) close(sibling.report_fd);
+    }
+    _exit(run(control[0], report[1]));
+  }
+  close(control[0]);
+  close(report[1]);
+  child->pid = pid;
+  child->control_fd = control[1];
+  child->report_fd = report[0];
+  return true;
+}
+
 // Forks `procs` workers sharing options.connections between them. Returns
 // false (after perror) if a pipe or a fork fails.
 bool SpawnWorkers(const Options& options, int procs, ProgressBoard* board,
@@ -231,31 +265,11 @@ bool SpawnWorkers(const Options& options, int procs, ProgressBoard* board,
   for (int i = 0; i < procs; ++i) {
     const int count =
         options.connections / procs + (i < options.connections % procs ? 1 : 0);
-    int control[2], report[2];
-    if (pipe(control) != 0 || pipe(report) != 0) {
-      perror("pipe");
-      return false;
-    }
-    const pid_t pid = fork();
-    if (pid < 0) {
-      perror("fork");
-      return false;
-    }
-    if (pid == 0) {
-      close(control[1]);
-      close(report[0]);
-      for (int j = 0; j < i; ++j) {
-        close((*workers)[j].control_fd);
-        close((*workers)[j].report_fd);
-      }
-      _exit(RunWorker(options, WorkerSlice{first_index, count, i}, control[0],
-                      report[1], board));
-    }
-    close(control[0]);
-    close(report[1]);
-    (*workers)[i].pid = pid;
-    (*workers)[i].control_fd = control[1];
-    (*workers)[i].report_fd = report[0];
+    const WorkerSlice slice{first_index, count, i};
+    auto run = [&options, slice, board](int control_fd, int report_fd) {
+      return RunWorker(options, slice, control_fd, report_fd, board);
+    };
+    if (!ForkChild(*workers, run, &(*workers)[i])) return false;
     first_index += count;
   }
   return true;
@@ -297,31 +311,12 @@ void RunPhases(const Options& options, std::vector<WorkerProcess>& workers,
 bool SpawnPusher(const Options& options,
                  const std::vector<WorkerProcess>& workers,
                  ProgressBoard* board, WorkerProcess* pusher) {
-  int control[2], report[2];
-  if (pipe(control) != 0 || pipe(report) != 0) {
-    perror("pipe");
-    return false;
-  }
-  const pid_t pid = fork();
-  if (pid < 0) {
-    perror("fork");
-    return false;
-  }
-  if (pid == 0) {
-    close(control[1]);
-    close(report[0]);
-    for (const auto& worker : workers) {
-      if (worker.control_fd >= 0) close(worker.control_fd);
-      if (worker.report_fd >= 0) close(worker.report_fd);
-    }
-    _exit(RunPusher(options, control[0], report[1], board));
-  }
-  close(control[0]);
-  close(report[1]);
-  pusher->pid = pid;
-  pusher->control_fd = control[1];
-  pusher->report_fd = report[0];
-  return true;
+  return ForkChild(
+      workers,
+      [&options, board](int control_fd, int report_fd) {
+        return RunPusher(options, control_fd, report_fd, board);
+      },
+      pusher);
 }
 
 // Push mode: once the subscribers are connected the pusher starts and sends

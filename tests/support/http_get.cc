@@ -1,7 +1,11 @@
 #include "support/http_get.h"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -46,6 +50,26 @@ HttpResult HttpPost(uint16_t port, const std::string& target,
   request.set(http::field::content_type, content_type);
   request.body() = body;
   return Send(port, std::move(request));
+}
+
+std::string SendUntil(uint16_t port, const std::string& raw_request,
+                      const std::string& wanted) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return "";
+  timeval timeout{10, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout,
+             sizeof timeout);
+  boost::asio::write(socket, boost::asio::buffer(raw_request), ec);
+  std::string received;
+  char buffer[4096];
+  while (!ec && received.find(wanted) == std::string::npos) {
+    size_t n = socket.read_some(boost::asio::buffer(buffer), ec);
+    received.append(buffer, n);
+  }
+  return ec ? "" : received;
 }
 
 }  // namespace runnel::testing

@@ -21,6 +21,14 @@ HttpResult HttpPost(uint16_t port, const std::string& target,
                     const std::string& body,
                     const std::string& content_type = "text/plain");
 
+// Writes `raw_request` (bytes as they go on the wire) and reads the reply
+// until it holds `wanted`, for what a whole-message client cannot show: a
+// reply read while it is still being sent, an answer before the body.
+// Returns what was read, or "" after 10 s of silence or a closed
+// connection first.
+std::string SendUntil(uint16_t port, const std::string& raw_request,
+                      const std::string& wanted);
+
 }  // namespace runnel::testing
 
 #endif  // RUNNEL_TESTS_SUPPORT_HTTP_GET_H_

@@ -5,9 +5,8 @@
 
 namespace runnel::host {
 
-Status MemoryLastMessageStore::Put(
-    const std::string& wire_channel, StoredMessage message,
-    const std::function<void(bool schema_changed)>& then) {
+Status MemoryLastMessageStore::Put(const std::string& wire_channel,
+                                   StoredMessage message, const KeptFn& then) {
   absl::MutexLock lock(&mutex_);
   auto it = channels_.find(wire_channel);
   if (it == channels_.end()) {
@@ -18,12 +17,12 @@ Status MemoryLastMessageStore::Put(
     }
     it = channels_.emplace(wire_channel, StoredMessage{}).first;
     it->second = std::move(message);
-    then(true);
+    then(true, it->second);
     return Status::Ok();
   }
   const bool schema_changed = it->second.schema != message.schema;
   it->second = std::move(message);
-  then(schema_changed);
+  then(schema_changed, it->second);
   return Status::Ok();
 }
 

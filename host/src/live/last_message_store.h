@@ -53,13 +53,18 @@ struct StoredChannel {
 
 class LastMessageStore {
  public:
+  using KeptFn =
+      std::function<void(bool schema_changed, const StoredMessage& kept)>;
+
   virtual ~LastMessageStore() = default;
 
-  // Keeps `message` as the channel's last and calls then(schema_changed):
-  // true when the channel had no message or one with another schema.
+  // Keeps `message` as the channel's last and calls then(schema_changed,
+  // kept): schema_changed is true when the channel had no message or one
+  // with another schema; `kept` is the stored message (valid during the
+  // call), so a caller publishing it need not keep a copy of its own.
   // ResourceExhausted (and no call) for a new channel over the limit.
   virtual Status Put(const std::string& wire_channel, StoredMessage message,
-                     const std::function<void(bool schema_changed)>& then) = 0;
+                     const KeptFn& then) = 0;
   // Whether Puts to these channels would all be taken now.
   virtual bool HasRoomFor(const std::vector<std::string>& wire_channels) = 0;
   // The channel's last message, or nullopt.
@@ -76,7 +81,7 @@ class MemoryLastMessageStore : public LastMessageStore {
       : max_channels_(max_channels) {}
 
   Status Put(const std::string& wire_channel, StoredMessage message,
-             const std::function<void(bool schema_changed)>& then) override;
+             const KeptFn& then) override;
   bool HasRoomFor(const std::vector<std::string>& wire_channels) override;
   void Get(
       const std::string& wire_channel,

@@ -118,8 +118,7 @@ HttpRequest PlainRequest(const http::request<http::string_body>& request) {
     plain.headers.emplace_back(std::string(field.name_string()),
                                std::string(field.value()));
   }
-  plain.body = request.body();
-  return plain;
+  return plain;  // without the body: only Handle routes take it (moved)
 }
 
 }  // namespace
@@ -299,14 +298,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (handler_ != nullptr) {
       // The handler may answer from another thread: the answer is written
       // on this connection's loop.
-      (*handler_)(PlainRequest(request), [self = shared_from_this()](
-                                             HttpResponse response) {
-        asio::post(self->stream_.get_executor(),
-                   [self, response = std::move(response)]() mutable {
-                     self->Write(std::move(response),
-                                 self->request_.keep_alive());
-                   });
-      });
+      HttpRequest plain = PlainRequest(request);
+      plain.body = std::move(request_.body());  // not needed here again
+      (*handler_)(
+          std::move(plain), [self = shared_from_this()](HttpResponse response) {
+            asio::post(self->stream_.get_executor(),
+                       [self, response = std::move(response)]() mutable {
+                         self->Write(std::move(response),
+                                     self->request_.keep_alive());
+                       });
+          });
       return;
     }
     HttpResponse response = request.method() == http::verb::get ||

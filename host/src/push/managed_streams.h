@@ -70,6 +70,7 @@ class ManagedStreams {
   std::optional<PushOutcome> Prepare(const PushRequest& request,
                                      std::vector<MeasurementFrame>& frames,
                                      std::vector<Prepared>* out);
+  // Moves the frame's JSON into the store and publishes it.
   void Publish(Prepared& frame, int64_t now_unix_ms);
 
   Hub& hub_;

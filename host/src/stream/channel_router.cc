@@ -84,10 +84,11 @@ PublishReply ScopeRouter::Broadcast(const std::string& wire_channel,
   }
   StoredMessage last{"", data, Timestamp::Now().unix_nanos / 1'000'000};
   Hub& hub = hub_;
-  Status kept = last_messages_.Put(wire_channel, std::move(last),
-                                   [&hub, &wire_channel, &data](bool) {
-                                     (void)hub.Publish(wire_channel, data);
-                                   });
+  Status kept = last_messages_.Put(
+      wire_channel, std::move(last),
+      [&hub, &wire_channel, &data](bool, const StoredMessage&) {
+        (void)hub.Publish(wire_channel, data);
+      });
   // With no room to keep it, it still goes out to the subscribers.
   if (!kept.ok()) (void)hub.Publish(wire_channel, data);
   return PublishReply{};

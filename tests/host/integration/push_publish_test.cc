@@ -15,6 +15,7 @@ namespace runnel::host::testing {
 namespace {
 
 using ::runnel::testing::HttpPost;
+using ::runnel::testing::SendUntil;
 using ::testing::HasSubstr;
 
 struct PushConfig {
@@ -139,6 +140,19 @@ TEST_F(PushPublishTest, OversizedBodiesAndBadParametersAreRefused) {
   EXPECT_EQ(
       Push("ok", "cpu v=1", "?precision=s&gf_live_frame_format=wide").status,
       200);
+}
+
+TEST_F(PushPublishTest, TheBodySizeIsCheckedBeforeTheBodyIsSent) {
+  // Content-Length over push_max_body_bytes (4096): 413 at once, though no
+  // byte of the body was sent.
+  const std::string head =
+      "POST /api/live/push/expect HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Expect: 100-continue\r\nContent-Length: ";
+  EXPECT_THAT(SendUntil(port(), head + "20000\r\n\r\n", "\r\n\r\n"),
+              HasSubstr("HTTP/1.1 413"));
+  // Under it: 100 Continue, which curl waits for before a large body.
+  EXPECT_THAT(SendUntil(port(), head + "1000\r\n\r\n", "\r\n\r\n"),
+              HasSubstr("HTTP/1.1 100 Continue"));
 }
 
 TEST_F(PushPublishTest, PushOverAWebSocketAnswersOnlyBadMessages) {

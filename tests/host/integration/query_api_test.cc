@@ -5,12 +5,7 @@
 // runs.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <string>
 
 #include "host_process.h"
@@ -20,6 +15,7 @@ namespace runnel::host::testing {
 namespace {
 
 using ::runnel::testing::HttpPost;
+using ::runnel::testing::SendUntil;
 using ::testing::HasSubstr;
 
 struct QueryConfig {
@@ -181,34 +177,14 @@ TEST_F(QueryApiTest, AReplyInSeveralMessagesArrivesWhole) {
   EXPECT_EQ(chunks.body, "chunk 0\nchunk 1\nchunk 2\n");
 }
 
-// Reads the raw reply to GET `target` until it holds `wanted`; "" after a
-// 10 s silence or a closed connection. The reply is chunked and endless:
-// only a host that streams lets the first pieces through.
-std::string ReadUntil(uint16_t port, const std::string& target,
-                      const std::string& wanted) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  boost::system::error_code ec;
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) return "";
-  timeval timeout{10, 0};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout,
-             sizeof timeout);
-  const std::string request =
-      "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  boost::asio::write(socket, boost::asio::buffer(request), ec);
-  std::string received;
-  char buffer[4096];
-  while (!ec && received.find(wanted) == std::string::npos) {
-    size_t n = socket.read_some(boost::asio::buffer(buffer), ec);
-    received.append(buffer, n);
-  }
-  return ec ? "" : received;
-}
-
 TEST_F(QueryApiTest, AnEndlessResourceReplyIsStreamedAsItComes) {
+  // The reply is chunked and endless: only a host that streams lets the
+  // first pieces through.
   const std::string received =
-      ReadUntil(port(), "/api/plugins/testdata/resources/ticks", "tick 2\n");
+      SendUntil(port(),
+                "GET /api/plugins/testdata/resources/ticks HTTP/1.1\r\nHost: "
+                "127.0.0.1\r\n\r\n",
+                "tick 2\n");
   ASSERT_FALSE(received.empty()) << "no third tick within 10 s";
   EXPECT_THAT(received, HasSubstr("Transfer-Encoding: chunked"));
   EXPECT_THAT(received, HasSubstr("tick 0\n"));

@@ -23,9 +23,11 @@ std::optional<bool> Put(LastMessageStore& store, const std::string& channel,
                         const std::string& schema, const std::string& message,
                         Status* status = nullptr) {
   std::optional<bool> changed;
-  Status put =
-      store.Put(channel, StoredMessage{schema, message, 7},
-                [&](bool schema_changed) { changed = schema_changed; });
+  Status put = store.Put(channel, StoredMessage{schema, message, 7},
+                         [&](bool schema_changed, const StoredMessage& kept) {
+                           changed = schema_changed;
+                           EXPECT_EQ(kept.message, message);
+                         });
   if (status != nullptr) *status = put;
   return changed;
 }

@@ -193,9 +193,9 @@ TEST_F(ScopeRouterTest, NewSubscribersGetTheLastMessage) {
   EXPECT_EQ(Subscribe(router, {"grafana", "broadcast", "x"}).data, "{\"n\":2}");
   EXPECT_EQ(Subscribe(router, {"grafana", "broadcast", "y"}).data, "");
 
-  Status kept =
-      last_messages_.Put("1/stream/telegraf/cpu",
-                         {"{\"schema\":{}}", "{\"frame\":1}", 5}, [](bool) {});
+  Status kept = last_messages_.Put("1/stream/telegraf/cpu",
+                                   {"{\"schema\":{}}", "{\"frame\":1}", 5},
+                                   [](bool, const StoredMessage&) {});
   ASSERT_TRUE(kept.ok());
   EXPECT_EQ(Subscribe(router, {"stream", "telegraf", "cpu"}).data,
             "{\"frame\":1}");
