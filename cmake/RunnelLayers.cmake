@@ -1,5 +1,5 @@
 # runnel_layer(<target> USES <layer>...): the host's layers are folders of
-# host/src (config, plugin, stream, live, push, query, app). A layer's
+# host/src (config, plugin, stream, live, engine, push, query, app). A layer's
 # sources may include its own headers and those of the layers it names in
 # USES, which must be what it links. Checked when CMake configures, so an
 # include that crosses into a layer the target does not link fails the
@@ -38,7 +38,7 @@ function(runnel_layer target)
       file(STRINGS ${file} includes REGEX "^#include \"[a-z_]+/")
       foreach(line ${includes})
         string(REGEX REPLACE "^#include \"([a-z_]+)/.*" "\\1" layer "${line}")
-        if(NOT layer MATCHES "^(config|plugin|stream|live|push|query|app)$")
+        if(NOT layer MATCHES "^(config|plugin|stream|live|engine|push|query|app)$")
           continue()  # not a host layer: the SDK's runnel/, absl/, ...
         endif()
         if(NOT layer IN_LIST allowed)

@@ -8,10 +8,10 @@ RUNNEL_BUILD_PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev libabsl-dev
   nlohmann-json3-dev libboost-dev libboost-system-dev
   libyaml-cpp-dev libinih-dev libssl-dev
-  libflatbuffers-dev flatbuffers-compiler
+  libflatbuffers-dev flatbuffers-compiler libhiredis-dev
 )
 RUNNEL_TEST_PACKAGES=(
-  libgtest-dev libgmock-dev clang
+  libgtest-dev libgmock-dev clang redis-server redis-sentinel
   chromium chromium-driver
   golang-go golang-github-centrifugal-centrifuge-dev
   golang-github-centrifugal-protocol-dev golang-github-fzambia-eagle-dev
