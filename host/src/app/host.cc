@@ -250,15 +250,17 @@ void Host::Shutdown() {
 
 HttpResponse Host::Health() const {
   HttpResponse response;
-  response.body = HealthJSON(SnapshotPlugins(*registry_), kHostVersion);
+  response.body =
+      HealthJSON(SnapshotPlugins(*registry_), engine_->Health(), kHostVersion);
   return response;
 }
 
 HttpResponse Host::Metrics() const {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = MetricsText(server_->Stats(), hub_->Counters(),
-                              streams_->Stats(), SnapshotPlugins(*registry_));
+  response.body =
+      MetricsText(server_->Stats(), hub_->Counters(), streams_->Stats(),
+                  SnapshotPlugins(*registry_), engine_->Health());
   return response;
 }
 
