@@ -24,8 +24,8 @@
 
 #include "config/config.h"
 #include "config/datasource.h"
-#include "live/hub.h"
 #include "engine/engine.h"
+#include "live/hub.h"
 #include "live/live_config.h"
 #include "live/server.h"
 #include "plugin/plugin_registry.h"

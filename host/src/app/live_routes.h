@@ -33,7 +33,7 @@ namespace runnel::host {
 struct LiveRoutes {
   Hub* hub = nullptr;
   ChannelHandler* channels = nullptr;  // the scope router
-  Engine* engine = nullptr;  // cluster counts and the kept messages
+  Engine* engine = nullptr;            // cluster counts and the kept messages
   ManagedStreams* managed_streams = nullptr;
   size_t push_max_body_bytes = 16 * 1024 * 1024;
 };

@@ -173,8 +173,8 @@ std::string MetricsText(const LiveStats& live, const HubCounters& hub,
   out << "# HELP runnel_engine_degraded 1 when the hosts cannot reach each "
          "other (Redis down); this host then serves its own clients only.\n"
       << "# TYPE runnel_engine_degraded gauge\n"
-      << "runnel_engine_degraded{engine=\"" << LabelValue(engine.name)
-      << "\"} " << (engine.degraded ? 1 : 0) << '\n';
+      << "runnel_engine_degraded{engine=\"" << LabelValue(engine.name) << "\"} "
+      << (engine.degraded ? 1 : 0) << '\n';
   return out.str();
 }
 

@@ -57,8 +57,8 @@ RedisEngine::RedisEngine(Hub& hub, RedisEngineOptions options)
     ScheduleTick();
   });
   thread_ = std::thread([this] { io_.run(); });
-  log::Info("Redis engine", {{"address", options_.redis.address.ToString()},
-                             {"node", node_}});
+  log::Info("Redis engine",
+            {{"address", options_.redis.address.ToString()}, {"node", node_}});
 }
 
 RedisEngine::~RedisEngine() { Shutdown(); }
@@ -85,9 +85,10 @@ void RedisEngine::OnStateChange() {
   if (degraded == was_degraded_) return;
   was_degraded_ = degraded;
   if (degraded) {
-    log::Warn("Redis unreachable: this host serves its own clients only "
-              "and keeps reconnecting",
-              {{"address", options_.redis.address.ToString()}});
+    log::Warn(
+        "Redis unreachable: this host serves its own clients only "
+        "and keeps reconnecting",
+        {{"address", options_.redis.address.ToString()}});
   } else {
     log::Info("Redis reachable: delivery across hosts resumed",
               {{"address", options_.redis.address.ToString()}});

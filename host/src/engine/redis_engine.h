@@ -77,8 +77,7 @@ class RedisEngine : public Engine {
  private:
   // io thread.
   void ScheduleTick();
-  void OnMessage(const std::string& pubsub_channel,
-                 const std::string& payload);
+  void OnMessage(const std::string& pubsub_channel, const std::string& payload);
   void OnStateChange();  // either connection went up or down
 
   Hub& hub_;

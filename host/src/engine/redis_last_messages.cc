@@ -65,17 +65,17 @@ void RedisLastMessages::PutInRedis(const std::string& wire_channel,
                                 std::to_string(kTtlSeconds),
                                 wire_channel};
   auto kept = std::make_shared<StoredMessage>(std::move(message));
-  redis_.Command(std::move(args), [this, wire_channel, kept,
-                                   then = std::move(then)](
-                                      const RedisReply& reply) {
-    if (reply.error()) {
-      // Redis went away meanwhile: this host's copy decides.
-      (void)local_.Put(wire_channel, std::move(*kept), then);
-      return;
-    }
-    then(reply.integer == 1, *kept);
-    (void)local_.Put(wire_channel, std::move(*kept), Discard);
-  });
+  redis_.Command(std::move(args),
+                 [this, wire_channel, kept,
+                  then = std::move(then)](const RedisReply& reply) {
+                   if (reply.error()) {
+                     // Redis went away meanwhile: this host's copy decides.
+                     (void)local_.Put(wire_channel, std::move(*kept), then);
+                     return;
+                   }
+                   then(reply.integer == 1, *kept);
+                   (void)local_.Put(wire_channel, std::move(*kept), Discard);
+                 });
 }
 
 bool RedisLastMessages::HasRoomFor(
@@ -111,9 +111,8 @@ void RedisLastMessages::GetFromRedis(
 
 void RedisLastMessages::List(
     std::function<void(std::vector<StoredChannel>)> done) const {
-  boost::asio::post(io_, [this, done = std::move(done)] {
-    ListFromRedis(done);
-  });
+  boost::asio::post(io_,
+                    [this, done = std::move(done)] { ListFromRedis(done); });
 }
 
 void RedisLastMessages::ListFromRedis(
@@ -124,18 +123,17 @@ void RedisLastMessages::ListFromRedis(
           std::chrono::system_clock::now().time_since_epoch())
           .count();
   const std::string oldest = std::to_string(now_ms - kTtlSeconds * 1000);
-  redis_.Command({"ZREMRANGEBYSCORE", keys_.LastMessageIndex(), "-inf",
-                  "(" + oldest},
-                 [](const RedisReply&) {});
   redis_.Command(
-      {"ZRANGEBYSCORE", keys_.LastMessageIndex(), oldest, "+inf",
-       "WITHSCORES"},
+      {"ZREMRANGEBYSCORE", keys_.LastMessageIndex(), "-inf", "(" + oldest},
+      [](const RedisReply&) {});
+  redis_.Command(
+      {"ZRANGEBYSCORE", keys_.LastMessageIndex(), oldest, "+inf", "WITHSCORES"},
       [this, done = std::move(done)](const RedisReply& index) {
         if (index.error()) return local_.List(done);
         auto listed = std::make_shared<std::vector<StoredChannel>>();
         for (size_t i = 0; i + 1 < index.elements.size(); i += 2) {
-          listed->push_back({index.elements[i].str, "",
-                             ToInt(index.elements[i + 1].str)});
+          listed->push_back(
+              {index.elements[i].str, "", ToInt(index.elements[i + 1].str)});
         }
         if (listed->empty()) return done({});
         auto remaining = std::make_shared<size_t>(listed->size());

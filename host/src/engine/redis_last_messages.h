@@ -39,8 +39,8 @@ class RedisLastMessages : public LastMessageStore {
   void Get(
       const std::string& wire_channel,
       std::function<void(std::optional<StoredMessage>)> done) const override;
-  void List(std::function<void(std::vector<StoredChannel>)> done)
-      const override;
+  void List(
+      std::function<void(std::vector<StoredChannel>)> done) const override;
 
  private:
   // io thread.

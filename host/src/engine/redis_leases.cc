@@ -88,14 +88,14 @@ void RedisLeases::OnDrop(const std::string& channel) {
 }
 
 void RedisLeases::Claim(const std::string& channel) {
-  redis_.Command({"EVAL", kClaimScript, "1", keys_.Lease(channel), node_,
-                  ttl_ms_},
-                 [this, channel](const RedisReply& reply) {
-                   // An error is transient (Redis went down): the next tick
-                   // or the down state decides.
-                   if (reply.error() || !leases_.contains(channel)) return;
-                   SetHeld(channel, reply.integer == 1);
-                 });
+  redis_.Command(
+      {"EVAL", kClaimScript, "1", keys_.Lease(channel), node_, ttl_ms_},
+      [this, channel](const RedisReply& reply) {
+        // An error is transient (Redis went down): the next tick
+        // or the down state decides.
+        if (reply.error() || !leases_.contains(channel)) return;
+        SetHeld(channel, reply.integer == 1);
+      });
 }
 
 void RedisLeases::Release(const std::string& channel,
@@ -134,9 +134,10 @@ void RedisLeases::OnRedisState(bool up) {
     if (!lease.held) waiting.push_back(channel);
   }
   if (!waiting.empty()) {
-    log::Warn("Redis unreachable: this host runs the streams of its own "
-              "subscribers",
-              {{"streams", std::to_string(waiting.size())}});
+    log::Warn(
+        "Redis unreachable: this host runs the streams of its own "
+        "subscribers",
+        {{"streams", std::to_string(waiting.size())}});
   }
   for (const std::string& channel : waiting) SetHeld(channel, true);
 }

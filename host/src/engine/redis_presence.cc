@@ -52,9 +52,9 @@ void RedisPresence::Write(int64_t now_ms) {
   }
   if (hset.size() > 2) redis_.Command(std::move(hset), Ignore);
   redis_.Command({"PEXPIRE", key, ttl_ms}, Ignore);
-  redis_.Command({"ZADD", keys_.Nodes(), std::to_string(now_ms + ttl_.count()),
-                  node_},
-                 Ignore);
+  redis_.Command(
+      {"ZADD", keys_.Nodes(), std::to_string(now_ms + ttl_.count()), node_},
+      Ignore);
   redis_.Command(
       {"ZREMRANGEBYSCORE", keys_.Nodes(), "-inf", std::to_string(now_ms)},
       Ignore);
@@ -79,17 +79,16 @@ void RedisPresence::Read(int64_t now_ms) {
         if (others.empty()) return publish();
         auto remaining = std::make_shared<size_t>(others.size());
         for (const std::string& node : others) {
-          redis_.Command({"HGETALL", keys_.Presence(node)},
-                         [merged, remaining, publish](const RedisReply& hash) {
-                           for (size_t i = 0; i + 1 < hash.elements.size();
-                                i += 2) {
-                             (*merged)[hash.elements[i].str] += static_cast<
-                                 size_t>(std::strtoull(
-                                 hash.elements[i + 1].str.c_str(), nullptr,
-                                 10));
-                           }
-                           if (--*remaining == 0) publish();
-                         });
+          redis_.Command(
+              {"HGETALL", keys_.Presence(node)},
+              [merged, remaining, publish](const RedisReply& hash) {
+                for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) {
+                  (*merged)[hash.elements[i].str] +=
+                      static_cast<size_t>(std::strtoull(
+                          hash.elements[i + 1].str.c_str(), nullptr, 10));
+                }
+                if (--*remaining == 0) publish();
+              });
         }
       });
 }

@@ -29,9 +29,8 @@ namespace runnel::host {
 
 class RedisPresence {
  public:
-  RedisPresence(RedisConnection& redis, const RedisKeys& keys,
-                std::string node, const Hub& hub,
-                std::chrono::milliseconds tick);
+  RedisPresence(RedisConnection& redis, const RedisKeys& keys, std::string node,
+                const Hub& hub, std::chrono::milliseconds tick);
 
   // io thread: writes this node's counts, then reads the others'.
   void Tick();

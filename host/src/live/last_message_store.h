@@ -88,8 +88,8 @@ class MemoryLastMessageStore : public LastMessageStore {
   void Get(
       const std::string& wire_channel,
       std::function<void(std::optional<StoredMessage>)> done) const override;
-  void List(std::function<void(std::vector<StoredChannel>)> done)
-      const override;
+  void List(
+      std::function<void(std::vector<StoredChannel>)> done) const override;
   // List's answer, returned.
   std::vector<StoredChannel> Channels() const;
 

@@ -101,7 +101,7 @@ struct StreamStats {
   // With leases: channels subscribed here whose RunStream another host
   // runs (its frames come through the engine).
   std::vector<std::string> followed;
-  uint64_t runstream_starts = 0;      // new streams (not restarts)
+  uint64_t runstream_starts = 0;    // new streams (not restarts)
   uint64_t runstream_restarts = 0;  // re-runs after an error or plugin restart
   uint64_t packets = 0;             // published packets
   uint64_t invalid_packets = 0;     // non-JSON packets (stream restarted)

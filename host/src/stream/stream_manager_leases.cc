@@ -32,8 +32,8 @@ void StreamManager::OnLeaseChange(const std::string& wire_channel, bool held) {
       if (!GuardCallback(
               "RunStream create", [&] { entry.stream = entry.make_stream(); },
               &why)) {
-        log::Error("stream entry dropped", {{"channel", wire_channel},
-                                            {"error", why}});
+        log::Error("stream entry dropped",
+                   {{"channel", wire_channel}, {"error", why}});
         limiter_.Stopped(stop->plugin_id());
         streams_.erase(it);
       } else {

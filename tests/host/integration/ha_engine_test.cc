@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <iostream>
 #include <memory>
 #include <set>
 #include <string>
@@ -88,8 +91,8 @@ std::vector<std::unique_ptr<WsClient>> SubscribeOnEach(
     EXPECT_TRUE(reply.contains("subscribe")) << reply.dump();
   }
   const int want = static_cast<int>(hosts.size());
-  EXPECT_TRUE(WaitUntil(
-      [&] { return HostsListening(redis, channel) == want; }, Millis(10000)))
+  EXPECT_TRUE(WaitUntil([&] { return HostsListening(redis, channel) == want; },
+                        Millis(10000)))
       << HostsListening(redis, channel) << " hosts listen to " << channel;
   return clients;
 }
@@ -186,9 +189,9 @@ std::vector<double> RunningStreams(
     const std::vector<std::unique_ptr<HostProcess>>& hosts) {
   std::vector<double> counts;
   for (const auto& host : hosts) {
-    counts.push_back(
-        host->running() ? MetricValue(Metrics(host->port()), "runnel_streams")
-                        : 0);
+    counts.push_back(host->running()
+                         ? MetricValue(Metrics(host->port()), "runnel_streams")
+                         : 0);
   }
   return counts;
 }
@@ -203,6 +206,31 @@ double PluginStreamsRunning(
     total += MetricValue(metrics.body, "testdata_streams_running");
   }
   return total;
+}
+
+// The times of the next `count` frames of the plugin channel (fewer, and
+// a failure, if they stop coming).
+std::vector<int64_t> FrameTimes(WsClient& client, int count) {
+  std::vector<int64_t> times;
+  for (int i = 0; i < count; ++i) {
+    JSON data = NextData(client, Millis(10000));
+    if (!data.is_object()) {
+      ADD_FAILURE() << "no frame " << i;
+      break;
+    }
+    times.push_back(data["data"]["values"][0][0].get<int64_t>());
+  }
+  return times;
+}
+
+// The times in [from, to].
+std::vector<int64_t> Between(const std::vector<int64_t>& times, int64_t from,
+                             int64_t to) {
+  std::vector<int64_t> out;
+  for (int64_t t : times) {
+    if (t >= from && t <= to) out.push_back(t);
+  }
+  return out;
 }
 
 // Reads `count` frames of the plugin channel; their times must rise
@@ -235,7 +263,24 @@ TEST_F(HaEngineTest, OneRunStreamPerChannelInTheWholeCluster) {
   EXPECT_TRUE(WaitUntil([&] { return PluginStreamsRunning(hosts_) == 1; },
                         Millis(5000)))
       << PluginStreamsRunning(hosts_);
-  for (auto& client : clients) ReadRisingFrames(*client, 20, 0);
+  // One stream, so every client gets the very same frames: over the time
+  // all of them were reading, the same times, each once, in order.
+  std::vector<std::vector<int64_t>> times;
+  int64_t from = 0;
+  int64_t to = INT64_MAX;
+  for (auto& client : clients) {
+    times.push_back(FrameTimes(*client, 40));
+    ASSERT_EQ(times.back().size(), 40u);
+    from = std::max(from, times.back().front());
+    to = std::min(to, times.back().back());
+  }
+  std::vector<int64_t> common = Between(times[0], from, to);
+  EXPECT_GE(common.size(), 20u);
+  EXPECT_TRUE(std::is_sorted(common.begin(), common.end()));
+  EXPECT_EQ(std::adjacent_find(common.begin(), common.end()), common.end());
+  for (size_t i = 1; i < times.size(); ++i) {
+    EXPECT_EQ(Between(times[i], from, to), common) << "client " << i;
+  }
   // Still one after a few lease renewals.
   std::vector<double> counts = RunningStreams(hosts_);
   EXPECT_EQ(counts[0] + counts[1] + counts[2], 1);
@@ -269,19 +314,28 @@ TEST_F(HaEngineTest, AKilledLeaderIsTakenOverAndClientsKeepReceiving) {
         return counts[0] + counts[1] + counts[2] == 1;
       },
       Millis(15000)));
+  int64_t widest_gap = 0;
   for (size_t i = 0; i < clients.size(); ++i) {
     if (i == leader) continue;
-    // Frames published before the kill may still be queued: skip to the
-    // first one sent after it, then they rise again.
-    int64_t resumed = ReadRisingFrames(*clients[i], 10, last[i]);
-    EXPECT_GT(resumed, 0);
+    // No frame twice or out of order across the takeover; the widest
+    // step between frame times is what the clients missed.
+    std::vector<int64_t> times = FrameTimes(*clients[i], 40);
+    ASSERT_EQ(times.size(), 40u);
+    int64_t previous = last[i];
+    for (int64_t t : times) {
+      EXPECT_GT(t, previous) << "client " << i;
+      widest_gap = std::max(widest_gap, t - previous);
+      previous = t;
+    }
   }
   const auto took = std::chrono::duration_cast<Millis>(
       std::chrono::steady_clock::now() - killed);
-  // ha_lease_ttl (1 s) + a third, plus the plugin's start: well within 10 s.
-  EXPECT_LT(took.count(), 10000);
-  std::cout << "takeover and 10 frames on each survivor took " << took.count()
-            << " ms\n";
+  // The bound: ha_lease_ttl (1 s here) + a third, plus the plugin's start;
+  // a wide margin for a loaded machine.
+  EXPECT_LT(widest_gap, 10000);
+  std::cout << "takeover: the survivors' widest gap between frames was "
+            << widest_gap << " ms (40 frames read " << took.count()
+            << " ms after the kill)\n";
 }
 
 TEST_F(HaEngineTest, RedisDownDegradesAndRecoversWithoutARestart) {
@@ -298,14 +352,21 @@ TEST_F(HaEngineTest, RedisDownDegradesAndRecoversWithoutARestart) {
                           "runnel_engine_degraded{engine=\"redis\"}"),
               1);
   }
-  // Local delivery goes on: a broadcast on A reaches A's client, and each
-  // host's plugin stream keeps its own clients fed.
-  ASSERT_EQ(Broadcast(hosts_[0]->port(), "grafana/broadcast/outage",
-                      {{"during", 1}})
-                .status,
-            200);
-  EXPECT_EQ(NextData(*clients[0]), (JSON{{"during", 1}}));
-  for (auto& stream : streams) ReadRisingFrames(*stream, 20, 0);
+  // Ten seconds down, under load: local delivery goes on. Every broadcast
+  // on A reaches A's client, and each host runs the plugin stream for its
+  // own clients, whose frames keep rising.
+  const auto back_at = std::chrono::steady_clock::now() + Millis(10000);
+  std::vector<int64_t> last(streams.size(), 0);
+  for (int n = 0; std::chrono::steady_clock::now() < back_at; ++n) {
+    ASSERT_EQ(Broadcast(hosts_[0]->port(), "grafana/broadcast/outage",
+                        {{"during", n}})
+                  .status,
+              200);
+    ASSERT_EQ(NextData(*clients[0]), (JSON{{"during", n}}));
+    for (size_t i = 0; i < streams.size(); ++i) {
+      last[i] = ReadRisingFrames(*streams[i], 2, last[i]);
+    }
+  }
 
   ASSERT_TRUE(redis_->Restart());
   for (const auto& host : hosts_) {
@@ -338,22 +399,80 @@ TEST_F(HaEngineTest, AHostStartsWhileRedisIsDownAndJoinsWhenItComesUp) {
   EXPECT_EQ(EngineStatus(host->port()), "degraded");
   // It serves its own clients meanwhile.
   auto client = Connected(host->port());
-  ASSERT_TRUE(client->Subscribe("1/grafana/broadcast/start")
-                  .contains("subscribe"));
+  ASSERT_TRUE(
+      client->Subscribe("1/grafana/broadcast/start").contains("subscribe"));
   ASSERT_EQ(
       Broadcast(host->port(), "grafana/broadcast/start", {{"n", 1}}).status,
       200);
   EXPECT_EQ(NextData(*client), (JSON{{"n", 1}}));
-  EXPECT_THAT(host->Log(), HasSubstr("Redis unreachable"));
+  // Said once in the log, at the first check after the failed connect.
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return host->Log().find("Redis unreachable") != std::string::npos;
+      },
+      Millis(5000)))
+      << host->Log();
 
   ASSERT_TRUE(redis_->Restart());
   EXPECT_TRUE(WaitUntil([&] { return EngineStatus(host->port()) == "ok"; },
                         Millis(15000)));
   EXPECT_TRUE(WaitUntil(
+      [&] { return HostsListening(*redis_, "1/grafana/broadcast/start") == 1; },
+      Millis(10000)));
+}
+
+TEST_F(HaEngineTest, SubscribersAreCountedAcrossHostsForTheStreamsLife) {
+  StartHosts(2);
+  // A's client comes first: A takes the lease and runs the stream.
+  auto on_a = Connected(hosts_[0]->port());
+  ASSERT_TRUE(on_a->Subscribe(kPluginChannel).contains("subscribe"));
+  ASSERT_TRUE(WaitUntil(
       [&] {
-        return HostsListening(*redis_, "1/grafana/broadcast/start") == 1;
+        return MetricValue(Metrics(hosts_[0]->port()), "runnel_streams") == 1;
       },
       Millis(10000)));
+  std::vector<std::unique_ptr<WsClient>> on_b;
+  for (int i = 0; i < 2; ++i) {
+    on_b.push_back(Connected(hosts_[1]->port()));
+    ASSERT_TRUE(on_b.back()->Subscribe(kPluginChannel).contains("subscribe"));
+  }
+  // Both hosts list the three subscribers of the cluster.
+  for (const auto& host : hosts_) {
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          JSON list = JSON::parse(HttpGet(host->port(), "/api/live/list").body);
+          for (const JSON& channel : list["channels"]) {
+            if (channel["channel"] == kPluginChannel) {
+              return channel["subscribers"] == 3;
+            }
+          }
+          return false;
+        },
+        Millis(10000)))
+        << HttpGet(host->port(), "/api/live/list").body;
+  }
+  const double starts =
+      MetricValue(Metrics(hosts_[0]->port()), "runnel_stream_starts_total") +
+      MetricValue(Metrics(hosts_[1]->port()), "runnel_stream_starts_total");
+  // A's own client leaves. B's still watch, so A keeps the stream for them
+  // past the grace period (1 s): B's clients keep getting rising frames
+  // for 3 s, and no stream was started again anywhere.
+  on_a.reset();
+  int64_t last = 0;
+  for (int i = 0; i < 60; ++i) last = ReadRisingFrames(*on_b[0], 1, last);
+  EXPECT_EQ(MetricValue(Metrics(hosts_[0]->port()), "runnel_streams"), 1);
+  EXPECT_EQ(
+      MetricValue(Metrics(hosts_[0]->port()), "runnel_stream_starts_total") +
+          MetricValue(Metrics(hosts_[1]->port()), "runnel_stream_starts_total"),
+      starts);
+  // Nobody watches on any host: the stream stops after the grace period.
+  on_b.clear();
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        std::vector<double> counts = RunningStreams(hosts_);
+        return counts[0] + counts[1] == 0 && PluginStreamsRunning(hosts_) == 0;
+      },
+      Millis(15000)));
 }
 
 TEST(HaSentinelTest, DeliveryResumesAfterTheMasterFailsOver) {
@@ -376,8 +495,8 @@ TEST(HaSentinelTest, DeliveryResumesAfterTheMasterFailsOver) {
   ASSERT_TRUE(WaitUntil(
       [&] {
         auto info = replica->Query({"INFO", "replication"});
-        return info && info->text.find("master_link_status:up") !=
-                           std::string::npos;
+        return info &&
+               info->text.find("master_link_status:up") != std::string::npos;
       },
       Millis(20000)));
   ASSERT_TRUE(WaitUntil(
@@ -398,10 +517,10 @@ TEST(HaSentinelTest, DeliveryResumesAfterTheMasterFailsOver) {
   }
   const std::string channel = "1/grafana/broadcast/failover";
   auto clients = SubscribeOnEach(hosts, *master, channel);
-  ASSERT_EQ(Broadcast(hosts[0]->port(), "grafana/broadcast/failover",
-                      {{"before", 1}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Broadcast(hosts[0]->port(), "grafana/broadcast/failover", {{"before", 1}})
+          .status,
+      200);
   EXPECT_EQ(NextData(*clients[1]), (JSON{{"before", 1}}));
 
   master->Stop();
