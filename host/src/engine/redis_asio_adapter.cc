@@ -13,9 +13,13 @@ using boost::asio::posix::stream_descriptor;
 class AsioGlue : public std::enable_shared_from_this<AsioGlue> {
  public:
   AsioGlue(boost::asio::io_context& io, redisAsyncContext* context)
-      : context_(context), socket_(io, context->c.fd) {}
+      : context_(context), socket_(io) {}
 
-  void Install() {
+  // False if Asio cannot watch the socket (its reactor refused the fd).
+  bool Install() {
+    boost::system::error_code error;
+    socket_.assign(context_->c.fd, error);
+    if (error) return false;
     self_ = shared_from_this();
     context_->ev.data = this;
     context_->ev.addRead = [](void* p) { Glue(p)->Want(kRead, true); };
@@ -23,6 +27,7 @@ class AsioGlue : public std::enable_shared_from_this<AsioGlue> {
     context_->ev.addWrite = [](void* p) { Glue(p)->Want(kWrite, true); };
     context_->ev.delWrite = [](void* p) { Glue(p)->Want(kWrite, false); };
     context_->ev.cleanup = [](void* p) { Glue(p)->Detach(); };
+    return true;
   }
 
   // Clears the hooks first: hiredis 0.14 may call cleanup more than once
@@ -82,9 +87,9 @@ class AsioGlue : public std::enable_shared_from_this<AsioGlue> {
 
 }  // namespace
 
-void AttachRedisToAsio(boost::asio::io_context& io,
+bool AttachRedisToAsio(boost::asio::io_context& io,
                        redisAsyncContext* context) {
-  std::make_shared<AsioGlue>(io, context)->Install();
+  return std::make_shared<AsioGlue>(io, context)->Install();
 }
 
 void DetachRedisFromAsio(redisAsyncContext* context) {

@@ -21,7 +21,8 @@ namespace runnel::host {
 
 // Sets `context`'s event hooks. Call right after redisAsyncConnect, before
 // redisAsyncSetConnectCallback (which asks for the first write event).
-void AttachRedisToAsio(boost::asio::io_context& io, redisAsyncContext* context);
+// False (hooks untouched) if Asio cannot watch the socket.
+bool AttachRedisToAsio(boost::asio::io_context& io, redisAsyncContext* context);
 
 // Stops driving `context`: no more hiredis read/write calls from Asio, the
 // hooks are cleared. Idempotent. Used before a deferred redisAsyncFree so

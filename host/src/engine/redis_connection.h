@@ -52,16 +52,24 @@ class RedisConnection {
 
   // Sends `args` (binary-safe; args[0] is the command) without waiting for
   // earlier replies; `done` gets the reply, in the order of the calls.
+  // PUB/SUB commands and MONITOR are refused ("ERR not a command for
+  // RedisConnection"): their replies do not come in order; use
+  // RedisSubscriber.
   void Command(std::vector<std::string> args, ReplyCallback done);
 
  private:
-  void FailLater(ReplyCallback done);
+  struct Refused {
+    ReplyCallback done;
+    const char* error;
+  };
+
+  void FailLater(ReplyCallback done, const char* error);
   void DeliverFailures();
 
   boost::asio::io_context& io_;
   RedisLink link_;
   // Commands refused while down, answered from a posted task in order.
-  std::deque<ReplyCallback> refused_;
+  std::deque<Refused> refused_;
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 

@@ -35,21 +35,29 @@ void RedisContext::Connect(const RedisEndpoint& endpoint,
   endpoint_name_ = endpoint.ToString();
   redisAsyncContext* context =
       redisAsyncConnect(endpoint.host.c_str(), endpoint.port);
-  if (context == nullptr || context->err != 0) {
-    std::string why = context != nullptr ? context->errstr : "out of memory";
+  std::string failure;
+  if (context == nullptr) {
+    failure = "out of memory";
+  } else if (context->err != 0) {
+    failure = context->errstr;
+  } else if (!AttachRedisToAsio(io_, context)) {
+    failure = "the socket cannot be watched";
+  }
+  if (!failure.empty()) {
     if (context != nullptr) redisAsyncFree(context);
     // Posted: the owner hears of the failure the same way as of any other.
-    boost::asio::post(io_, [this, token = std::weak_ptr<char>(alive_), why] {
-      if (token.expired()) return;
-      ReportConnected(
-          Status::Unavailable("connect to " + endpoint_name_ + ": " + why));
-    });
+    boost::asio::post(
+        io_, [this, token = std::weak_ptr<char>(alive_), failure] {
+          if (token.expired()) return;
+          ReportConnected(Status::Unavailable("connect to " + endpoint_name_ +
+                                              ": " + failure));
+        });
     return;
   }
   context_ = context;
   context->data = this;
-  // The glue first: setting the connect callback asks it for a write event.
-  AttachRedisToAsio(io_, context);
+  // The glue is attached first: the connect callback asks it for a write
+  // event.
   redisAsyncSetConnectCallback(context, &RedisContext::OnConnectHook);
   redisAsyncSetDisconnectCallback(context, &RedisContext::OnDisconnectHook);
   connect_timer_.expires_after(timeout);

@@ -61,6 +61,7 @@ void RedisLink::Stop(const std::string& reason) {
   if (state_ == State::kStopped) return;
   state_ = State::kStopped;
   ++attempt_;
+  ++sentinel_query_;
   ++run_;
   retry_timer_.cancel();
   sentinel_timer_.cancel();
@@ -82,6 +83,7 @@ void RedisLink::Fail(const std::string& reason) {
   const bool was_up = state_ == State::kUp;
   state_ = State::kBackoff;
   const uint64_t attempt = ++attempt_;
+  ++sentinel_query_;
   sentinel_timer_.cancel();
   // Waiting commands get their errors in here; they may call back into us.
   CloseContexts(reason);
@@ -123,10 +125,13 @@ void RedisLink::AskSentinel(size_t index) {
   // A Sentinel that accepts but never answers (stopped) is skipped too.
   sentinel_timer_.expires_after(options_.connect_timeout +
                                 options_.command_timeout);
+  // A timer that fired just as it was re-armed for the next Sentinel still
+  // runs: the query number tells it that it is stale.
+  const uint64_t query = ++sentinel_query_;
   sentinel_timer_.async_wait(
-      [this, index, attempt = attempt_, token = std::weak_ptr<char>(alive_)](
+      [this, index, query, token = std::weak_ptr<char>(alive_)](
           const boost::system::error_code& error) {
-        if (error || token.expired() || attempt != attempt_ ||
+        if (error || token.expired() || query != sentinel_query_ ||
             state_ != State::kResolving) {
           return;
         }
@@ -155,6 +160,7 @@ void RedisLink::OnSentinelReply(size_t index, const RedisReply& reply) {
     NextSentinel(index, reply.error() ? reply.str : "master unknown");
     return;
   }
+  ++sentinel_query_;
   sentinel_timer_.cancel();
   sentinel_.reset();  // inside its own callback: RedisContext allows it
   ConnectTo(master);

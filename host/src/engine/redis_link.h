@@ -100,6 +100,7 @@ class RedisLink {
   // late callback or timer of an old attempt does nothing.
   uint64_t attempt_ = 0;
   uint64_t run_ = 0;  // changes on Start/Stop: ends the old tick chain
+  uint64_t sentinel_query_ = 0;  // one a Sentinel asked
   std::chrono::milliseconds backoff_;
   RedisEndpoint master_;
   std::unique_ptr<RedisContext> context_;   // the master

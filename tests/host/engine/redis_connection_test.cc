@@ -170,6 +170,17 @@ TEST_F(RedisConnectionTest, CommandsFailAtOnceWhenNotUp) {
   EXPECT_EQ(states_.ups(), 0);
 }
 
+TEST_F(RedisConnectionTest, PubSubCommandsAreRefused) {
+  ASSERT_NE(server_, nullptr);
+  StartClient();
+  ASSERT_TRUE(WaitUp(1));
+  EXPECT_EQ(Call({"subscribe", "a"}).str,
+            "ERR not a command for RedisConnection");
+  EXPECT_EQ(Call({"MONITOR"}).str, "ERR not a command for RedisConnection");
+  EXPECT_EQ(Call({}).str, "ERR not a command for RedisConnection");
+  EXPECT_EQ(Call({"PING"}).str, "PONG");  // the connection is unharmed
+}
+
 TEST(RedisConnectionAuthTest, GoodPasswordWorks) {
   RedisServer::Options server_options;
   server_options.password = "s3cret";
