@@ -155,7 +155,7 @@ Status Host::MakeHubAndEngine(const Config& config) {
   hub_ = std::make_unique<Hub>(static_cast<size_t>(max_publication));
   Status made = MakeEngine(config.live, *hub_, &engine_);
   if (!made.ok()) return made;
-  hub_->SetLink(engine_.get());
+  hub_->SetLink(engine_->link());
   return Status::Ok();
 }
 

@@ -58,6 +58,10 @@ class Engine : public HubLink {
   // Every channel with subscribers on some host, sorted by name.
   virtual std::vector<HubChannelInfo> ClusterChannels() const = 0;
 
+  // What the hub forwards to: this engine, or null when there is nothing
+  // beyond this host (the memory engine), so the hub skips the calls.
+  virtual HubLink* link() { return this; }
+
   virtual EngineHealth Health() const = 0;
   // Stops talking to the other hosts (leases are released); idempotent.
   virtual void Shutdown() = 0;

@@ -27,6 +27,7 @@ class MemoryEngine : public Engine {
   void ChannelOccupied(const std::string&) override {}
   void ChannelVacated(const std::string&) override {}
 
+  HubLink* link() override { return nullptr; }
   LastMessageStore& last_messages() override { return last_messages_; }
   void WantLease(const std::string& wire_channel, LeaseFn on_change) override;
   void DropLease(const std::string&) override {}

@@ -187,5 +187,57 @@ TEST(HubTest, ConcurrentPublishAndSubscribe) {
   EXPECT_EQ(hub.Counters().publications_in, 4u * kPublishes);
 }
 
+// Records what the hub hands its link.
+class RecordingLink : public HubLink {
+ public:
+  void Forward(const std::string& channel, std::string_view data) override {
+    events.push_back("forward " + channel + " " + std::string(data));
+  }
+  void ChannelOccupied(const std::string& channel) override {
+    events.push_back("occupied " + channel);
+  }
+  void ChannelVacated(const std::string& channel) override {
+    events.push_back("vacated " + channel);
+  }
+  std::vector<std::string> events;
+};
+
+TEST(HubTest, ALinkGetsEveryPublicationMadeHereButNoneFromPeers) {
+  Hub hub(200);
+  RecordingLink link;
+  hub.SetLink(&link);
+  FakeSubscriber a;
+  ASSERT_TRUE(hub.Subscribe("1/stream/s/cpu", &a));
+  // Forwarded with or without local subscribers; delivered here first.
+  ASSERT_TRUE(hub.Publish("1/stream/s/cpu", R"({"n":1})").ok());
+  ASSERT_TRUE(hub.Publish("1/stream/s/mem", R"({"n":2})").ok());
+  // From another host: delivered here, not sent back out.
+  ASSERT_TRUE(hub.DeliverFromPeer("1/stream/s/cpu", R"({"n":3})").ok());
+  // Over the limit: refused, and the other hosts do not get it either.
+  EXPECT_FALSE(hub.Publish("1/stream/s/mem", std::string(300, ' ')).ok());
+  EXPECT_EQ(link.events,
+            (std::vector<std::string>{"occupied 1/stream/s/cpu",
+                                      R"(forward 1/stream/s/cpu {"n":1})",
+                                      R"(forward 1/stream/s/mem {"n":2})"}));
+  EXPECT_EQ(a.received().size(), 2u);
+}
+
+TEST(HubTest, ALinkHearsOfAChannelsFirstAndLastSubscriberOnly) {
+  Hub hub;
+  RecordingLink link;
+  hub.SetLink(&link);
+  FakeSubscriber a, b;
+  hub.Subscribe("1/grafana/broadcast/x", &a);
+  hub.Subscribe("1/grafana/broadcast/x", &b);
+  hub.Unsubscribe("1/grafana/broadcast/x", &a);
+  hub.Unsubscribe("1/grafana/broadcast/x", &b);
+  hub.Subscribe("1/grafana/broadcast/x", &a);
+  EXPECT_EQ(link.events, (std::vector<std::string>{
+                             "occupied 1/grafana/broadcast/x",
+                             "vacated 1/grafana/broadcast/x",
+                             "occupied 1/grafana/broadcast/x"}));
+  hub.Unsubscribe("1/grafana/broadcast/x", &a);
+}
+
 }  // namespace
 }  // namespace runnel::host
