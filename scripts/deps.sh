@@ -11,7 +11,7 @@ RUNNEL_BUILD_PACKAGES=(
   libflatbuffers-dev flatbuffers-compiler libhiredis-dev
 )
 RUNNEL_TEST_PACKAGES=(
-  libgtest-dev libgmock-dev clang redis-server redis-sentinel
+  libgtest-dev libgmock-dev clang redis-server redis-sentinel redis-tools
   chromium chromium-driver
   golang-go golang-github-centrifugal-centrifuge-dev
   golang-github-centrifugal-protocol-dev golang-github-fzambia-eagle-dev
