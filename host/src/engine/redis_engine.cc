@@ -68,6 +68,7 @@ void RedisEngine::ScheduleTick() {
   tick_->async_wait([this](const boost::system::error_code& error) {
     if (error) return;  // cancelled: shutting down
     OnStateChange();
+    LogStateChange();
     leases_->Tick();
     presence_->Tick();
     ScheduleTick();
@@ -81,7 +82,12 @@ void RedisEngine::OnStateChange() {
     leases_->OnRedisState(commands_up);
   }
   pubsub_up_ = pubsub_->up();
-  const bool degraded = !commands_up || !pubsub_up_;
+}
+
+void RedisEngine::LogStateChange() {
+  // From the tick only: at start the two connections come up one after
+  // the other, which is not an outage worth a warning.
+  const bool degraded = !commands_up_ || !pubsub_up_;
   if (degraded == was_degraded_) return;
   was_degraded_ = degraded;
   if (degraded) {

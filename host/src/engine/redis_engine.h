@@ -79,6 +79,8 @@ class RedisEngine : public Engine {
   void ScheduleTick();
   void OnMessage(const std::string& pubsub_channel, const std::string& payload);
   void OnStateChange();  // either connection went up or down
+  // Logs once when the engine becomes degraded or recovers; every tick.
+  void LogStateChange();
 
   Hub& hub_;
   const RedisEngineOptions options_;

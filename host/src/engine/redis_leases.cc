@@ -69,7 +69,14 @@ bool RedisLeases::Wanted(const std::string& channel) const {
 }
 
 void RedisLeases::OnWant(const std::string& channel) {
-  if (!Wanted(channel) || leases_.contains(channel)) return;
+  if (!Wanted(channel)) return;
+  auto it = leases_.find(channel);
+  if (it != leases_.end()) {
+    // Dropped and wanted again before the drop ran: the lease was kept,
+    // and the new callback must hear that it is held.
+    if (it->second.held) Notify(channel, true);
+    return;
+  }
   leases_[channel] = Lease{};
   if (redis_.up()) {
     Claim(channel);
@@ -109,6 +116,10 @@ void RedisLeases::SetHeld(const std::string& channel, bool held) {
   Lease& lease = leases_[channel];
   if (lease.held == held) return;
   lease.held = held;
+  Notify(channel, held);
+}
+
+void RedisLeases::Notify(const std::string& channel, bool held) {
   LeaseFn on_change;
   {
     absl::MutexLock lock(&mu_);

@@ -65,6 +65,8 @@ class RedisLeases {
   void Claim(const std::string& channel);
   void Release(const std::string& channel, std::function<void()> done);
   void SetHeld(const std::string& channel, bool held);
+  // Calls the channel's callback (if it is still wanted).
+  void Notify(const std::string& channel, bool held);
   bool Wanted(const std::string& channel) const;
 
   // Drop's wait: the channel's callback is not running. Evaluated by

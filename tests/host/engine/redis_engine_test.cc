@@ -135,6 +135,13 @@ TEST_F(RedisEngineTest, TheLastMessageIsSharedAndTheSchemaChangeDecidedOnce) {
   };
   const std::string channel = "1/stream/s/cpu";
   ASSERT_TRUE(store_a.Put(channel, {"S1", "F1", 10}, record).ok());
+  // B's puts go on another connection: they follow A's only once it is done.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        absl::MutexLock lock(&mu);
+        return changed.size() == 1;
+      },
+      Millis(5000)));
   ASSERT_TRUE(store_b.Put(channel, {"S1", "F2", 20}, record).ok());
   ASSERT_TRUE(store_b.Put(channel, {"S2", "F3", 30}, record).ok());
   ASSERT_TRUE(WaitUntil(
@@ -188,6 +195,20 @@ TEST_F(RedisEngineTest, OneHolderAtATimeAndADroppedLeaseIsTakenOver) {
   EXPECT_EQ(holder(), b_->engine->node_id());
   EXPECT_EQ(on_a.changes(), 1);  // no call after the drop
   b_->engine->DropLease(channel);
+}
+
+TEST_F(RedisEngineTest, AChannelWantedAgainRightAfterItsDropIsHeldAgain) {
+  // The stream manager drops a lease when a channel's stream stops and
+  // wants it again for the next subscriber, maybe before the drop ran.
+  const std::string channel = "1/plugin/testdata/again";
+  LeaseWatch first, second;
+  a_->engine->WantLease(channel, first.Callback());
+  ASSERT_TRUE(WaitUntil([&] { return first.held() == true; }, Millis(5000)));
+  a_->engine->DropLease(channel);
+  a_->engine->WantLease(channel, second.Callback());
+  EXPECT_TRUE(WaitUntil([&] { return second.held() == true; }, Millis(5000)));
+  EXPECT_EQ(first.changes(), 1);
+  a_->engine->DropLease(channel);
 }
 
 TEST_F(RedisEngineTest, WithoutRedisEveryWanterHoldsThenOneAgainAfter) {
