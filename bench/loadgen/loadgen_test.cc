@@ -10,6 +10,7 @@
 
 #include "delivery_progress.h"
 #include "latency_histogram.h"
+#include "options.h"
 #include "protocol.h"
 #include "pusher.h"
 #include "ws_codec.h"
@@ -180,6 +181,62 @@ TEST(PushBody, StampsEveryLine) {
             "sent_ns=1700000000123456789 1700000000122000000\n"
             "bench,host=h02,region=r2 bytes=15838i,count=2i,load=0.02,"
             "sent_ns=1700000000123456789 1700000000123000000\n");
+}
+
+// A publication of the publish body, as a v2 client receives it, gives
+// back the send time it was stamped with.
+TEST(PublishBody, StampReadBackFromThePush) {
+  PushBody body = MakePublishBody("grafana/broadcast/bench");
+  StampPushBody(1700000000123456789, &body);
+  EXPECT_EQ(body.text,
+            R"({"channel":"grafana/broadcast/bench","data":{"values":)"
+            R"([[1700000000123456789]]}})");
+  const std::string push =
+      R"({"push":{"channel":"1/grafana/broadcast/bench","pub":{"data":)"
+      R"({"values":[[1700000000123456789]]}}}})";
+  int64_t nanos = 0;
+  ASSERT_TRUE(ExtractSendNanos(push, &nanos));
+  EXPECT_EQ(nanos, 1700000000123456789);
+}
+
+TEST(Options, UrlsRepeatAndPublishNeedsAChannel) {
+  const char* argv[] = {"loadgen",
+                        "--url",
+                        "ws://127.0.0.1:1001/api/live/ws",
+                        "--url",
+                        "ws://127.0.0.1:1002/x",
+                        "--channel",
+                        "1/grafana/broadcast/bench",
+                        "--publish-url",
+                        "http://127.0.0.1:1001/api/live/publish",
+                        "--push-rate",
+                        "50"};
+  Options options;
+  std::string error;
+  ASSERT_FALSE(ParseOptions(11, const_cast<char**>(argv), &options, &error));
+  EXPECT_NE(error.find("--publish-channel"), std::string::npos) << error;
+
+  const char* with_channel[] = {"loadgen",
+                                "--url",
+                                "ws://127.0.0.1:1001/api/live/ws",
+                                "--url",
+                                "ws://127.0.0.1:1002/x",
+                                "--channel",
+                                "1/grafana/broadcast/bench",
+                                "--publish-url",
+                                "http://127.0.0.1:1001/api/live/publish",
+                                "--publish-channel",
+                                "grafana/broadcast/bench"};
+  options = Options{};
+  ASSERT_TRUE(
+      ParseOptions(11, const_cast<char**>(with_channel), &options, &error))
+      << error;
+  ASSERT_EQ(options.urls.size(), 2u);
+  EXPECT_EQ(options.urls[1].port, 1002);
+  EXPECT_EQ(options.urls[1].path, "/x");
+  EXPECT_EQ(options.push_kind, PushKind::kPublish);
+  EXPECT_EQ(options.push_connections, 1);
+  EXPECT_EQ(options.push_target, "/api/live/publish");
 }
 
 TEST(SlowestSubscriber, FollowsTheSlowestOfAll) {
