@@ -197,10 +197,12 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
     *error = "--push-connections needs --push-url or --publish-url";
     return false;
   }
-  if (options->push_kind == PushKind::kPublish &&
-      options->publish_channel.empty()) {
-    *error = "--publish-url needs --publish-channel";
-    return false;
+  if (options->push_kind == PushKind::kPublish) {
+    if (options->publish_channel.empty()) {
+      *error = "--publish-url needs --publish-channel";
+      return false;
+    }
+    options->push_lines = 1;  // one publication per body: lines = bodies
   }
   if (options->protocol != Protocol::kPlain && options->channel.empty()) {
     *error = "--channel is required for protocol " +
