@@ -591,7 +591,7 @@ run_cluster_load() {
 run_cluster_fanout() {
   local server=$1 spec subs rate window
   for spec in "${CLUSTER_FANOUT[@]}"; do
-    subs=${spec%x*}; rate=${spec#*x}; window=0
+    subs=${spec%%x*}; rate=${spec#*x}; window=0
     if [[ $rate == max ]]; then rate=0; window=2; fi
     log "== $server cluster-fanout ($subs subscribers on 2 hosts, $spec)"
     if start_redis "cluster-fanout-$server-$spec" &&
@@ -611,7 +611,7 @@ run_cluster_fanout() {
 run_cluster_scale() {
   local server=$1 spec conns hosts
   for spec in "${CLUSTER_SCALE[@]}"; do
-    conns=${spec%x*}; hosts=${spec#*x}
+    conns=${spec%%x*}; hosts=${spec#*x}
     log "== $server cluster-scale ($conns connections on $hosts hosts)"
     if start_redis "cluster-scale-$server-$spec" &&
        start_cluster "$server" "cluster-scale-$spec" "$hosts"; then

@@ -169,7 +169,8 @@ function clusterRow(title, scenario, key, check) {
              args['cluster-servers']]);
 }
 for (const spec of args['cluster-fanout']) {
-  const [subs, rate] = spec.split('x');
+  const subs = spec.slice(0, spec.indexOf('x'));
+  const rate = spec.slice(spec.indexOf('x') + 1);
   const scenario = `cluster-fanout-${spec}`;
   const title = `cluster 2 hosts, ${subs} subs, ` +
     (rate === 'max' ? 'publish as fast as delivered' : `publish ${rate}/s`);
