@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "app/engine_choice.h"
 #include "app/listen_address.h"
 #include "app/live_routes.h"
 #include "app/query_routes.h"
@@ -122,7 +123,8 @@ Status Host::Start(const Config& config, std::vector<DataSource> data_sources) {
   registry_->StartAll();
   data_sources_json_ = DataSourcesJSON(data_sources);
   MakeQueries(data_sources);
-  MakeHubAndStreams(config, std::move(data_sources));
+  if (Status engine = MakeHubAndEngine(config); !engine.ok()) return engine;
+  MakeStreams(config, std::move(data_sources));
   server_ =
       std::make_unique<Server>(MakeLiveConfig(config), *hub_, scopes_.get());
   AddRoutes(config);
@@ -146,13 +148,34 @@ void Host::MakeSocketDir() {
   }
 }
 
-void Host::MakeHubAndStreams(const Config& config,
-                             std::vector<DataSource> data_sources) {
+Status Host::MakeHubAndEngine(const Config& config) {
   const int64_t max_publication = config.live.max_publication_size > 0
                                       ? config.live.max_publication_size
                                       : config.live.client_queue_max_size;
   hub_ = std::make_unique<Hub>(static_cast<size_t>(max_publication));
+  Status made = MakeEngine(config.live, *hub_, &engine_);
+  if (!made.ok()) return made;
+  hub_->SetLink(engine_.get());
+  return Status::Ok();
+}
+
+void Host::MakeStreams(const Config& config,
+                       std::vector<DataSource> data_sources) {
   Hub* hub = hub_.get();
+  Engine* engine = engine_.get();
+  StreamManagerOptions options = MakeStreamManagerOptions(config);
+  if (config.live.ha_engine == "redis") {
+    options.leases.want = [engine](const std::string& channel,
+                                   Engine::LeaseFn on_change) {
+      engine->WantLease(channel, std::move(on_change));
+    };
+    options.leases.drop = [engine](const std::string& channel) {
+      engine->DropLease(channel);
+    };
+    options.leases.cluster_subscribers = [engine](const std::string& channel) {
+      return engine->ClusterSubscribers(channel);
+    };
+  }
   streams_ = std::make_unique<StreamManager>(
       registry_.get(), std::move(data_sources),
       [hub](const std::string& channel, std::string_view data) {
@@ -163,16 +186,14 @@ void Host::MakeHubAndStreams(const Config& config,
       [hub](const std::string& channel) {
         return hub->NumSubscribers(channel);
       },
-      MakeStreamManagerOptions(config));
-  last_messages_ = std::make_unique<MemoryLastMessageStore>(
-      static_cast<size_t>(config.live.push_max_channels));
+      std::move(options));
   ParseLimits parse_limits;
   parse_limits.max_body_bytes =
       static_cast<size_t>(config.live.push_max_body_bytes);
   managed_streams_ = std::make_unique<ManagedStreams>(
-      *hub_, *last_messages_, parse_limits, ConvertLimits{});
-  scopes_ =
-      std::make_unique<ScopeRouter>(streams_.get(), *hub_, *last_messages_);
+      *hub_, engine_->last_messages(), parse_limits, ConvertLimits{});
+  scopes_ = std::make_unique<ScopeRouter>(streams_.get(), *hub_,
+                                          engine_->last_messages());
 }
 
 void Host::MakeQueries(const std::vector<DataSource>& data_sources) {
@@ -192,7 +213,7 @@ void Host::MakeQueries(const std::vector<DataSource>& data_sources) {
 void Host::AddRoutes(const Config& config) {
   AddLiveRoutes(
       *server_,
-      LiveRoutes{hub_.get(), scopes_.get(), last_messages_.get(),
+      LiveRoutes{hub_.get(), scopes_.get(), engine_.get(),
                  managed_streams_.get(),
                  static_cast<size_t>(config.live.push_max_body_bytes)});
   AddQueryRoutes(*server_,
@@ -220,22 +241,26 @@ void Host::Shutdown() {
   if (registry_) registry_->CancelStarts();
   // Answers what is in flight; after it no callback touches the plugins.
   if (plugin_calls_) plugin_calls_->Shutdown();
+  // Drops the streams' leases, so other hosts take them over at once.
   if (streams_) streams_->Shutdown();
+  if (engine_) engine_->Shutdown();
   if (registry_) registry_->StopAll();
   socket_dir_.reset();
 }
 
 HttpResponse Host::Health() const {
   HttpResponse response;
-  response.body = HealthJSON(SnapshotPlugins(*registry_), kHostVersion);
+  response.body =
+      HealthJSON(SnapshotPlugins(*registry_), engine_->Health(), kHostVersion);
   return response;
 }
 
 HttpResponse Host::Metrics() const {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = MetricsText(server_->Stats(), hub_->Counters(),
-                              streams_->Stats(), SnapshotPlugins(*registry_));
+  response.body =
+      MetricsText(server_->Stats(), hub_->Counters(), streams_->Stats(),
+                  SnapshotPlugins(*registry_), engine_->Health());
   return response;
 }
 

@@ -24,8 +24,8 @@
 
 #include "config/config.h"
 #include "config/datasource.h"
+#include "engine/engine.h"
 #include "live/hub.h"
-#include "live/last_message_store.h"
 #include "live/live_config.h"
 #include "live/server.h"
 #include "plugin/plugin_registry.h"
@@ -66,9 +66,12 @@ class Host {
   void MakeSocketDir();
   // Registers every discovered plugin; the ids (with aliases) for messages.
   std::vector<std::string> AddPlugins(const Config& config);
-  // The hub, and the stream manager that feeds it from the plugins.
-  void MakeHubAndStreams(const Config& config,
-                         std::vector<DataSource> data_sources);
+  // The hub and its engine (memory, or Redis for several hosts); an
+  // error for a bad engine setting.
+  Status MakeHubAndEngine(const Config& config);
+  // The stream manager that feeds the hub from the plugins, and the
+  // managed streams.
+  void MakeStreams(const Config& config, std::vector<DataSource> data_sources);
   // /api/ds/query, data source health and resources (query_routes.h).
   void MakeQueries(const std::vector<DataSource>& data_sources);
   // GET /api/health, /api/datasources and /metrics, the Live API
@@ -83,8 +86,9 @@ class Host {
   std::unique_ptr<PluginSocketDir> socket_dir_;
   std::unique_ptr<PluginRegistry> registry_;
   std::unique_ptr<Hub> hub_;
-  // The last message of stream/ and broadcast channels (memory engine).
-  std::unique_ptr<LastMessageStore> last_messages_;
+  // Where publications go beyond this host, the last messages of stream/
+  // and broadcast channels, and the plugin channels' leases.
+  std::unique_ptr<Engine> engine_;
   // POST /api/live/push: line protocol into stream/ channels.
   std::unique_ptr<ManagedStreams> managed_streams_;
   std::unique_ptr<StreamManager> streams_;

@@ -149,9 +149,9 @@ struct ListedChannel {
   const StoredChannel* kept = nullptr;
 };
 
-HttpResponse HandleList(const LiveRoutes& routes) {
-  std::vector<HubChannelInfo> active = routes.hub->Channels();
-  std::vector<StoredChannel> kept = routes.last_messages->List();
+// The list's body from the cluster's channels and the kept ones.
+std::string ListBody(const std::vector<HubChannelInfo>& active,
+                     const std::vector<StoredChannel>& kept) {
   std::map<std::string, ListedChannel> merged;
   for (const HubChannelInfo& info : active) {
     merged[info.channel].subscribers = info.subscribers;
@@ -177,9 +177,18 @@ HttpResponse HandleList(const LiveRoutes& routes) {
     body.push_back('}');
   }
   body.append("]}");
-  HttpResponse response;
-  response.body = std::move(body);
-  return response;
+  return body;
+}
+
+void HandleList(const LiveRoutes& routes, HttpRespond respond) {
+  // The kept channels may come from Redis, on its thread.
+  routes.engine->last_messages().List(
+      [active = routes.engine->ClusterChannels(),
+       respond = std::move(respond)](std::vector<StoredChannel> kept) {
+        HttpResponse response;
+        response.body = ListBody(active, kept);
+        respond(std::move(response));
+      });
 }
 
 }  // namespace
@@ -199,8 +208,10 @@ void AddLiveRoutes(Server& server, const LiveRoutes& routes) {
       [routes](const HttpRequest& upgrade, std::string_view message) {
         return HandlePushMessage(routes, upgrade, message);
       });
-  server.HandleGet(std::string(kListPath),
-                   [routes](const HttpRequest&) { return HandleList(routes); });
+  server.Handle(HttpRoute{"GET", std::string(kListPath)},
+                [routes](HttpRequest, HttpRespond respond) {
+                  HandleList(routes, std::move(respond));
+                });
 }
 
 }  // namespace runnel::host

@@ -8,7 +8,9 @@
 //   GET  /api/live/push/:streamId   WebSocket: each message is a push body; a
 //                                   refused one is answered with
 //                                   {"status":400,"message":..}
-//   GET  /api/live/list             the hub's channels and the kept ones:
+//   GET  /api/live/list             the channels with subscribers on any
+//                                   host (counted over the cluster) and the
+//                                   kept ones:
 //                                   {"channels":[{"channel","subscribers",
 //                                   "data"?,"last_update_ms"?}]}
 // Requests are an anonymous Viewer of org 1, as WebSocket clients are until
@@ -20,9 +22,9 @@
 
 #include <cstddef>
 
+#include "engine/engine.h"
 #include "live/channel_handler.h"
 #include "live/hub.h"
-#include "live/last_message_store.h"
 #include "live/server.h"
 #include "push/managed_streams.h"
 
@@ -31,7 +33,7 @@ namespace runnel::host {
 struct LiveRoutes {
   Hub* hub = nullptr;
   ChannelHandler* channels = nullptr;  // the scope router
-  LastMessageStore* last_messages = nullptr;
+  Engine* engine = nullptr;            // cluster counts and the kept messages
   ManagedStreams* managed_streams = nullptr;
   size_t push_max_body_bytes = 16 * 1024 * 1024;
 };

@@ -47,10 +47,13 @@ std::vector<PluginSnapshot> SnapshotPlugins(const PluginRegistry& registry) {
 }
 
 std::string HealthJSON(const std::vector<PluginSnapshot>& plugins,
-                       const std::string& version) {
+                       const EngineHealth& engine, const std::string& version) {
   nlohmann::json body;
-  body["status"] = "ok";
+  const char* status = engine.degraded ? "degraded" : "ok";
+  body["status"] = status;
   body["version"] = version;
+  body["engine"] = {{"name", engine.name}, {"status", status}};
+  if (!engine.message.empty()) body["engine"]["message"] = engine.message;
   body["plugins"] = nlohmann::json::array();
   for (const PluginSnapshot& p : plugins) {
     nlohmann::json item;
@@ -130,6 +133,9 @@ void PluginMetrics(std::ostringstream& out,
 void StreamMetrics(std::ostringstream& out, const StreamStats& streams) {
   Metric(out, "runnel_streams", "gauge", "Channels with a running RunStream.",
          streams.channels.size());
+  Metric(out, "runnel_streams_followed", "gauge",
+         "Channels subscribed here whose RunStream another host runs.",
+         streams.followed.size());
   Metric(out, "runnel_stream_starts_total", "counter",
          "RunStream calls started for a new channel.",
          streams.runstream_starts);
@@ -158,11 +164,17 @@ void StreamMetrics(std::ostringstream& out, const StreamStats& streams) {
 
 std::string MetricsText(const LiveStats& live, const HubCounters& hub,
                         const StreamStats& streams,
-                        const std::vector<PluginSnapshot>& plugins) {
+                        const std::vector<PluginSnapshot>& plugins,
+                        const EngineHealth& engine) {
   std::ostringstream out;
   LiveMetrics(out, live, hub);
   PluginMetrics(out, plugins);
   StreamMetrics(out, streams);
+  out << "# HELP runnel_engine_degraded 1 when the hosts cannot reach each "
+         "other (Redis down); this host then serves its own clients only.\n"
+      << "# TYPE runnel_engine_degraded gauge\n"
+      << "runnel_engine_degraded{engine=\"" << LabelValue(engine.name) << "\"} "
+      << (engine.degraded ? 1 : 0) << '\n';
   return out.str();
 }
 

@@ -1,7 +1,11 @@
 // The host's small HTTP API bodies:
-//   GET /api/health  {"status":"ok","version":..,"plugins":[{"id":..,
+//   GET /api/health  {"status":"ok"|"degraded","version":..,
+//                    "engine":{"name":"memory"|"redis","status":"ok"|
+//                    "degraded","message"?:..},"plugins":[{"id":..,
 //                    "aliases":[..],"state":"running","pid":123,
 //                    "restarts":0,"lastError":".."}]}
+//                    "degraded": the hosts cannot reach each other (Redis
+//                    down); this one still serves its own clients.
 //   GET /metrics     Prometheus text format 0.0.4 (see MetricsText).
 //   GET /api/datasources  Grafana's list shape: [{"id":1,"uid":..,"orgId":1,
 //                    "name":..,"type":..,"url":..,"isDefault":..,
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "config/datasource.h"
+#include "engine/engine.h"
 #include "live/hub.h"
 #include "live/server.h"
 #include "stream/stream_manager.h"
@@ -34,7 +39,7 @@ struct PluginSnapshot {
 std::vector<PluginSnapshot> SnapshotPlugins(const PluginRegistry& registry);
 
 std::string HealthJSON(const std::vector<PluginSnapshot>& plugins,
-                       const std::string& version);
+                       const EngineHealth& engine, const std::string& version);
 
 std::string DataSourcesJSON(const std::vector<DataSource>& data_sources);
 
@@ -47,10 +52,13 @@ std::string DataSourcesJSON(const std::vector<DataSource>& data_sources);
 // runnel_stream_packets_total, runnel_stream_invalid_packets_total;
 // runnel_live_publications_refused_total (over max_publication_size);
 // runnel_stream_refused_total{reason="rate"|"plugin_limit"|"host_limit"|
-// "start_failed"} (subscribes refused instead of starting a RunStream).
+// "start_failed"} (subscribes refused instead of starting a RunStream);
+// runnel_streams_followed (channels whose RunStream another host runs);
+// runnel_engine_degraded{engine} (1: the hosts cannot reach each other).
 std::string MetricsText(const LiveStats& live, const HubCounters& hub,
                         const StreamStats& streams,
-                        const std::vector<PluginSnapshot>& plugins);
+                        const std::vector<PluginSnapshot>& plugins,
+                        const EngineHealth& engine);
 
 }  // namespace runnel::host
 

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -22,7 +23,9 @@ const std::map<std::string, std::set<std::string>>& KnownKeys() {
        {"max_connections", "allowed_origins", "message_size_limit",
         "client_queue_max_size", "ping_interval", "pong_timeout",
         "stale_close_delay", "max_messages_in_frame", "io_threads",
-        "max_publication_size", "push_max_body_bytes", "push_max_channels"}},
+        "max_publication_size", "push_max_body_bytes", "push_max_channels",
+        "ha_engine", "ha_engine_address", "ha_engine_password", "ha_prefix",
+        "ha_lease_ttl"}},
       {"stream",
        {"grace_period", "max_starts_per_second", "max_starts_burst",
         "max_streams_per_plugin", "max_streams"}},
@@ -71,6 +74,23 @@ class Reader {
       return;
     }
     *out = value;
+  }
+
+  // One of `allowed`, else a failure listing them.
+  void OneOf(const char* section, const char* key, std::string* out,
+             const std::vector<std::string>& allowed) {
+    const IniValue* v = ini_.Find(section, key);
+    if (v == nullptr || !status_.ok()) return;
+    std::string value(TrimSpace(v->value));
+    if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) {
+      *out = value;
+      return;
+    }
+    std::string names;
+    for (const std::string& name : allowed) {
+      names += (names.empty() ? "\"" : ", \"") + name + "\"";
+    }
+    Fail(*v, section, key, "'" + value + "' is not one of " + names);
   }
 
   void Bool(const char* section, const char* key, bool* out) {
@@ -218,6 +238,20 @@ auto PublicationFitsQueue(int64_t queue) {
   };
 }
 
+// [live] ha_*: the engine several hosts share.
+void ReadHighAvailability(Reader& read, LiveSettings* live) {
+  read.OneOf("live", "ha_engine", &live->ha_engine, {"", "redis"});
+  read.String("live", "ha_engine_address", &live->ha_engine_address);
+  if (live->ha_engine_address.empty()) {
+    live->ha_engine_address = "127.0.0.1:6379";  // Grafana's default
+  }
+  read.String("live", "ha_engine_password", &live->ha_engine_password);
+  read.String("live", "ha_prefix", &live->ha_prefix);
+  read.Duration("live", "ha_lease_ttl", &live->ha_lease_ttl,
+                AtLeastDuration(std::chrono::milliseconds(300),
+                                "is too short: must be at least 300ms"));
+}
+
 // [live]: connections, message and queue sizes, pings, event loops.
 void ReadLive(Reader& read, LiveSettings* live) {
   read.Int("live", "max_connections", &live->max_connections,
@@ -250,6 +284,7 @@ void ReadLive(Reader& read, LiveSettings* live) {
            AtLeast(1, "is too small: must be at least 1 byte"));
   read.Int("live", "push_max_channels", &live->push_max_channels,
            AtLeast(1, "is too small: must be at least 1"));
+  ReadHighAvailability(read, live);
 }
 
 // [stream]: the grace period and the RunStream start limits.

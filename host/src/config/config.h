@@ -60,6 +60,16 @@ struct LiveSettings {
   int64_t push_max_body_bytes = 16 * 1024 * 1024;
   // stream/ and grafana/broadcast channels whose last message is kept.
   int64_t push_max_channels = 10000;
+  // Several hosts (Grafana's HA keys): "" keeps everything in this host's
+  // memory; "redis" shares it through Redis at ha_engine_address
+  // ("host:port" or "sentinel://host:port,.../<master>").
+  std::string ha_engine;
+  std::string ha_engine_address = "127.0.0.1:6379";
+  std::string ha_engine_password;
+  std::string ha_prefix;  // keys become "<ha_prefix>.gf_live..."
+  // Beyond Grafana: how long a plugin channel's lease outlives its host's
+  // last renewal; another host takes the stream over after about this.
+  std::chrono::milliseconds ha_lease_ttl{3000};
 };
 
 struct StreamSettings {

@@ -53,7 +53,10 @@ bool Hub::Subscribe(const std::string& wire_channel, Subscriber* subscriber) {
   }
   if (!(*group)->subscribers.insert(subscriber).second) return false;
   ++channel.subscribers;
-  if (created) channels_.fetch_add(1, std::memory_order_relaxed);
+  if (created) {
+    channels_.fetch_add(1, std::memory_order_relaxed);
+    if (link_ != nullptr) link_->ChannelOccupied(wire_channel);
+  }
   subscriptions_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
@@ -75,6 +78,7 @@ bool Hub::Unsubscribe(const std::string& wire_channel, Subscriber* subscriber) {
   if (--channel.subscribers == 0) {
     shard.channels.erase(it);
     channels_.fetch_sub(1, std::memory_order_relaxed);
+    if (link_ != nullptr) link_->ChannelVacated(wire_channel);
   }
   return true;
 }
@@ -125,6 +129,23 @@ Status Hub::CheckSize(const std::string& wire_channel, size_t bytes) {
 
 Status Hub::Publish(const std::string& wire_channel,
                     std::string_view data_json) {
+  if (link_ == nullptr) return DeliverHere(wire_channel, data_json);
+  // Checked here too: with no subscriber here DeliverHere encodes nothing,
+  // and the other hosts must not get what this one would refuse.
+  Status size = CheckPublicationSize(wire_channel, data_json.size());
+  if (!size.ok()) return size;
+  Status delivered = DeliverHere(wire_channel, data_json);
+  if (delivered.ok()) link_->Forward(wire_channel, data_json);
+  return delivered;
+}
+
+Status Hub::DeliverFromPeer(const std::string& wire_channel,
+                            std::string_view data_json) {
+  return DeliverHere(wire_channel, data_json);
+}
+
+Status Hub::DeliverHere(const std::string& wire_channel,
+                        std::string_view data_json) {
   publications_in_.fetch_add(1, std::memory_order_relaxed);
   Shard& shard = ShardFor(wire_channel);
   absl::ReaderMutexLock lock(&shard.mutex);

@@ -56,6 +56,24 @@ class DeliveryLoop {
   virtual void Post(std::function<void()> task) = 0;
 };
 
+// Where publications go beyond this host: the engine (engine/engine.h).
+// The hub delivers every publication to its own subscribers first, then
+// forwards it, so local delivery never waits for, or depends on, other
+// hosts. It also reports which channels have subscribers here, so the
+// engine listens only for those.
+// The hub calls these with a shard lock held, in order per channel: they
+// must hand the work on (post it) and return, never block or call back.
+class HubLink {
+ public:
+  virtual ~HubLink() = default;
+  // A publication made on this host (Publish), for the other hosts.
+  virtual void Forward(const std::string& wire_channel,
+                       std::string_view data_json) = 0;
+  // The channel's first subscriber on this host came / its last one left.
+  virtual void ChannelOccupied(const std::string& wire_channel) = 0;
+  virtual void ChannelVacated(const std::string& wire_channel) = 0;
+};
+
 // Implemented by client sessions (and by fakes in tests).
 class Subscriber {
  public:
@@ -96,7 +114,16 @@ class Hub {
   // embedded as is (raw '\n' bytes are dropped). InvalidArgument when the
   // message is over max_publication_size (nothing is delivered); OK with no
   // subscribers.
+  // With a link, the publication is then forwarded to the other hosts
+  // (even with no subscriber here), unless it is over the limit.
   Status Publish(const std::string& wire_channel, std::string_view data_json);
+  // A publication another host made, from the link: delivered to this
+  // host's subscribers only, as Publish, and not forwarded again.
+  Status DeliverFromPeer(const std::string& wire_channel,
+                         std::string_view data_json);
+
+  // Sets the link once, before the hub is used; null: this host alone.
+  void SetLink(HubLink* link) { link_ = link; }
 
   // Bytes of an encoded publication Publish accepts; 0 = no limit.
   size_t max_publication_size() const { return max_publication_size_; }
@@ -144,6 +171,12 @@ class Hub {
   // Checks the limit; counts and logs (once per channel) a refusal.
   Status CheckSize(const std::string& wire_channel, size_t bytes);
 
+  // Publish and DeliverFromPeer: encodes and delivers to this host's
+  // subscribers.
+  Status DeliverHere(const std::string& wire_channel,
+                     std::string_view data_json);
+
+  HubLink* link_ = nullptr;  // set before use, then only read
   std::array<Shard, kShards> shards_;
   std::atomic<uint64_t> publications_in_{0};
   std::atomic<uint64_t> messages_out_{0};

@@ -6,7 +6,7 @@
 namespace runnel::host {
 
 Status MemoryLastMessageStore::Put(const std::string& wire_channel,
-                                   StoredMessage message, const KeptFn& then) {
+                                   StoredMessage message, KeptFn then) {
   absl::MutexLock lock(&mutex_);
   auto it = channels_.find(wire_channel);
   if (it == channels_.end()) {
@@ -48,7 +48,12 @@ void MemoryLastMessageStore::Get(
   done(std::move(found));
 }
 
-std::vector<StoredChannel> MemoryLastMessageStore::List() const {
+void MemoryLastMessageStore::List(
+    std::function<void(std::vector<StoredChannel>)> done) const {
+  done(Channels());
+}
+
+std::vector<StoredChannel> MemoryLastMessageStore::Channels() const {
   std::vector<StoredChannel> out;
   {
     absl::MutexLock lock(&mutex_);

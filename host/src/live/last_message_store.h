@@ -4,13 +4,14 @@
 // feature's last message). Push keeps each stream/ channel's last full frame
 // with its schema here; grafana/broadcast keeps its last publication.
 //
-// It is the memory engine's half of what the Redis engine will share between
-// hosts, so its calls take callbacks: the memory store calls them at once,
-// a networked one later.
+// The memory store is the memory engine's; the Redis engine keeps the same
+// in Redis, shared by every host (engine/redis_last_messages.h). So its
+// calls take callbacks: the memory store calls them at once, inline; a
+// networked one later, on its own thread. A callback owns what it uses.
 //
-// Ordering: Put calls `then` under the store's lock for that channel, so
-// what `then` publishes goes out in the order the Puts were made, and the
-// stored message is always the last one published.
+// Ordering: `then` runs in the order the Puts were made (the memory store
+// calls it under its lock), so what `then` publishes goes out in that
+// order, and the stored message is always the last one published.
 //
 // Limit: at most max_channels channels are kept; a Put for a new channel
 // beyond it is refused (nothing is stored, `then` is not called). Entries
@@ -64,7 +65,7 @@ class LastMessageStore {
   // call), so a caller publishing it need not keep a copy of its own.
   // ResourceExhausted (and no call) for a new channel over the limit.
   virtual Status Put(const std::string& wire_channel, StoredMessage message,
-                     const KeptFn& then) = 0;
+                     KeptFn then) = 0;
   // Whether Puts to these channels would all be taken now.
   virtual bool HasRoomFor(const std::vector<std::string>& wire_channels) = 0;
   // The channel's last message, or nullopt.
@@ -72,7 +73,8 @@ class LastMessageStore {
       const std::string& wire_channel,
       std::function<void(std::optional<StoredMessage>)> done) const = 0;
   // Every kept channel, sorted by name.
-  virtual std::vector<StoredChannel> List() const = 0;
+  virtual void List(
+      std::function<void(std::vector<StoredChannel>)> done) const = 0;
 };
 
 class MemoryLastMessageStore : public LastMessageStore {
@@ -81,12 +83,15 @@ class MemoryLastMessageStore : public LastMessageStore {
       : max_channels_(max_channels) {}
 
   Status Put(const std::string& wire_channel, StoredMessage message,
-             const KeptFn& then) override;
+             KeptFn then) override;
   bool HasRoomFor(const std::vector<std::string>& wire_channels) override;
   void Get(
       const std::string& wire_channel,
       std::function<void(std::optional<StoredMessage>)> done) const override;
-  std::vector<StoredChannel> List() const override;
+  void List(
+      std::function<void(std::vector<StoredChannel>)> done) const override;
+  // List's answer, returned.
+  std::vector<StoredChannel> Channels() const;
 
  private:
   const size_t max_channels_;

@@ -106,18 +106,18 @@ std::optional<PushOutcome> ManagedStreams::Prepare(
 }
 
 void ManagedStreams::Publish(Prepared& frame, int64_t now_unix_ms) {
-  Hub& hub = hub_;
-  const Prepared& published = frame;
   StoredMessage stored{std::move(frame.schema_json), std::move(frame.full_json),
                        now_unix_ms};
   // The hub refuses nothing here: Prepare checked the size. A Put refused
   // for room (another body took the last places meanwhile) drops the frame.
-  (void)store_.Put(
-      frame.channel, std::move(stored),
-      [&hub, &published](bool schema_changed, const StoredMessage& kept) {
-        (void)hub.Publish(published.channel,
-                          schema_changed ? kept.message : published.data_json);
-      });
+  // The callback may run later (a Redis store), so it owns its data.
+  (void)store_.Put(frame.channel, std::move(stored),
+                   [&hub = hub_, channel = frame.channel,
+                    data_json = std::move(frame.data_json)](
+                       bool schema_changed, const StoredMessage& kept) {
+                     (void)hub.Publish(
+                         channel, schema_changed ? kept.message : data_json);
+                   });
 }
 
 PushOutcome ManagedStreams::Push(const PushRequest& request) {

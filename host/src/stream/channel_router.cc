@@ -83,14 +83,14 @@ PublishReply ScopeRouter::Broadcast(const std::string& wire_channel,
     return PublishReply{kErrorLimitExceeded.code, "publication too large", ""};
   }
   StoredMessage last{"", data, Timestamp::Now().unix_nanos / 1'000'000};
-  Hub& hub = hub_;
+  // The callback may run later (a Redis store), so it owns its data.
   Status kept = last_messages_.Put(
       wire_channel, std::move(last),
-      [&hub, &wire_channel, &data](bool, const StoredMessage&) {
+      [&hub = hub_, wire_channel, data](bool, const StoredMessage&) {
         (void)hub.Publish(wire_channel, data);
       });
   // With no room to keep it, it still goes out to the subscribers.
-  if (!kept.ok()) (void)hub.Publish(wire_channel, data);
+  if (!kept.ok()) (void)hub_.Publish(wire_channel, data);
   return PublishReply{};
 }
 

@@ -388,6 +388,12 @@ SubscribeReply StreamManager::EnsureStream(const std::string& wire_channel,
         AddStreamLocked(wire_channel, route, who, data, &stream);
     if (instead) return *instead;
   }
+  if (leased()) {
+    // Started once this host holds the lease; meanwhile, or if another
+    // host holds it, the channel's frames come through the engine.
+    WantLease(wire_channel);
+    return SubscribeReply{};
+  }
   // Unlocked: starting reads the plugin's connection (the supervisor's
   // lock) and creates the gRPC call; mu_ is held only for bookkeeping.
   Status started = stream->Start();
@@ -420,33 +426,33 @@ std::optional<SubscribeReply> StreamManager::AddStreamLocked(
     ReplyError error = RefusalError(refusal);
     return SubscribeReply{error.code, std::string(error.message), ""};
   }
-  auto make_request = [this, route, who, data] {
-    pluginv2::RunStreamRequest request;
-    *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
-    request.set_path(route.path);
-    request.set_data(data);
-    return request;
+  auto make_stream = [this, wire_channel, route, who, data] {
+    if (options_.before_stream_start) {
+      options_.before_stream_start(wire_channel);
+    }
+    auto make_request = [this, route, who, data] {
+      pluginv2::RunStreamRequest request;
+      *request.mutable_plugincontext() = router_.MakePluginContext(route, who);
+      request.set_path(route.path);
+      request.set_data(data);
+      return request;
+    };
+    return std::make_shared<RunningStream>(
+        wire_channel, route.plugin, std::move(make_request), publish_,
+        &counters_, &timers_, [this](RunningStream* s) { OnStreamEnded(s); });
   };
   std::string why;
   bool made = GuardCallback(
-      "RunStream create",
-      [&] {
-        if (options_.before_stream_start) {
-          options_.before_stream_start(wire_channel);
-        }
-        *stream = std::make_shared<RunningStream>(
-            wire_channel, route.plugin, std::move(make_request), publish_,
-            &counters_, &timers_,
-            [this](RunningStream* s) { OnStreamEnded(s); });
-      },
-      &why);
+      "RunStream create", [&] { *stream = make_stream(); }, &why);
   if (!made) {
     ++start_failures_;
     log::Error("RunStream not started",
                {{"channel", wire_channel}, {"error", why}});
     return InternalError<SubscribeReply>();
   }
-  streams_[wire_channel] = StreamEntry{*stream, std::nullopt};
+  StreamEntry& entry = streams_[wire_channel];
+  entry.stream = *stream;
+  entry.make_stream = std::move(make_stream);
   limiter_.Started(route.plugin->id());
   return std::nullopt;
 }
@@ -459,17 +465,21 @@ void StreamManager::EraseStreamLocked(
 }
 
 void StreamManager::OnStreamEnded(RunningStream* stream) {
-  absl::MutexLock lock(&mu_);
-  auto it = streams_.find(stream->wire_channel());
-  if (it != streams_.end() && it->second.stream.get() == stream) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = streams_.find(stream->wire_channel());
+    if (it == streams_.end() || it->second.stream.get() != stream) return;
     EraseStreamLocked(it);
   }
+  if (leased()) DropLeases({stream->wire_channel()});
 }
 
 void StreamManager::OnPluginRestarted(const std::string& plugin_id) {
   absl::MutexLock lock(&mu_);
   for (auto& [channel, entry] : streams_) {
-    if (entry.stream->plugin_id() == plugin_id) entry.stream->PluginRestarted();
+    if (entry.started && entry.stream->plugin_id() == plugin_id) {
+      entry.stream->PluginRestarted();
+    }
   }
 }
 
@@ -484,6 +494,7 @@ void StreamManager::ScheduleCheckLocked() {
 
 void StreamManager::CheckOnce() {
   std::vector<std::string> channels;
+  std::vector<bool> held;
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return;
@@ -491,38 +502,48 @@ void StreamManager::CheckOnce() {
       return s->stopped();
     });
     limiter_.ForgetIdleClients(Clock::now());
-    for (const auto& [channel, entry] : streams_) channels.push_back(channel);
+    for (const auto& [channel, entry] : streams_) {
+      channels.push_back(channel);
+      held.push_back(entry.leased);
+    }
   }
   std::vector<size_t> counts;
   counts.reserve(channels.size());
-  for (const std::string& channel : channels) {
-    counts.push_back(num_subscribers_(channel));
-  }
-  absl::MutexLock lock(&mu_);
-  const auto now = Clock::now();
   for (size_t i = 0; i < channels.size(); ++i) {
-    auto it = streams_.find(channels[i]);
-    if (it == streams_.end()) continue;
-    StreamEntry& entry = it->second;
-    if (counts[i] > 0) {
-      entry.zero_since.reset();
-    } else if (!entry.zero_since) {
-      entry.zero_since = now;
-    } else if (now - *entry.zero_since >= options_.grace_period) {
-      log::Info("no subscribers for the grace period; stopping RunStream",
-                {{"channel", channels[i]}});
-      // Cancel takes only the stream's lock and never calls back here.
-      entry.stream->Cancel();
-      EraseStreamLocked(it);
+    counts.push_back(SubscribersFor(channels[i], held[i]));
+  }
+  std::vector<std::string> stopped;
+  {
+    absl::MutexLock lock(&mu_);
+    const auto now = Clock::now();
+    for (size_t i = 0; i < channels.size(); ++i) {
+      auto it = streams_.find(channels[i]);
+      if (it == streams_.end()) continue;
+      StreamEntry& entry = it->second;
+      if (counts[i] > 0) {
+        entry.zero_since.reset();
+      } else if (!entry.zero_since) {
+        entry.zero_since = now;
+      } else if (now - *entry.zero_since >= options_.grace_period) {
+        log::Info("no subscribers for the grace period; stopping RunStream",
+                  {{"channel", channels[i]}});
+        // Cancel takes only the stream's lock and never calls back here.
+        entry.stream->Cancel();
+        EraseStreamLocked(it);
+        stopped.push_back(channels[i]);
+      }
     }
   }
+  // Unlocked: the engine is never called with mu_ held.
+  if (leased()) DropLeases(stopped);
 }
 
 StreamStats StreamManager::Stats() const {
   StreamStats stats;
   absl::MutexLock lock(&mu_);
   for (const auto& [channel, entry] : streams_) {
-    stats.channels.push_back(channel);
+    (entry.started || !leased() ? stats.channels : stats.followed)
+        .push_back(channel);
   }
   stats.runstream_starts = runstream_starts_;
   stats.runstream_restarts = counters_.restarts.load();
@@ -539,19 +560,27 @@ void StreamManager::Shutdown() {
   absl::MutexLock serialized(&shutdown_mu_);
   std::vector<std::shared_ptr<RunningStream>> streams;
   std::vector<std::shared_ptr<grpc::ClientContext>> rpcs;
+  std::vector<std::string> channels;
   std::unique_ptr<WorkerPool> workers;
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return;
     shut_down_ = true;
     check_timer_.cancel();
-    for (auto& [channel, entry] : streams_) streams.push_back(entry.stream);
+    for (auto& [channel, entry] : streams_) {
+      streams.push_back(entry.stream);
+      channels.push_back(channel);
+    }
     streams_.clear();
     for (auto& stream : retired_) streams.push_back(stream);
     retired_.clear();
     rpcs.assign(rpcs_in_flight_.begin(), rpcs_in_flight_.end());
     workers = std::move(workers_);
   }
+  // First, so other hosts can take these streams over at once. Waits for
+  // a lease callback in progress, which sees shut_down_ or has assigned
+  // the stream it starts to its entry (so it is in `streams`).
+  if (leased()) DropLeases(channels);
   // Waits for a listener call in progress: it takes mu_, which is free.
   for (auto& [plugin, handle] : listener_handles_) {
     plugin->RemoveListener(handle);

@@ -66,6 +66,20 @@
 
 namespace runnel::host {
 
+// Several hosts on one engine: one RunStream per channel across them (the
+// engine's lease, engine/engine.h). Null functions: this host alone, every
+// stream starts with its first subscriber.
+struct StreamLeases {
+  // want(channel, on_change): on_change(true) once this host holds the
+  // channel's lease, (false) when it lost it. drop(channel): no more calls.
+  // Neither is called with the manager's lock held.
+  std::function<void(const std::string&, std::function<void(bool)>)> want;
+  std::function<void(const std::string&)> drop;
+  // Subscribers on every host: the lease holder's stream runs while any
+  // host has some.
+  std::function<size_t(const std::string&)> cluster_subscribers;
+};
+
 struct StreamManagerOptions {
   std::chrono::milliseconds grace_period{5000};
   std::chrono::milliseconds check_interval{1000};
@@ -79,11 +93,15 @@ struct StreamManagerOptions {
   // throws stands for a failure to start one (say std::system_error when a
   // resource cannot be made). Null in production.
   std::function<void(const std::string& wire_channel)> before_stream_start;
+  StreamLeases leases;
 };
 
 struct StreamStats {
   std::vector<std::string> channels;  // wire channels with a live RunStream
-  uint64_t runstream_starts = 0;      // new streams (not restarts)
+  // With leases: channels subscribed here whose RunStream another host
+  // runs (its frames come through the engine).
+  std::vector<std::string> followed;
+  uint64_t runstream_starts = 0;    // new streams (not restarts)
   uint64_t runstream_restarts = 0;  // re-runs after an error or plugin restart
   uint64_t packets = 0;             // published packets
   uint64_t invalid_packets = 0;     // non-JSON packets (stream restarted)
@@ -127,6 +145,12 @@ class StreamManager : public ChannelHandler {
     std::shared_ptr<RunningStream> stream;
     // When num_subscribers was first seen at 0 (none: it has subscribers).
     std::optional<std::chrono::steady_clock::time_point> zero_since;
+    // With leases: a fresh stream for the channel (a cancelled one does not
+    // run again), whether this host holds the lease, and whether `stream`
+    // was started.
+    std::function<std::shared_ptr<RunningStream>()> make_stream;
+    bool leased = false;
+    bool started = false;
   };
 
   struct SubscribeCall;  // one OnSubscribe until its reply
@@ -193,6 +217,19 @@ class StreamManager : public ChannelHandler {
   void EraseStreamLocked(std::map<std::string, StreamEntry>::iterator it)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnStreamEnded(RunningStream* stream);  // from the timer loop
+  bool leased() const { return static_cast<bool>(options_.leases.want); }
+  // With leases (stream_manager_leases.cc): asks for the new entry's lease;
+  // the stream starts when it is held and stops when it is lost.
+  void WantLease(const std::string& wire_channel);
+  void OnLeaseChange(const std::string& wire_channel, bool held);
+  // Starts the stream this host now holds the lease of; on failure the
+  // entry goes and the lease is dropped.
+  void StartLeased(const std::string& wire_channel,
+                   std::shared_ptr<RunningStream> stream);
+  void DropLeases(const std::vector<std::string>& wire_channels);
+  // The subscribers that keep an entry: on every host for the lease holder,
+  // on this one for a host that follows another's stream.
+  size_t SubscribersFor(const std::string& wire_channel, bool leased) const;
   // The grace-period check, every check_interval on the timer loop.
   void ScheduleCheckLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CheckOnce();

@@ -63,7 +63,9 @@ TEST(MemoryLastMessageStoreTest, ListsChannelsSorted) {
   MemoryLastMessageStore store(10);
   Put(store, "1/stream/b/x", "Sb", "");
   Put(store, "1/grafana/broadcast/a", "", "");
-  std::vector<StoredChannel> list = store.List();
+  std::vector<StoredChannel> list;
+  store.List(
+      [&list](std::vector<StoredChannel> got) { list = std::move(got); });
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0].channel, "1/grafana/broadcast/a");
   EXPECT_EQ(list[1].channel, "1/stream/b/x");

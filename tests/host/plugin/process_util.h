@@ -26,8 +26,15 @@ using ::runnel::testing::WaitUntil;
 inline bool ProcessGone(pid_t pid) {
   if (kill(pid, 0) != 0 && errno == ESRCH) return true;
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)),
-                   std::istreambuf_iterator<char>());
+  std::string text;
+  try {
+    text.assign(std::istreambuf_iterator<char>(stat),
+                std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    // The process was reaped between the open and the read (ESRCH), which
+    // libstdc++ reports by throwing.
+    return true;
+  }
   size_t paren = text.rfind(')');
   if (paren == std::string::npos || paren + 2 >= text.size()) return true;
   return text[paren + 2] == 'Z';
