@@ -346,6 +346,19 @@ client_args() {
   esac
 }
 
+# run_loadgen NAME LIMIT ARGS...: the load generator with ARGS, given LIMIT
+# seconds, its stderr in $WORK/loadgen-NAME.err; its JSON line is appended
+# to the results and left in LOADGEN_LINE (empty if it printed none).
+LOADGEN_LINE=""
+run_loadgen() {
+  local name=$1 limit=$2
+  if LOADGEN_LINE=$(timeout --kill-after=5 "$limit" "$LOADGEN" "${@:3}" \
+      2> "$WORK/loadgen-$name.err"); then :; else
+    log "$name: load generator failed; $(tail -3 "$WORK/loadgen-$name.err")"
+  fi
+  if [[ -n $LOADGEN_LINE ]]; then echo "$LOADGEN_LINE" >> "$RESULTS"; fi
+}
+
 # run_load SERVER SCENARIO CHANNEL CONNECTIONS WARMUP DURATION
 run_load() {
   local server=$1 scenario=$2 channel=$3 connections=$4 warmup=$5 duration=$6
@@ -354,16 +367,13 @@ run_load() {
               -v d="$duration" 'BEGIN { printf "%d", c + s + w + d + 30 }')
   local client line
   read -r -a client <<< "$(client_args "$server" "$channel")"
-  if line=$(timeout --kill-after=5 "$limit" "$LOADGEN" \
-      "${client[@]}" --connections "$connections" \
-      --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
-      --stall-timeout "$STALL_TIMEOUT" --warmup "$warmup" \
-      --duration "$duration" "${WATCH_ARGS[@]}" --label "$server|$scenario" \
-      2> "$WORK/loadgen-$server-$scenario.err"); then :; else
-    log "$server $scenario: load generator failed; $(tail -3 "$WORK/loadgen-$server-$scenario.err")"
-  fi
+  run_loadgen "$server-$scenario" "$limit" \
+    "${client[@]}" --connections "$connections" \
+    --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
+    --stall-timeout "$STALL_TIMEOUT" --warmup "$warmup" \
+    --duration "$duration" "${WATCH_ARGS[@]}" --label "$server|$scenario"
+  line=$LOADGEN_LINE
   [[ -n $line ]] || return 0
-  echo "$line" >> "$RESULTS"
   node -e '
     const r = JSON.parse(process.argv[1]);
     console.error(`[bench]   ${r.label}: held ${r.subscribed_at_ready}/` +
@@ -555,23 +565,18 @@ run_cluster_load() {
   local protocol=v2 path=/api/live/ws port urls=()
   if [[ $server == centrifuge ]]; then protocol=v1; path=/connection/websocket; fi
   for port in "${CLUSTER_PORTS[@]}"; do urls+=(--url "ws://127.0.0.1:$port$path"); done
-  local line
-  if line=$(timeout --kill-after=5 $((CONNECT_TIMEOUT + 120)) "$LOADGEN" \
-      "${urls[@]}" --protocol "$protocol" \
-      --channel 1/grafana/broadcast/bench --connections "$connections" \
-      --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
-      --stall-timeout "$STALL_TIMEOUT" --warmup "$CLUSTER_WARMUP" \
-      --duration "$CLUSTER_DURATION" \
-      --publish-url "http://127.0.0.1:${CLUSTER_PORTS[0]}/api/live/publish" \
-      --publish-channel grafana/broadcast/bench --push-connections 4 \
-      --push-rate "$rate" --push-window "$window" \
-      --drain-timeout "$CLUSTER_DRAIN" "${CLUSTER_WATCH[@]}" \
-      --watch-broker "$REDIS_PID" --label "$server|$label" \
-      2> "$WORK/loadgen-$server-$label.err"); then :; else
-    log "$server $label: load generator failed; $(tail -3 "$WORK/loadgen-$server-$label.err")"
-  fi
-  [[ -n $line ]] || return 0
-  echo "$line" >> "$RESULTS"
+  run_loadgen "$server-$label" $((CONNECT_TIMEOUT + 120)) \
+    "${urls[@]}" --protocol "$protocol" \
+    --channel 1/grafana/broadcast/bench --connections "$connections" \
+    --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
+    --stall-timeout "$STALL_TIMEOUT" --warmup "$CLUSTER_WARMUP" \
+    --duration "$CLUSTER_DURATION" \
+    --publish-url "http://127.0.0.1:${CLUSTER_PORTS[0]}/api/live/publish" \
+    --publish-channel grafana/broadcast/bench --push-connections 4 \
+    --push-rate "$rate" --push-window "$window" \
+    --drain-timeout "$CLUSTER_DRAIN" "${CLUSTER_WATCH[@]}" \
+    --watch-broker "$REDIS_PID" --label "$server|$label"
+  [[ -n $LOADGEN_LINE ]] || return 0
   node -e '
     const r = JSON.parse(process.argv[1]);
     console.error(`[bench]   ${r.label}: held ${r.subscribed_at_ready}/` +
@@ -582,7 +587,7 @@ run_cluster_load() {
       `${r.frames_missing}, p50 ${r.latency_p50_ms} ms, p99 ` +
       `${r.latency_p99_ms} ms, servers ${r.server_cpu_s} s cpu, rss ` +
       `${r.server_rss_before_kb}->${r.server_rss_ready_kb} KB, redis ` +
-      `${r.broker_cpu_s} s cpu, disconnects ${r.disconnects}`);' "$line" || true
+      `${r.broker_cpu_s} s cpu, disconnects ${r.disconnects}`);' "$LOADGEN_LINE" || true
 }
 
 # cluster-fanout: hosts A and B; <subs>x<rate>, rate "max" = as fast as

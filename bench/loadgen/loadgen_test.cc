@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "delivery_progress.h"
 #include "latency_histogram.h"
@@ -199,43 +200,36 @@ TEST(PublishBody, StampReadBackFromThePush) {
   EXPECT_EQ(nanos, 1700000000123456789);
 }
 
+// ParseOptions over `args` (argv without the program name).
+bool Parse(std::vector<std::string> args, Options* options,
+           std::string* error) {
+  args.insert(args.begin(), "loadgen");
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  return ParseOptions(static_cast<int>(argv.size()), argv.data(), options,
+                      error);
+}
+
 TEST(Options, UrlsRepeatAndPublishNeedsAChannel) {
-  const char* argv[] = {"loadgen",
-                        "--url",
-                        "ws://127.0.0.1:1001/api/live/ws",
-                        "--url",
-                        "ws://127.0.0.1:1002/x",
-                        "--channel",
-                        "1/grafana/broadcast/bench",
-                        "--publish-url",
-                        "http://127.0.0.1:1001/api/live/publish",
-                        "--push-rate",
-                        "50"};
+  std::vector<std::string> args = {
+      "--url",         "ws://127.0.0.1:1001/api/live/ws",
+      "--url",         "ws://127.0.0.1:1002/x",
+      "--channel",     "1/grafana/broadcast/bench",
+      "--publish-url", "http://127.0.0.1:1001/api/live/publish"};
   Options options;
   std::string error;
-  ASSERT_FALSE(ParseOptions(11, const_cast<char**>(argv), &options, &error));
+  ASSERT_FALSE(Parse(args, &options, &error));
   EXPECT_NE(error.find("--publish-channel"), std::string::npos) << error;
 
-  const char* with_channel[] = {"loadgen",
-                                "--url",
-                                "ws://127.0.0.1:1001/api/live/ws",
-                                "--url",
-                                "ws://127.0.0.1:1002/x",
-                                "--channel",
-                                "1/grafana/broadcast/bench",
-                                "--publish-url",
-                                "http://127.0.0.1:1001/api/live/publish",
-                                "--publish-channel",
-                                "grafana/broadcast/bench"};
+  args.insert(args.end(), {"--publish-channel", "grafana/broadcast/bench"});
   options = Options{};
-  ASSERT_TRUE(
-      ParseOptions(11, const_cast<char**>(with_channel), &options, &error))
-      << error;
+  ASSERT_TRUE(Parse(args, &options, &error)) << error;
   ASSERT_EQ(options.urls.size(), 2u);
   EXPECT_EQ(options.urls[1].port, 1002);
   EXPECT_EQ(options.urls[1].path, "/x");
   EXPECT_EQ(options.push_kind, PushKind::kPublish);
   EXPECT_EQ(options.push_connections, 1);
+  EXPECT_EQ(options.push_lines, 1);
   EXPECT_EQ(options.push_target, "/api/live/publish");
 }
 

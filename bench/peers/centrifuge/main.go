@@ -44,7 +44,7 @@ func main() {
 		"bytes queued per client before it is disconnected as slow (0: Centrifuge's default, 10 MB; Grafana sets 4 MB)")
 	redisAddress := flag.String("redis", "",
 		"Redis address (host:port): publish and subscribe through Redis so that several peers deliver each other's publications")
-	redisPrefix := flag.String("redis-prefix", "", "key and channel prefix in Redis (Centrifuge's default when empty)")
+	redisPrefix := flag.String("redis-prefix", "gf_live", "key and channel prefix in Redis (gf_live: Grafana Live's)")
 	flag.Parse()
 	publishers := newPublisherSet()
 
