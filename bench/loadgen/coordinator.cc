@@ -35,6 +35,12 @@ int64_t MonotonicNow() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+int64_t RealtimeNow() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
 void SleepSeconds(double seconds) {
   if (seconds <= 0) return;
   timespec ts;
@@ -355,6 +361,7 @@ void RunPushPhases(const Options& options, ProgressBoard* board,
   SleepSeconds(options.warmup_s);
   timeline->at_start = SampleAll(options);
   timeline->measure_start_ns = MonotonicNow();
+  board->SetWindowStart(RealtimeNow());
   SendCommand(workers, 'M');
   if (accepted) {
     SleepSeconds(0.05);  // the subscribers count before the first push lands

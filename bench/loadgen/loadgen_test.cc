@@ -272,6 +272,15 @@ TEST(SlowestSubscriber, ADisconnectedSubscriberNoLongerHoldsItBack) {
   EXPECT_EQ(slowest.Min(), 0u);
 }
 
+TEST(ProgressBoard, WindowStartIsApartFromTheSlots) {
+  auto board = ProgressBoard::Create(2);
+  ASSERT_NE(board, nullptr);
+  EXPECT_EQ(board->WindowStart(), 0);
+  board->SetWindowStart(1700000000123456789);
+  EXPECT_EQ(board->WindowStart(), 1700000000123456789);
+  EXPECT_EQ(board->Min(), 0u);  // the slots are untouched
+}
+
 TEST(ProgressBoard, MinimumOverWorkersAcrossFork) {
   auto board = ProgressBoard::Create(2);
   ASSERT_NE(board, nullptr);

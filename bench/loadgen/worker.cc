@@ -131,9 +131,8 @@ class Worker {
   int64_t start_ns_ = 0;           // monotonic
   int64_t last_progress_ns_ = 0;   // monotonic
   int64_t last_subscribed_ns_ = 0;
-  int64_t measure_start_realtime_ns_ = 0;  // CLOCK_REALTIME at 'M'
-  int64_t cpu_at_measure_start_ns_ = 0;    // this process's CPU time at 'M'
-  int64_t cpu_in_window_ns_ = 0;           // ... spent between 'M' and 'S'
+  int64_t cpu_at_measure_start_ns_ = 0;  // this process's CPU time at 'M'
+  int64_t cpu_in_window_ns_ = 0;         // ... spent between 'M' and 'S'
 
   int subscribed_now_ = 0;
   int subscribed_total_ = 0;
@@ -454,9 +453,7 @@ void Worker::OnPublication(int fd, std::string_view payload) {
   // Push mode counts the bodies sent in the window, each once per
   // subscriber; at a large fan-out the warm-up body's frames may still be
   // arriving after "M", and counting them would hide missing ones.
-  if (board_ != nullptr && timed && sent_ns < measure_start_realtime_ns_) {
-    return;
-  }
+  if (board_ != nullptr && timed && sent_ns < board_->WindowStart()) return;
   ++messages_;
   message_bytes_ += payload.size();
   if (board_ != nullptr) {
@@ -526,7 +523,6 @@ void Worker::OnControl() {
   for (ssize_t i = 0; i < got; ++i) {
     if (command[i] == 'M') {
       measuring_ = true;
-      measure_start_realtime_ns_ = Now(CLOCK_REALTIME);
       if (board_ != nullptr) {
         for (size_t fd = 0; fd < conns_.size(); ++fd) {
           if (conns_[fd].state == State::kSubscribed) {
