@@ -582,7 +582,7 @@ run_cluster_load() {
     console.error(`[bench]   ${r.label}: held ${r.subscribed_at_ready}/` +
       `${r.target_connections}, warm-up ${r.push_warmup_status}, ` +
       `${r.push_bodies} publications, ` +
-      `${Math.floor(r.publications_per_s_delivered)} pub/s to all, ` +
+      `${Number(r.publications_per_s_delivered).toPrecision(3)} pub/s to all, ` +
       `${Math.floor(r.messages_per_s)} deliveries/s, missing ` +
       `${r.frames_missing}, p50 ${r.latency_p50_ms} ms, p99 ` +
       `${r.latency_p99_ms} ms, servers ${r.server_cpu_s} s cpu, rss ` +
