@@ -3,7 +3,8 @@
 # table with the ratios Runnel/peer.
 #
 #   bench/run.sh [--smoke] [--build-dir DIR] [--servers runnel,centrifuge,ws]
-#                [--scenarios fanout,idle,capacity,runstream,streams,push]
+#                [--scenarios fanout,idle,capacity,runstream,streams,push,
+#                             cluster-fanout,cluster-scale]
 #                [--out DIR] [--keep]
 #
 # Servers:
@@ -27,7 +28,16 @@
 # connection ahead of delivery), each converted into one frame published to
 # 100 subscribers of 1/stream/bench/bench: lines/s delivered to every
 # subscriber, frames delivered, disconnects, push-to-client latency, server
-# CPU per million lines, load-generator CPU (Runnel and Centrifuge).
+# CPU per million lines, load-generator CPU (Runnel and Centrifuge);
+# cluster-fanout (issue 12): one Redis, hosts A and B on it, subscribers of
+# one broadcast channel split over A and B, a publisher posting to A's
+# POST /api/live/publish at a fixed rate (or as fast as delivery allows):
+# publications/s, deliveries/s, missing deliveries, publish-to-client p50/
+# p99, server CPU per million deliveries, Redis CPU; cluster-scale (issue
+# 12): one Redis, six hosts, 100,000 subscribed connections spread over
+# them, one broadcast a second: connections held, deliveries missing,
+# broadcast p50/p99, RSS per connection over all hosts, Redis CPU (Runnel
+# and Centrifuge, each on its Redis broker).
 #
 # --smoke runs every scenario with tiny sizes: it checks that every server
 # builds and runs and that every figure is produced (exit 1 if one is
@@ -38,8 +48,11 @@
 # separated lists; BENCH_PUSH items are <subscribers>x<lines per body>),
 # BENCH_PUSH_CONNECTIONS, BENCH_PUSH_WINDOW (bodies per push connection
 # ahead of the slowest subscriber; 0: closed loop on the answers),
-# BENCH_PUSH_PROCS (load-generator processes for the subscribers), BENCH_DURATION
-# and BENCH_CONNECT_TIMEOUT (seconds).
+# BENCH_PUSH_PROCS (load-generator processes for the subscribers),
+# BENCH_CLUSTER_FANOUT (<subscribers>x<publications/s>, or x max: as fast as
+# delivery allows), BENCH_CLUSTER_SCALE (<connections>x<hosts>),
+# BENCH_CLUSTER_SCALE_RATE (broadcasts/s), BENCH_DURATION and
+# BENCH_CONNECT_TIMEOUT (seconds).
 #
 # Builds what is missing: the C++ targets with CMake in the build dir
 # (default build/), the Go peer offline from Debian's packages
@@ -50,12 +63,12 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR="$ROOT/build"
 SERVERS="runnel,centrifuge,ws"
-SCENARIOS="fanout,idle,capacity,runstream,streams,push"
+SCENARIOS="fanout,idle,capacity,runstream,streams,push,cluster-fanout,cluster-scale"
 SMOKE=0
 OUT=""
 KEEP=0
 
-usage() { sed -n '2,42p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,55p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -79,7 +92,8 @@ done
 has_server() { [[ ",$SERVERS," == *",$1,"* ]]; }
 IFS=, read -r -a SCENARIO_LIST <<< "$SCENARIOS"
 for scenario in "${SCENARIO_LIST[@]}"; do
-  case "$scenario" in fanout|idle|capacity|runstream|streams|push) ;;
+  case "$scenario" in
+    fanout|idle|capacity|runstream|streams|push|cluster-fanout|cluster-scale) ;;
     *) echo "run.sh: unknown scenario $scenario" >&2; exit 2 ;;
   esac
 done
@@ -95,6 +109,8 @@ if [[ $SMOKE == 1 ]]; then
   STREAMS=(1 10); STREAMS_DURATION=1
   PUSH=(3x50); PUSH_CONNECTIONS=2; PUSH_WINDOW=2; PUSH_WARMUP=0.3
   PUSH_DURATION=0.7
+  CLUSTER_FANOUT=(4x50); CLUSTER_SCALE=(12x6); CLUSTER_SCALE_RATE=5
+  CLUSTER_WARMUP=0.3; CLUSTER_DURATION=0.7; CLUSTER_DRAIN=1
 else
   FANOUT_SUBS=(1000 10000); FANOUT_RATES=(20 200)
   FANOUT_WARMUP=3; FANOUT_DURATION=10
@@ -104,6 +120,8 @@ else
   STREAMS=(1 100 1000 10000); STREAMS_DURATION=10
   PUSH=(100x1000); PUSH_CONNECTIONS=4; PUSH_WINDOW=2; PUSH_WARMUP=2
   PUSH_DURATION=10
+  CLUSTER_FANOUT=(1000x100 1000xmax); CLUSTER_SCALE=(100000x6)
+  CLUSTER_SCALE_RATE=1; CLUSTER_WARMUP=2; CLUSTER_DURATION=10; CLUSTER_DRAIN=10
 fi
 # Size overrides (space-separated lists), e.g. BENCH_FANOUT_SUBS="1000".
 read -r -a FANOUT_SUBS <<< "${BENCH_FANOUT_SUBS:-${FANOUT_SUBS[*]}}"
@@ -112,6 +130,10 @@ read -r -a IDLE_CONNS <<< "${BENCH_IDLE_CONNS:-${IDLE_CONNS[*]}}"
 read -r -a CAPACITY <<< "${BENCH_CAPACITY:-${CAPACITY[*]}}"
 read -r -a STREAMS <<< "${BENCH_STREAMS:-${STREAMS[*]}}"
 read -r -a PUSH <<< "${BENCH_PUSH:-${PUSH[*]}}"
+read -r -a CLUSTER_FANOUT <<< "${BENCH_CLUSTER_FANOUT:-${CLUSTER_FANOUT[*]}}"
+read -r -a CLUSTER_SCALE <<< "${BENCH_CLUSTER_SCALE:-${CLUSTER_SCALE[*]}}"
+CLUSTER_SCALE_RATE=${BENCH_CLUSTER_SCALE_RATE:-$CLUSTER_SCALE_RATE}
+CLUSTER_DURATION=${BENCH_DURATION:-$CLUSTER_DURATION}
 PUSH_CONNECTIONS=${BENCH_PUSH_CONNECTIONS:-$PUSH_CONNECTIONS}
 PUSH_WINDOW=${BENCH_PUSH_WINDOW:-$PUSH_WINDOW}
 # The subscribers' load-generator processes: two, so that reading ~1 GB/s of
@@ -209,7 +231,7 @@ build_centrifuge_peer() {
   (cd "$WORK/gopath/src/centrifuge_peer" &&
     export GOPATH="$WORK/gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS='' \
       GOCACHE="$BUILD_DIR/bench/peers/gocache" GOPROXY=off &&
-    go build -o "$CENTRIFUGE_PEER" . && go test . >&2)
+    go build -o "$CENTRIFUGE_PEER" . && go test -timeout 120s . >&2)
 }
 
 build_ws_peer() {
@@ -271,17 +293,17 @@ start_ws() {
   WATCH_ARGS=(--watch-pid "$SERVER_PID")
 }
 
-# start_runnel SCENARIO [EXTRA_INI_LINES]
+# start_runnel SCENARIO [EXTRA_INI_LINES [PLUGINS_DIR]]
 start_runnel() {
   [[ -x $RUNNEL_BIN ]] || return 1
-  local dir="$WORK/runnel-$1" extra=${2:-}
+  local dir="$WORK/runnel-$1" extra=${2:-} plugins=${3:-$BUILD_DIR/plugins}
   mkdir -p "$dir/provisioning/datasources"
   cat > "$dir/runnel.ini" <<EOF
 [server]
 http_addr = 127.0.0.1
 http_port = 0
 [paths]
-plugins = $BUILD_DIR/plugins
+plugins = $plugins
 provisioning = $dir/provisioning
 [live]
 max_connections = -1
@@ -324,6 +346,19 @@ client_args() {
   esac
 }
 
+# run_loadgen NAME LIMIT ARGS...: the load generator with ARGS, given LIMIT
+# seconds, its stderr in $WORK/loadgen-NAME.err; its JSON line is appended
+# to the results and left in LOADGEN_LINE (empty if it printed none).
+LOADGEN_LINE=""
+run_loadgen() {
+  local name=$1 limit=$2
+  if LOADGEN_LINE=$(timeout --kill-after=5 "$limit" "$LOADGEN" "${@:3}" \
+      2> "$WORK/loadgen-$name.err"); then :; else
+    log "$name: load generator failed; $(tail -3 "$WORK/loadgen-$name.err")"
+  fi
+  if [[ -n $LOADGEN_LINE ]]; then echo "$LOADGEN_LINE" >> "$RESULTS"; fi
+}
+
 # run_load SERVER SCENARIO CHANNEL CONNECTIONS WARMUP DURATION
 run_load() {
   local server=$1 scenario=$2 channel=$3 connections=$4 warmup=$5 duration=$6
@@ -332,16 +367,13 @@ run_load() {
               -v d="$duration" 'BEGIN { printf "%d", c + s + w + d + 30 }')
   local client line
   read -r -a client <<< "$(client_args "$server" "$channel")"
-  if line=$(timeout --kill-after=5 "$limit" "$LOADGEN" \
-      "${client[@]}" --connections "$connections" \
-      --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
-      --stall-timeout "$STALL_TIMEOUT" --warmup "$warmup" \
-      --duration "$duration" "${WATCH_ARGS[@]}" --label "$server|$scenario" \
-      2> "$WORK/loadgen-$server-$scenario.err"); then :; else
-    log "$server $scenario: load generator failed; $(tail -3 "$WORK/loadgen-$server-$scenario.err")"
-  fi
+  run_loadgen "$server-$scenario" "$limit" \
+    "${client[@]}" --connections "$connections" \
+    --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
+    --stall-timeout "$STALL_TIMEOUT" --warmup "$warmup" \
+    --duration "$duration" "${WATCH_ARGS[@]}" --label "$server|$scenario"
+  line=$LOADGEN_LINE
   [[ -n $line ]] || return 0
-  echo "$line" >> "$RESULTS"
   node -e '
     const r = JSON.parse(process.argv[1]);
     console.error(`[bench]   ${r.label}: held ${r.subscribed_at_ready}/` +
@@ -446,6 +478,157 @@ run_push() {
   done
 }
 
+# ------------------------------------------------------------- clusters ---
+# Issue 12: several hosts on one Redis. Runnel's hosts get Grafana's keys
+# ([live] ha_engine = redis, ha_engine_address, ha_prefix); the Centrifuge
+# peers run Centrifuge's Redis broker (-redis). Every subscriber takes
+# 1/grafana/broadcast/bench; the publisher posts {"channel":
+# "grafana/broadcast/bench","data":{"values":[[<send ns>]]}} to host A's
+# POST /api/live/publish, which both publish into the org-1 channel.
+
+# A free TCP port on 127.0.0.1, from the kernel (the caller checks that its
+# server then listens: another process may take it in between).
+free_port() {
+  node -e 'const s = require("net").createServer();
+    s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+# start_redis NAME: a redis-server with no persistence in its own temp dir;
+# sets REDIS_PID and REDIS_PORT once it answers PING (tries three ports).
+REDIS_PID=""; REDIS_PORT=""
+start_redis() {
+  local dir="$WORK/redis-$1" attempt
+  mkdir -p "$dir"
+  for attempt in 1 2 3; do
+    REDIS_PORT=$(free_port)
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$dir" \
+      --save "" --appendonly no > "$dir/redis-$attempt.log" 2>&1 &
+    REDIS_PID=$!; STARTED_PIDS+=("$REDIS_PID")
+    for _ in $(seq 1 100); do
+      [[ $(redis-cli -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && return 0
+      kill -0 "$REDIS_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill -KILL "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    log "redis-server on port $REDIS_PORT did not answer (attempt $attempt): $(tail -2 "$dir/redis-$attempt.log")"
+  done
+  REDIS_PID=""
+  return 1
+}
+
+stop_redis() {
+  [[ -n $REDIS_PID ]] || return 0
+  kill -TERM "$REDIS_PID" 2>/dev/null || true
+  wait "$REDIS_PID" 2>/dev/null || true
+  REDIS_PID=""
+}
+
+# start_cluster SERVER SCENARIO HOSTS: HOSTS servers on the Redis at
+# REDIS_PORT; sets CLUSTER_PIDS, CLUSTER_PORTS and CLUSTER_WATCH (the load
+# generator's watch flags for all of them). Runnel's hosts load no plugin:
+# nothing here goes through one, and their RSS is the hub's.
+CLUSTER_PIDS=(); CLUSTER_PORTS=(); CLUSTER_WATCH=()
+RUNNEL_HA_ENGINE=1  # 0 once a Runnel host said it does not know ha_engine
+start_cluster() {
+  local server=$1 scenario=$2 hosts=$3 i
+  CLUSTER_PIDS=(); CLUSTER_PORTS=(); CLUSTER_WATCH=()
+  mkdir -p "$WORK/no-plugins"
+  for ((i = 0; i < hosts; ++i)); do
+    if [[ $server == runnel ]]; then
+      start_runnel "$scenario-$i" "[live]
+ha_engine = redis
+ha_engine_address = 127.0.0.1:$REDIS_PORT
+ha_prefix = runnel_bench" "$WORK/no-plugins" || return 1
+      if grep -q 'ha_engine is not a known key' "$WORK/runnel-$scenario-$i/runnel.log"; then
+        RUNNEL_HA_ENGINE=0
+      fi
+    else
+      start_centrifuge "$scenario-$i" -redis "127.0.0.1:$REDIS_PORT" || return 1
+    fi
+    CLUSTER_PIDS+=("$SERVER_PID"); CLUSTER_PORTS+=("$SERVER_PORT")
+    CLUSTER_WATCH+=("${WATCH_ARGS[@]}")
+    SERVER_PID=""
+  done
+}
+
+stop_cluster() {
+  local pid
+  for pid in "${CLUSTER_PIDS[@]}"; do SERVER_PID=$pid; stop_server; done
+  CLUSTER_PIDS=()
+}
+
+# run_cluster_load SERVER LABEL CONNECTIONS RATE WINDOW: subscribers over
+# every host of the cluster (round robin), the publisher on the first host.
+run_cluster_load() {
+  local server=$1 label=$2 connections=$3 rate=$4 window=$5
+  local protocol=v2 path=/api/live/ws port urls=()
+  if [[ $server == centrifuge ]]; then protocol=v1; path=/connection/websocket; fi
+  for port in "${CLUSTER_PORTS[@]}"; do urls+=(--url "ws://127.0.0.1:$port$path"); done
+  run_loadgen "$server-$label" $((CONNECT_TIMEOUT + 120)) \
+    "${urls[@]}" --protocol "$protocol" \
+    --channel 1/grafana/broadcast/bench --connections "$connections" \
+    --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
+    --stall-timeout "$STALL_TIMEOUT" --warmup "$CLUSTER_WARMUP" \
+    --duration "$CLUSTER_DURATION" \
+    --publish-url "http://127.0.0.1:${CLUSTER_PORTS[0]}/api/live/publish" \
+    --publish-channel grafana/broadcast/bench --push-connections 4 \
+    --push-rate "$rate" --push-window "$window" \
+    --drain-timeout "$CLUSTER_DRAIN" "${CLUSTER_WATCH[@]}" \
+    --watch-broker "$REDIS_PID" --label "$server|$label"
+  [[ -n $LOADGEN_LINE ]] || return 0
+  node -e '
+    const r = JSON.parse(process.argv[1]);
+    console.error(`[bench]   ${r.label}: held ${r.subscribed_at_ready}/` +
+      `${r.target_connections}, warm-up ${r.push_warmup_status}, ` +
+      `${r.push_bodies} publications, ` +
+      `${Number(r.publications_per_s_delivered).toPrecision(3)} pub/s to all, ` +
+      `${Math.floor(r.messages_per_s)} deliveries/s, missing ` +
+      `${r.frames_missing}, p50 ${r.latency_p50_ms} ms, p99 ` +
+      `${r.latency_p99_ms} ms, servers ${r.server_cpu_s} s cpu, rss ` +
+      `${r.server_rss_before_kb}->${r.server_rss_ready_kb} KB, redis ` +
+      `${r.broker_cpu_s} s cpu, disconnects ${r.disconnects}`);' "$LOADGEN_LINE" || true
+}
+
+# cluster-fanout: hosts A and B; <subs>x<rate>, rate "max" = as fast as
+# delivery allows (at most 2 publications per publish connection ahead of
+# the slowest subscriber, as in push).
+run_cluster_fanout() {
+  local server=$1 spec subs rate window
+  for spec in "${CLUSTER_FANOUT[@]}"; do
+    subs=${spec%%x*}; rate=${spec#*x}; window=0
+    if [[ $rate == max ]]; then rate=0; window=2; fi
+    log "== $server cluster-fanout ($subs subscribers on 2 hosts, $spec)"
+    if start_redis "cluster-fanout-$server-$spec" &&
+       start_cluster "$server" "cluster-fanout-$spec" 2; then
+      run_cluster_load "$server" "cluster-fanout-$spec" "$subs" "$rate" "$window"
+    else
+      log "$server cluster-fanout: the cluster did not start"
+    fi
+    stop_cluster; stop_redis
+  done
+}
+
+# cluster-scale: <connections>x<hosts>, one broadcast every
+# 1/CLUSTER_SCALE_RATE s. Each process may hold only `ulimit -n`
+# descriptors, so the connections need several hosts (and the load
+# generator forks as many workers as its own limit requires).
+run_cluster_scale() {
+  local server=$1 spec conns hosts
+  for spec in "${CLUSTER_SCALE[@]}"; do
+    conns=${spec%%x*}; hosts=${spec#*x}
+    log "== $server cluster-scale ($conns connections on $hosts hosts)"
+    if start_redis "cluster-scale-$server-$spec" &&
+       start_cluster "$server" "cluster-scale-$spec" "$hosts"; then
+      run_cluster_load "$server" "cluster-scale-$spec" "$conns" \
+        "$CLUSTER_SCALE_RATE" 0
+    else
+      log "$server cluster-scale: the cluster did not start"
+    fi
+    stop_cluster; stop_redis
+  done
+}
+
 # bench/runstream's runstream_bench: frames/s through one RunStream, from
 # the plugin's SendFrame to a gRPC client, in two modes: a tight SendFrame
 # loop (the SDK + gRPC ceiling) and the testdata plugin's bench/100000hz
@@ -506,10 +689,33 @@ has_scenario fanout || FANOUT_RATES=()
 has_scenario idle || IDLE_CONNS=()
 has_scenario capacity || CAPACITY=()
 has_scenario push || PUSH=()
+has_scenario cluster-fanout || CLUSTER_FANOUT=()
+has_scenario cluster-scale || CLUSTER_SCALE=()
+if [[ ${#CLUSTER_FANOUT[@]} -gt 0 || ${#CLUSTER_SCALE[@]} -gt 0 ]]; then
+  ensure_debian_packages redis-server
+fi
 has_scenario streams || STREAMS=()
 for server in "${SERVER_LIST[@]}"; do
   run_server_scenarios "$server"
   if [[ ${#PUSH[@]} -gt 0 && $server != ws ]]; then run_push "$server"; fi
+  # The clusters: Runnel and the Centrifuge peer (the ws peer has no
+  # engine to share).
+  if [[ $server != ws ]]; then
+    run_cluster_fanout "$server"
+    run_cluster_scale "$server"
+  fi
+done
+# Runnel's cluster figures are required once its hosts know ha_engine;
+# before that each host delivers only its own publications.
+CLUSTER_SERVERS=()
+for server in "${SERVER_LIST[@]}"; do
+  case "$server" in
+    centrifuge) CLUSTER_SERVERS+=(centrifuge) ;;
+    runnel)
+      if [[ $RUNNEL_HA_ENGINE == 1 ]]; then CLUSTER_SERVERS+=(runnel)
+      else log "Runnel's hosts do not know [live] ha_engine yet: its cluster figures are not required"
+      fi ;;
+  esac
 done
 # The servers whose push figures are required: the Centrifuge peer, and
 # Runnel unless its host has no push route yet (the warm-up body got 404 or
@@ -536,7 +742,10 @@ has_server runnel && report_args+=(--streams "$(join "${STREAMS[@]}")")
 has_server runnel && has_scenario runstream && [[ -x $RUNSTREAM_BIN ]] &&
   report_args+=(--runstream)
 report_args+=(--push "$(join "${PUSH[@]}")"
-              --push-servers "$(join "${PUSH_SERVERS[@]}")")
+              --push-servers "$(join "${PUSH_SERVERS[@]}")"
+              --cluster-fanout "$(join "${CLUSTER_FANOUT[@]}")"
+              --cluster-scale "$(join "${CLUSTER_SCALE[@]}")"
+              --cluster-servers "$(join "${CLUSTER_SERVERS[@]}")")
 [[ $SMOKE == 1 ]] && report_args+=(--check)
 
 echo

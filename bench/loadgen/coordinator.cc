@@ -35,6 +35,12 @@ int64_t MonotonicNow() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+int64_t RealtimeNow() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
 void SleepSeconds(double seconds) {
   if (seconds <= 0) return;
   timespec ts;
@@ -148,7 +154,9 @@ struct ProcessSamples {
   double cpu_seconds = 0;
   long rss_kb = 0;
   int alive = 0;
-  double machine_busy_s = 0;  // all processes, all cores
+  double machine_busy_s = 0;      // all processes, all cores
+  double broker_cpu_seconds = 0;  // the --watch-broker processes, apart
+  long broker_rss_kb = 0;
 };
 
 // Samples `options`' watched processes: the plain ones, and the tree roots
@@ -166,6 +174,12 @@ ProcessSamples SampleAll(const Options& options) {
       total.cpu_seconds += sample->cpu_seconds;
       total.rss_kb += sample->rss_kb;
       ++total.alive;
+    }
+  }
+  for (pid_t pid : options.watch_broker_pids) {
+    if (const auto sample = SampleProcess(pid)) {
+      total.broker_cpu_seconds += sample->cpu_seconds;
+      total.broker_rss_kb += sample->rss_kb;
     }
   }
   return total;
@@ -347,6 +361,7 @@ void RunPushPhases(const Options& options, ProgressBoard* board,
   SleepSeconds(options.warmup_s);
   timeline->at_start = SampleAll(options);
   timeline->measure_start_ns = MonotonicNow();
+  board->SetWindowStart(RealtimeNow());
   SendCommand(workers, 'M');
   if (accepted) {
     SleepSeconds(0.05);  // the subscribers count before the first push lands
@@ -490,6 +505,20 @@ void AddServerFigures(const Options& options, const RunTimeline& timeline,
             JSONNumber(held > 0 ? static_cast<double>(rss_added) / held : 0));
 }
 
+// The broker's (a cluster's Redis) CPU and memory over the window.
+void AddBrokerFigures(const RunTimeline& timeline, double messages,
+                      JSONLine* json) {
+  const double cpu_s =
+      timeline.at_end.broker_cpu_seconds - timeline.at_start.broker_cpu_seconds;
+  const double window_s =
+      (timeline.measure_end_ns - timeline.measure_start_ns) / 1e9;
+  json->Add("broker_cpu_s", JSONNumber(cpu_s));
+  json->Add("broker_cores", JSONNumber(window_s > 0 ? cpu_s / window_s : 0));
+  json->Add("broker_cpu_s_per_million",
+            JSONNumber(messages > 0 ? cpu_s / messages * 1e6 : 0));
+  json->Add("broker_rss_end_kb", std::to_string(timeline.at_end.broker_rss_kb));
+}
+
 // The pusher's figures and what the subscribers got of them (push mode).
 void AddPushFigures(const Options& options, const RunTimeline& timeline,
                     const WorkerProcess& pusher, const MergedResults& merged,
@@ -541,12 +570,21 @@ void AddPushFigures(const Options& options, const RunTimeline& timeline,
   json->Add("push_delivered_window_s", JSONNumber(delivered_s));
   json->Add("lines_per_s_delivered",
             JSONNumber(delivered_s > 0 ? delivered_lines / delivered_s : 0));
+  // Publish mode: one publication per body.
+  json->Add("publications_per_s_delivered",
+            JSONNumber(delivered_s > 0
+                           ? Field(result, "bodies_delivered_all") / delivered_s
+                           : 0));
+  json->Add("push_rate", JSONNumber(options.push_rate));
   json->Add("push_request_p50_ms", JSONNumber(requests.Percentile(0.5) / 1e6));
   json->Add("push_request_p99_ms", JSONNumber(requests.Percentile(0.99) / 1e6));
   json->Add("frames_expected", JSONNumber(expected));
   json->Add("frames_delivered", JSONNumber(delivered));
   json->Add("frames_delivered_percent",
             JSONNumber(expected > 0 ? 100 * delivered / expected : 0));
+  // Deliveries owed and not made: a subscriber that missed a publication.
+  json->Add("frames_missing",
+            JSONNumber(expected > delivered ? expected - delivered : 0));
   // The headline holds only for a run in which every subscriber stayed and
   // got every frame of every accepted body.
   const int64_t disconnects =
@@ -623,6 +661,9 @@ std::string ReportJSON(const Options& options, int procs, rlim_t file_limit,
   json.Add("close_codes", CloseCodesJSON(merged.closes));
   if (!options.watch_pids.empty() || !options.watch_tree_pids.empty()) {
     AddServerFigures(options, timeline, messages, held, &json);
+  }
+  if (!options.watch_broker_pids.empty()) {
+    AddBrokerFigures(timeline, messages, &json);
   }
   if (!pushers.empty()) {
     AddPushFigures(options, timeline, pushers[0], merged, &json);

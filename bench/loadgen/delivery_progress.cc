@@ -62,7 +62,8 @@ void SlowestSubscriber::Recompute() {
 
 std::unique_ptr<ProgressBoard> ProgressBoard::Create(int slots) {
   slots = std::max(slots, 1);
-  const size_t bytes = sizeof(std::atomic<uint64_t>) * slots;
+  // One more atom after the slots: the window's start (SetWindowStart).
+  const size_t bytes = sizeof(std::atomic<uint64_t>) * (slots + 1);
   void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (memory == MAP_FAILED) {
@@ -76,7 +77,7 @@ std::unique_ptr<ProgressBoard> ProgressBoard::Create(int slots) {
     return nullptr;
   }
   auto* atoms = static_cast<std::atomic<uint64_t>*>(memory);
-  for (int i = 0; i < slots; ++i) new (&atoms[i]) std::atomic<uint64_t>(0);
+  for (int i = 0; i <= slots; ++i) new (&atoms[i]) std::atomic<uint64_t>(0);
   return std::unique_ptr<ProgressBoard>(
       new ProgressBoard(atoms, slots, bytes, wake));
 }
@@ -101,6 +102,15 @@ uint64_t ProgressBoard::Min() const {
     min = std::min(min, slots_[i].load(std::memory_order_acquire));
   }
   return min;
+}
+
+void ProgressBoard::SetWindowStart(int64_t realtime_ns) {
+  slots_[count_].store(static_cast<uint64_t>(realtime_ns),
+                       std::memory_order_release);
+}
+
+int64_t ProgressBoard::WindowStart() const {
+  return static_cast<int64_t>(slots_[count_].load(std::memory_order_acquire));
 }
 
 void ProgressBoard::Clear() {

@@ -61,6 +61,12 @@ class ProgressBoard {
   void Publish(int slot, uint64_t count);
   // The smallest count over all slots.
   uint64_t Min() const;
+  // When the measurement window started (CLOCK_REALTIME ns; 0 before):
+  // set by the coordinator before it tells anyone, so that every body sent
+  // in the window carries a later send time, however late a worker reads
+  // its "M", and the warm-up body an earlier one.
+  void SetWindowStart(int64_t realtime_ns);
+  int64_t WindowStart() const;
   // Readable after a Publish that changed a slot; Clear() empties it.
   int wake_fd() const { return wake_fd_; }
   void Clear();
@@ -70,7 +76,8 @@ class ProgressBoard {
                 int wake_fd)
       : slots_(slots), count_(count), bytes_(bytes), wake_fd_(wake_fd) {}
 
-  std::atomic<uint64_t>* const slots_;  // shared mapping, count_ slots
+  // Shared mapping: count_ slots, then the window start.
+  std::atomic<uint64_t>* const slots_;
   const int count_;
   const size_t bytes_;
   const int wake_fd_;  // eventfd, shared across fork

@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "delivery_progress.h"
 #include "latency_histogram.h"
+#include "options.h"
 #include "protocol.h"
 #include "pusher.h"
 #include "ws_codec.h"
@@ -182,6 +184,55 @@ TEST(PushBody, StampsEveryLine) {
             "sent_ns=1700000000123456789 1700000000123000000\n");
 }
 
+// A publication of the publish body, as a v2 client receives it, gives
+// back the send time it was stamped with.
+TEST(PublishBody, StampReadBackFromThePush) {
+  PushBody body = MakePublishBody("grafana/broadcast/bench");
+  StampPushBody(1700000000123456789, &body);
+  EXPECT_EQ(body.text,
+            R"({"channel":"grafana/broadcast/bench","data":{"values":)"
+            R"([[1700000000123456789]]}})");
+  const std::string push =
+      R"({"push":{"channel":"1/grafana/broadcast/bench","pub":{"data":)"
+      R"({"values":[[1700000000123456789]]}}}})";
+  int64_t nanos = 0;
+  ASSERT_TRUE(ExtractSendNanos(push, &nanos));
+  EXPECT_EQ(nanos, 1700000000123456789);
+}
+
+// ParseOptions over `args` (argv without the program name).
+bool Parse(std::vector<std::string> args, Options* options,
+           std::string* error) {
+  args.insert(args.begin(), "loadgen");
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  return ParseOptions(static_cast<int>(argv.size()), argv.data(), options,
+                      error);
+}
+
+TEST(Options, UrlsRepeatAndPublishNeedsAChannel) {
+  std::vector<std::string> args = {
+      "--url",         "ws://127.0.0.1:1001/api/live/ws",
+      "--url",         "ws://127.0.0.1:1002/x",
+      "--channel",     "1/grafana/broadcast/bench",
+      "--publish-url", "http://127.0.0.1:1001/api/live/publish"};
+  Options options;
+  std::string error;
+  ASSERT_FALSE(Parse(args, &options, &error));
+  EXPECT_NE(error.find("--publish-channel"), std::string::npos) << error;
+
+  args.insert(args.end(), {"--publish-channel", "grafana/broadcast/bench"});
+  options = Options{};
+  ASSERT_TRUE(Parse(args, &options, &error)) << error;
+  ASSERT_EQ(options.urls.size(), 2u);
+  EXPECT_EQ(options.urls[1].port, 1002);
+  EXPECT_EQ(options.urls[1].path, "/x");
+  EXPECT_EQ(options.push_kind, PushKind::kPublish);
+  EXPECT_EQ(options.push_connections, 1);
+  EXPECT_EQ(options.push_lines, 1);
+  EXPECT_EQ(options.push_target, "/api/live/publish");
+}
+
 TEST(SlowestSubscriber, FollowsTheSlowestOfAll) {
   SlowestSubscriber slowest;
   EXPECT_EQ(slowest.Min(), kNoSubscriber);
@@ -219,6 +270,15 @@ TEST(SlowestSubscriber, ADisconnectedSubscriberNoLongerHoldsItBack) {
   EXPECT_EQ(slowest.Min(), kNoSubscriber);
   slowest.Add(1);  // counted again, from 0
   EXPECT_EQ(slowest.Min(), 0u);
+}
+
+TEST(ProgressBoard, WindowStartIsApartFromTheSlots) {
+  auto board = ProgressBoard::Create(2);
+  ASSERT_NE(board, nullptr);
+  EXPECT_EQ(board->WindowStart(), 0);
+  board->SetWindowStart(1700000000123456789);
+  EXPECT_EQ(board->WindowStart(), 1700000000123456789);
+  EXPECT_EQ(board->Min(), 0u);  // the slots are untouched
 }
 
 TEST(ProgressBoard, MinimumOverWorkersAcrossFork) {

@@ -3,12 +3,15 @@
 #include <charconv>
 #include <cstdlib>
 #include <string_view>
+#include <utility>
 
 namespace runnel::loadgen {
 namespace {
 
 constexpr std::string_view kUsage =
-    R"(usage: runnel_loadgen --url ws://HOST:PORT/PATH [options]
+    R"(usage: runnel_loadgen --url ws://HOST:PORT/PATH [--url ...] [options]
+  --url ws://HOST:PORT/PATH  server to connect to; repeated: connections go
+                           round robin over the URLs (a cluster's hosts)
   --protocol v2|v1|plain   Centrifuge v2 JSON (Runnel), v1 JSON (Centrifuge 0.15),
                            or plain messages (Node ws)            [v2]
   --channel NAME           channel to subscribe to (v1, v2)
@@ -22,10 +25,17 @@ constexpr std::string_view kUsage =
   --duration S             measurement window in seconds           [5]
   --watch-pid PID          report CPU seconds and RSS of PID (repeatable)
   --watch-tree PID         ... of PID and its direct children (repeatable)
+  --watch-broker PID       report CPU seconds and RSS of PID apart (Redis)
   --push-url http://HOST:PORT/PATH
                            push mode: POST line protocol bodies there while
                            the subscribers measure (Grafana Live's push)
-  --push-connections K     keep-alive connections                  [4]
+  --publish-url http://HOST:PORT/PATH
+                           publish mode: POST {"channel":C,"data":{"values":
+                           [[<send ns>]]}} there (Grafana Live's publish)
+  --publish-channel C      the channel in the publish body
+  --push-connections K     keep-alive connections   [4 push, 1 publish]
+  --push-rate R            bodies per second, on a fixed schedule within
+                           the window; 0: as the answers allow     [0]
   --push-lines N           lines per body                          [1000]
   --push-window W          bodies per connection ahead of the slowest
                            subscriber; 0: closed loop on the answers [2]
@@ -49,20 +59,25 @@ bool ParseNumber(std::string_view text, T* value) {
   }
 }
 
-// ws://host:port/path with an IPv4 host.
+// ws://host:port/path with an IPv4 host, added to options->urls.
 bool ParseUrl(std::string_view url, Options* options) {
   constexpr std::string_view kScheme = "ws://";
   if (!url.starts_with(kScheme)) return false;
   url.remove_prefix(kScheme.size());
   const size_t slash = url.find('/');
   const std::string_view authority = url.substr(0, slash);
-  options->path =
+  ServerUrl server;
+  server.path =
       slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
   const size_t colon = authority.rfind(':');
   if (colon == std::string_view::npos) return false;
-  options->host = std::string(authority.substr(0, colon));
-  return ParseNumber(authority.substr(colon + 1), &options->port) &&
-         options->port != 0;
+  server.host = std::string(authority.substr(0, colon));
+  if (!ParseNumber(authority.substr(colon + 1), &server.port) ||
+      server.port == 0) {
+    return false;
+  }
+  options->urls.push_back(std::move(server));
+  return true;
 }
 
 // http://host:port/path?query with an IPv4 host.
@@ -84,7 +99,6 @@ bool ParsePushUrl(std::string_view url, Options* options) {
 }  // namespace
 
 bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
-  bool have_url = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--help" || flag == "-h") {
@@ -99,7 +113,7 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
     const std::string_view value = argv[++i];
     bool ok = true;
     if (flag == "--url") {
-      ok = have_url = ParseUrl(value, options);
+      ok = ParseUrl(value, options);
     } else if (flag == "--protocol") {
       const auto protocol = ParseProtocol(value);
       ok = protocol.has_value();
@@ -133,9 +147,24 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
       pid_t pid = 0;
       ok = ParseNumber(value, &pid) && pid > 0;
       if (ok) options->watch_tree_pids.push_back(pid);
+    } else if (flag == "--watch-broker") {
+      pid_t pid = 0;
+      ok = ParseNumber(value, &pid) && pid > 0;
+      if (ok) options->watch_broker_pids.push_back(pid);
     } else if (flag == "--push-url") {
       ok = ParsePushUrl(value, options);
       if (ok && options->push_connections == 0) options->push_connections = 4;
+    } else if (flag == "--publish-url") {
+      ok = ParsePushUrl(value, options);
+      options->push_kind = PushKind::kPublish;
+      if (ok && options->push_connections == 0) options->push_connections = 1;
+    } else if (flag == "--publish-channel") {
+      // Written into the JSON body as it is: no quotes or backslashes.
+      ok = !value.empty() &&
+           value.find_first_of("\"\\") == std::string_view::npos;
+      options->publish_channel = std::string(value);
+    } else if (flag == "--push-rate") {
+      ok = ParseNumber(value, &options->push_rate) && options->push_rate >= 0;
     } else if (flag == "--push-connections") {
       ok = ParseNumber(value, &options->push_connections) &&
            options->push_connections > 0;
@@ -160,13 +189,20 @@ bool ParseOptions(int argc, char** argv, Options* options, std::string* error) {
       return false;
     }
   }
-  if (!have_url) {
+  if (options->urls.empty()) {
     *error = "--url is required\n" + std::string(kUsage);
     return false;
   }
   if (options->push_connections > 0 && options->push_target.empty()) {
-    *error = "--push-connections needs --push-url";
+    *error = "--push-connections needs --push-url or --publish-url";
     return false;
+  }
+  if (options->push_kind == PushKind::kPublish) {
+    if (options->publish_channel.empty()) {
+      *error = "--publish-url needs --publish-channel";
+      return false;
+    }
+    options->push_lines = 1;  // one publication per body: lines = bodies
   }
   if (options->protocol != Protocol::kPlain && options->channel.empty()) {
     *error = "--channel is required for protocol " +

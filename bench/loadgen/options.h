@@ -14,11 +14,24 @@
 
 namespace runnel::loadgen {
 
-struct Options {
-  Protocol protocol = Protocol::kCentrifugeV2;
-  std::string host = "127.0.0.1";  // server IPv4 address
+// A WebSocket server to connect to: ws://host:port/path, IPv4 host.
+struct ServerUrl {
+  std::string host;
   uint16_t port = 0;
   std::string path = "/";
+};
+
+// What the pusher posts (see pusher.h).
+enum class PushKind {
+  kLines,    // Influx line protocol to Grafana Live's push endpoint
+  kPublish,  // {"channel":..,"data":..} to Grafana Live's publish endpoint
+};
+
+struct Options {
+  Protocol protocol = Protocol::kCentrifugeV2;
+  // Connection i goes to urls[i % urls.size()]: subscribers spread round
+  // robin over the hosts of a cluster.
+  std::vector<ServerUrl> urls;
   std::string channel;
   int connections = 1;
   // Source addresses 127.0.0.2 .. 127.0.0.(1 + sources), round robin;
@@ -34,9 +47,14 @@ struct Options {
   // ... and these with their direct children at each sample (a host and
   // the plugin processes it starts).
   std::vector<pid_t> watch_tree_pids;
-  // Push mode (--push-url): a pusher process posts line protocol bodies of
-  // push_lines lines over push_connections keep-alive connections while
+  // Processes reported apart from the servers (the Redis of a cluster).
+  std::vector<pid_t> watch_broker_pids;
+  // Push mode (--push-url or --publish-url): a pusher process posts bodies
+  // (line protocol of push_lines lines, or one publication into
+  // publish_channel) over push_connections keep-alive connections while
   // the subscribers measure (see pusher.h).
+  PushKind push_kind = PushKind::kLines;
+  std::string publish_channel;
   std::string push_host;  // IPv4 address
   uint16_t push_port = 0;
   std::string push_target;   // path and query of the push URL
@@ -46,6 +64,9 @@ struct Options {
   // the slowest subscriber (sent, not yet received by every subscriber);
   // 0: closed loop on the server's answers alone.
   int push_window = 2;
+  // Bodies per second over all connections, on a fixed schedule (also
+  // within the window); 0: as fast as the answers and the window allow.
+  double push_rate = 0;
   // After the last push, how long to wait for the subscribers to receive
   // every frame before giving up (seconds without progress).
   double drain_timeout_s = 10;

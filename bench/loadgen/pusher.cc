@@ -128,6 +128,11 @@ class Pusher {
   // Whether one more body may go: fewer than window_ bodies ahead of the
   // slowest subscriber (always, without a window).
   bool MaySend() const;
+  bool WindowAllows() const;
+  bool RateAllows() const;
+  int64_t NextDueNanos() const;  // monotonic; only with a rate
+  // Milliseconds until the next body is due (-1: no schedule to wait on).
+  int MillisUntilDue() const;
   void SendWhereAllowed();
   bool AllIdle() const;
   bool Drained() const;
@@ -153,6 +158,7 @@ class Pusher {
   // Bodies sent in the window that are (or may still be) published: sent,
   // less those answered with an error.
   uint64_t expected_ = 0;
+  uint64_t scheduled_ = 0;    // bodies sent in the window, for the rate
   uint64_t delivered_ = 0;    // frames the slowest subscriber has
   int64_t delivered_ns_ = 0;  // monotonic, when delivered_ last grew
   uint64_t paced_waits_ = 0;  // answers after which the window was full
@@ -165,13 +171,15 @@ class Pusher {
 };
 
 int Pusher::Run() {
-  const PushBody body = MakePushBody(options_.push_lines);
+  const bool publish = options_.push_kind == PushKind::kPublish;
+  const PushBody body = publish ? MakePublishBody(options_.publish_channel)
+                                : MakePushBody(options_.push_lines);
   request_head_ = "POST " + options_.push_target +
                   " HTTP/1.1\r\nHost: " + options_.push_host + ":" +
-                  std::to_string(options_.push_port) +
-                  "\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                  "Content-Length: " +
-                  std::to_string(body.text.size()) + "\r\n\r\n";
+                  std::to_string(options_.push_port) + "\r\nContent-Type: " +
+                  (publish ? "application/json" : "text/plain; charset=utf-8") +
+                  "\r\nContent-Length: " + std::to_string(body.text.size()) +
+                  "\r\n\r\n";
   conns_.resize(options_.push_connections);
   for (auto& conn : conns_) {
     conn.body = body;
@@ -209,10 +217,13 @@ int Pusher::Run() {
       if (conn.state == ConnState::kReading) events = POLLIN;
       fds.push_back({events != 0 ? conn.fd : -1, events, 0});
     }
-    if (poll(fds.data(), fds.size(), 100) < 0 && errno != EINTR) {
+    const int due_ms = MillisUntilDue();
+    const int timeout_ms = due_ms >= 0 ? std::min(due_ms, 100) : 100;
+    if (poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
       perror("poll");
       return 1;
     }
+    if (pushing_ && !stopping_ && options_.push_rate > 0) SendWhereAllowed();
     if (fds[0].revents != 0) OnControl();
     if (fds[1].revents != 0) OnProgress();
     for (size_t i = 0; i < conns_.size(); ++i) {
@@ -253,7 +264,10 @@ bool Pusher::Connect(PushConn& conn) {
 }
 
 void Pusher::Send(PushConn& conn) {
-  if (pushing_) ++expected_;
+  if (pushing_) {
+    ++expected_;
+    ++scheduled_;
+  }
   const int64_t now = Now(CLOCK_REALTIME);
   StampPushBody(now, &conn.body);
   conn.request.assign(request_head_);
@@ -334,11 +348,11 @@ void Pusher::OnResponse(PushConn& conn, const ResponseHead& head) {
   }
   if (pushing_ && !stopping_) {
     UpdateDelivered();  // the freshest view of delivery before deciding
-    if (MaySend()) {
-      Send(conn);
-    } else {
+    if (!WindowAllows()) {
       ++paced_waits_;
-    }
+    } else if (RateAllows()) {
+      Send(conn);
+    }  // else the schedule sends it when due
   }
 }
 
@@ -399,8 +413,28 @@ void Pusher::UpdateDelivered() {
   }
 }
 
-bool Pusher::MaySend() const {
+bool Pusher::MaySend() const { return WindowAllows() && RateAllows(); }
+
+bool Pusher::WindowAllows() const {
   return board_ == nullptr || window_ == 0 || expected_ < delivered_ + window_;
+}
+
+// Body i (from 0) of the window is due i / rate seconds after its start.
+int64_t Pusher::NextDueNanos() const {
+  return window_start_ns_ +
+         static_cast<int64_t>(static_cast<double>(scheduled_) * 1e9 /
+                              options_.push_rate);
+}
+
+bool Pusher::RateAllows() const {
+  return options_.push_rate <= 0 || Now(CLOCK_MONOTONIC) >= NextDueNanos();
+}
+
+int Pusher::MillisUntilDue() const {
+  if (!pushing_ || stopping_ || options_.push_rate <= 0) return -1;
+  const int64_t wait_ns = NextDueNanos() - Now(CLOCK_MONOTONIC);
+  // Rounded up: waking before the due time would only poll again.
+  return wait_ns <= 0 ? 0 : static_cast<int>((wait_ns + 999999) / 1000000);
 }
 
 void Pusher::SendWhereAllowed() {
@@ -472,6 +506,17 @@ PushBody MakePushBody(int lines) {
     body.text += zeros;
     body.text += '\n';
   }
+  return body;
+}
+
+PushBody MakePublishBody(std::string_view channel) {
+  PushBody body;
+  body.text = R"({"channel":")";
+  body.text += channel;
+  body.text += R"(","data":{"values":[[)";
+  body.sent_offsets.push_back(body.text.size());
+  body.text += std::string(kStampDigits, '0');
+  body.text += "]]}}";
   return body;
 }
 

@@ -1,15 +1,18 @@
-// Pusher: the HTTP side of the push benchmark. It posts Influx line
-// protocol bodies to Grafana Live's push endpoint (POST
-// /api/live/push/<streamId>) over a few keep-alive connections. Each
-// connection sends its next body once the previous one was answered AND,
-// with a progress board (delivery_progress.h) and a window of W bodies per
-// connection, once fewer than W x connections bodies are ahead of the
-// slowest subscriber: the pace is that of delivery, not of the answers.
+// Pusher: the HTTP side of the push and publish benchmarks. It posts
+// bodies over a few keep-alive connections: Influx line protocol to
+// Grafana Live's push endpoint (POST /api/live/push/<streamId>), or one
+// publication to its publish endpoint (POST /api/live/publish, the cluster
+// benchmarks). Each connection sends its next body once the previous one
+// was answered AND, with a progress board (delivery_progress.h) and a
+// window of W bodies per connection, once fewer than W x connections bodies
+// are ahead of the slowest subscriber: the pace is that of delivery, not of
+// the answers. With a rate, bodies also leave on a fixed schedule (body i
+// due at i / rate seconds after the start; a late one leaves as soon as a
+// connection is free, with its real send time).
 //
-// Every line of a body carries the body's send time (Unix nanoseconds) in
-// its last field, `sent_ns`, so that a subscriber of the channel the body
-// is published to reads the push-to-client latency off the frame's last
-// number (see ExtractSendNanos).
+// Every body carries its send time (Unix nanoseconds): each line's last
+// field `sent_ns`, or a publication's only value, so that a subscriber
+// reads the latency off the message's last number (see ExtractSendNanos).
 //
 // Protocol with the coordinator (as a Worker's): on start it pushes one
 // warm-up body (its frame carries the schema) and writes "READY <status>\n"
@@ -26,6 +29,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "delivery_progress.h"
@@ -45,6 +49,10 @@ struct PushBody {
 //   bench,host=h07,region=r3 bytes=55433i,count=7i,load=0.07,sent_ns=<ns> <ts>
 // (50 hosts x 4 regions; the values vary by line, not by body).
 PushBody MakePushBody(int lines);
+
+// {"channel":"<channel>","data":{"values":[[<sent_ns>]]}}: a one-field
+// frame's values whose one number is the send time.
+PushBody MakePublishBody(std::string_view channel);
 
 // Writes `now_ns` (Unix nanoseconds) into every sent_ns and, as whole
 // milliseconds ending at now, into the line timestamps (line i of n gets

@@ -35,6 +35,16 @@ constexpr size_t kReadBufferSize = 256 * 1024;
 constexpr size_t kMaxMessage = 16 * 1024 * 1024;
 constexpr uint64_t kControlTag = ~uint64_t{0};
 
+std::vector<std::string> BuildUpgradeRequests(
+    const std::vector<ServerUrl>& urls) {
+  std::vector<std::string> requests;
+  for (const ServerUrl& url : urls) {
+    requests.push_back(BuildUpgradeRequest(
+        url.host + ":" + std::to_string(url.port), url.path));
+  }
+  return requests;
+}
+
 int64_t Now(clockid_t clock) {
   timespec ts;
   clock_gettime(clock, &ts);
@@ -55,6 +65,7 @@ enum class State : uint8_t {
 struct Conn {
   State state = State::kFree;
   bool want_write = false;
+  uint16_t url = 0;       // index into options.urls
   std::string in;         // bytes of an incomplete frame (or HTTP head)
   std::string fragments;  // a fragmented message being reassembled
   std::string out;        // bytes the socket did not take yet
@@ -69,8 +80,7 @@ class Worker {
         board_(board),
         control_fd_(control_fd),
         report_fd_(report_fd),
-        upgrade_request_(BuildUpgradeRequest(
-            options.host + ":" + std::to_string(options.port), options.path)),
+        upgrade_requests_(BuildUpgradeRequests(options.urls)),
         connect_command_(ConnectCommand(options.protocol)),
         subscribe_command_(SubscribeCommand(options.protocol, options.channel)),
         read_buffer_(kReadBufferSize) {}
@@ -105,7 +115,7 @@ class Worker {
   ProgressBoard* const board_;  // push mode: where the pusher sees progress
   const int control_fd_;
   const int report_fd_;
-  const std::string upgrade_request_;
+  const std::vector<std::string> upgrade_requests_;  // by url
   const std::string connect_command_;
   const std::string subscribe_command_;
   std::vector<char> read_buffer_;
@@ -208,10 +218,11 @@ void Worker::Open(int global_index) {
       return;
     }
   }
+  const auto url = static_cast<uint16_t>(global_index % options_.urls.size());
   sockaddr_in server{};
   server.sin_family = AF_INET;
-  server.sin_port = htons(options_.port);
-  inet_pton(AF_INET, options_.host.c_str(), &server.sin_addr);
+  server.sin_port = htons(options_.urls[url].port);
+  inet_pton(AF_INET, options_.urls[url].host.c_str(), &server.sin_addr);
   if (connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof(server)) != 0 &&
       errno != EINPROGRESS) {
     close(fd);
@@ -223,6 +234,7 @@ void Worker::Open(int global_index) {
   conn = Conn{};
   conn.state = State::kTcpConnecting;
   conn.want_write = true;
+  conn.url = url;
   epoll_event event{};
   event.events = EPOLLIN | EPOLLOUT;
   event.data.u64 = static_cast<uint64_t>(fd);
@@ -248,7 +260,7 @@ void Worker::OnWritable(int fd, Conn& conn) {
       return;
     }
     conn.state = State::kUpgrading;
-    conn.out = upgrade_request_;
+    conn.out = upgrade_requests_[conn.url];
   }
   Flush(fd, conn);
 }
@@ -436,14 +448,19 @@ void Worker::OnLine(int fd, Conn& conn, std::string_view line) {
 
 void Worker::OnPublication(int fd, std::string_view payload) {
   if (!measuring_) return;
+  int64_t sent_ns = 0;
+  const bool timed = ExtractSendNanos(payload, &sent_ns);
+  // Push mode counts the bodies sent in the window, each once per
+  // subscriber; at a large fan-out the warm-up body's frames may still be
+  // arriving after "M", and counting them would hide missing ones.
+  if (board_ != nullptr && timed && sent_ns < board_->WindowStart()) return;
   ++messages_;
   message_bytes_ += payload.size();
   if (board_ != nullptr) {
     slowest_.Count(fd);
     PublishProgress();
   }
-  int64_t sent_ns = 0;
-  if (ExtractSendNanos(payload, &sent_ns)) {
+  if (timed) {
     latency_.Record(batch_realtime_ns_ - sent_ns);
   } else {
     ++messages_without_time_;

@@ -12,6 +12,10 @@
 // Influx line protocol in, one frame per measurement published to
 // 1/stream/<streamId>/<measurement>.
 //
+// With -redis host:port it runs Centrifuge's Redis broker, and POST
+// /api/live/publish is Grafana Live's HTTP publish (cluster.go): the cluster
+// benchmarks run several peers on one Redis.
+//
 // On start it prints "LISTEN <host:port>" on stdout.
 package main
 
@@ -38,6 +42,9 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
 	queueMax := flag.Int("client-queue-max-size", 0,
 		"bytes queued per client before it is disconnected as slow (0: Centrifuge's default, 10 MB; Grafana sets 4 MB)")
+	redisAddress := flag.String("redis", "",
+		"Redis address (host:port): publish and subscribe through Redis so that several peers deliver each other's publications")
+	redisPrefix := flag.String("redis-prefix", "gf_live", "key and channel prefix in Redis (gf_live: Grafana Live's)")
 	flag.Parse()
 	publishers := newPublisherSet()
 
@@ -59,12 +66,18 @@ func main() {
 			publishers.ensure(node, e.Channel)
 		})
 	})
+	if *redisAddress != "" {
+		if err := useRedisBroker(node, *redisAddress, *redisPrefix); err != nil {
+			log.Fatalf("redis broker: %v", err)
+		}
+	}
 	if err := node.Run(); err != nil {
 		log.Fatalf("node.Run: %v", err)
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/live/push/", newPushHandler(node))
+	mux.Handle("/api/live/publish", publishHandler{node: node})
 	mux.Handle("/connection/websocket", centrifuge.NewWebsocketHandler(node, centrifuge.WebsocketConfig{
 		CheckOrigin: func(*http.Request) bool { return true },
 	}))
