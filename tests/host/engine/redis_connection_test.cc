@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "io_thread.h"
+#include "quick_options.h"
 #include "state_recorder.h"
 #include "support/redis_server.h"
 #include "support/wait_until.h"
@@ -49,16 +50,6 @@ class ReplyLog {
   std::vector<RedisReply> replies_ ABSL_GUARDED_BY(mutex_);
 };
 
-RedisOptions OptionsFor(int port) {
-  RedisOptions options;
-  options.address.endpoints = {RedisEndpoint{"127.0.0.1", port}};
-  options.backoff_min = milliseconds(20);
-  options.backoff_max = milliseconds(200);
-  options.command_timeout = milliseconds(1000);
-  options.ping_interval = milliseconds(200);
-  return options;
-}
-
 class RedisConnectionTest : public ::testing::Test {
  protected:
   void StartClient(RedisOptions options) {
@@ -68,7 +59,7 @@ class RedisConnectionTest : public ::testing::Test {
       client_->Start();
     });
   }
-  void StartClient() { StartClient(OptionsFor(server_->port())); }
+  void StartClient() { StartClient(QuickOptions(server_->port())); }
 
   void TearDown() override {
     io_.Run([&] { client_.reset(); });
@@ -181,21 +172,36 @@ TEST_F(RedisConnectionTest, PubSubCommandsAreRefused) {
   EXPECT_EQ(Call({"PING"}).str, "PONG");  // the connection is unharmed
 }
 
-TEST(RedisConnectionAuthTest, GoodPasswordWorks) {
+// A client with `password` for a server that requires "s3cret"; started
+// on `io`, its states in `states`.
+struct AuthCase {
+  std::unique_ptr<RedisServer> server;
+  std::unique_ptr<RedisConnection> client;
+};
+
+AuthCase StartAuthCase(IoThread& io, StateRecorder& states,
+                       const std::string& password) {
+  AuthCase test;
   RedisServer::Options server_options;
   server_options.password = "s3cret";
-  std::unique_ptr<RedisServer> server = RedisServer::Start(server_options);
-  ASSERT_NE(server, nullptr);
+  test.server = RedisServer::Start(server_options);
+  if (test.server == nullptr) return test;
+  RedisOptions options = QuickOptions(test.server->port());
+  options.password = password;
+  io.Run([&] {
+    test.client =
+        std::make_unique<RedisConnection>(io.io(), options, states.Callback());
+    test.client->Start();
+  });
+  return test;
+}
+
+TEST(RedisConnectionAuthTest, GoodPasswordWorks) {
   IoThread io;
   StateRecorder states;
-  RedisOptions options = OptionsFor(server->port());
-  options.password = "s3cret";
-  std::unique_ptr<RedisConnection> client;
-  io.Run([&] {
-    client =
-        std::make_unique<RedisConnection>(io.io(), options, states.Callback());
-    client->Start();
-  });
+  AuthCase test = StartAuthCase(io, states, "s3cret");
+  ASSERT_NE(test.server, nullptr);
+  std::unique_ptr<RedisConnection>& client = test.client;
   ASSERT_TRUE(WaitUntil([&] { return states.ups() == 1; }, seconds(10)));
   ReplyLog log;
   io.Run([&] { client->Command({"SET", "a", "1"}, log.Callback()); });
@@ -205,20 +211,12 @@ TEST(RedisConnectionAuthTest, GoodPasswordWorks) {
 }
 
 TEST(RedisConnectionAuthTest, WrongPasswordIsNeverUp) {
-  RedisServer::Options server_options;
-  server_options.password = "s3cret";
-  std::unique_ptr<RedisServer> server = RedisServer::Start(server_options);
-  ASSERT_NE(server, nullptr);
   IoThread io;
   StateRecorder states;
-  RedisOptions options = OptionsFor(server->port());
-  options.password = "wrong";
-  std::unique_ptr<RedisConnection> client;
-  io.Run([&] {
-    client =
-        std::make_unique<RedisConnection>(io.io(), options, states.Callback());
-    client->Start();
-  });
+  AuthCase test = StartAuthCase(io, states, "wrong");
+  ASSERT_NE(test.server, nullptr);
+  RedisServer* server = test.server.get();
+  std::unique_ptr<RedisConnection>& client = test.client;
   // Several refused attempts (the server counts the connections), and the
   // client is still not up.
   auto connections = [&] {
@@ -279,7 +277,7 @@ TEST_F(RedisConnectionTest, InFlightCommandsFailWhenRedisDies) {
 
 TEST_F(RedisConnectionTest, StoppedRedisIsDetectedByTheCommandTimeout) {
   ASSERT_NE(server_, nullptr);
-  RedisOptions options = OptionsFor(server_->port());
+  RedisOptions options = QuickOptions(server_->port());
   options.command_timeout = milliseconds(500);
   options.ping_interval = milliseconds(100);
   StartClient(options);

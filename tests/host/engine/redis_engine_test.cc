@@ -93,7 +93,8 @@ class RedisEngineTest : public ::testing::Test {
   }
   // Hosts listening to the wire channel's PUB/SUB channel.
   int Listening(const std::string& channel) {
-    auto reply = redis_->Query({"PUBSUB", "NUMSUB", "t.gf_live.pub." + channel});
+    auto reply =
+        redis_->Query({"PUBSUB", "NUMSUB", "t.gf_live.pub." + channel});
     if (!reply || reply->elements.size() != 2) return -1;
     return std::stoi(reply->elements[1].text);
   }
@@ -112,8 +113,8 @@ TEST_F(RedisEngineTest, PublicationsReachTheOtherHubOnceAndNotTheirOwnTwice) {
   for (int n = 0; n < 100; ++n) {
     ASSERT_TRUE(a_->hub.Publish(channel, std::to_string(n)).ok());
   }
-  ASSERT_TRUE(WaitUntil([&] { return on_b.messages().size() == 100; },
-                        Millis(5000)));
+  ASSERT_TRUE(
+      WaitUntil([&] { return on_b.messages().size() == 100; }, Millis(5000)));
   // In order on B; A's subscriber got each once (delivered locally, its
   // echo from Redis dropped).
   EXPECT_NE(on_b.messages()[0].find("\"data\":0}"), std::string::npos);
@@ -229,7 +230,9 @@ TEST_F(RedisEngineTest, WithoutRedisEveryWanterHoldsThenOneAgainAfter) {
   ASSERT_TRUE(WaitUntil([&] { return a_->ok() && b_->ok(); }, Millis(10000)));
   // One of them wins the claim; the other is told it lost.
   ASSERT_TRUE(WaitUntil(
-      [&] { return on_a.held().value_or(false) != on_b.held().value_or(false); },
+      [&] {
+        return on_a.held().value_or(false) != on_b.held().value_or(false);
+      },
       Millis(5000)));
   a_->engine->DropLease(channel);
   b_->engine->DropLease(channel);
@@ -254,9 +257,9 @@ TEST_F(RedisEngineTest, SubscribersAreCountedOverBothHubs) {
   b_->hub.Unsubscribe(channel, &s2);
   b_->hub.Unsubscribe(channel, &s3);
   b_.reset();
-  EXPECT_TRUE(WaitUntil(
-      [&] { return a_->engine->ClusterSubscribers(channel) == 1; },
-      Millis(5000)));
+  EXPECT_TRUE(
+      WaitUntil([&] { return a_->engine->ClusterSubscribers(channel) == 1; },
+                Millis(5000)));
   a_->hub.Unsubscribe(channel, &s1);
 }
 

@@ -11,6 +11,7 @@
 #include "engine/redis_connection.h"
 #include "io_thread.h"
 #include "message_log.h"
+#include "quick_options.h"
 #include "state_recorder.h"
 #include "support/redis_server.h"
 #include "support/wait_until.h"
@@ -23,16 +24,6 @@ using runnel::testing::WaitUntil;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-RedisOptions OptionsFor(int port) {
-  RedisOptions options;
-  options.address.endpoints = {RedisEndpoint{"127.0.0.1", port}};
-  options.backoff_min = milliseconds(20);
-  options.backoff_max = milliseconds(200);
-  options.command_timeout = milliseconds(1000);
-  options.ping_interval = milliseconds(100);
-  return options;
-}
-
 class RedisSubscriberTest : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -42,7 +33,7 @@ class RedisSubscriberTest : public ::testing::Test {
   void StartSubscriber(const std::vector<std::string>& channels) {
     io_.Run([&] {
       subscriber_ = std::make_unique<RedisSubscriber>(
-          io_.io(), OptionsFor(server_->port()), messages_.Callback(),
+          io_.io(), QuickOptions(server_->port()), messages_.Callback(),
           states_.Callback());
       for (const std::string& channel : channels) {
         subscriber_->Subscribe(channel);
@@ -136,7 +127,7 @@ TEST_F(RedisSubscriberTest, ResubscribesAfterRedisRestarts) {
   std::unique_ptr<RedisConnection> publisher;
   io_.Run([&] {
     publisher = std::make_unique<RedisConnection>(
-        io_.io(), OptionsFor(server_->port()), publisher_states.Callback());
+        io_.io(), QuickOptions(server_->port()), publisher_states.Callback());
     publisher->Start();
   });
   ASSERT_TRUE(
