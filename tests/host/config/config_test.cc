@@ -176,6 +176,31 @@ TEST_F(ConfigTest, BadDurationAndPortAreErrors) {
   EXPECT_THAT(status.message(), HasSubstr(file + ":2: [server] http_port"));
 }
 
+TEST_F(ConfigTest, HaEngineIsEmptyOrRedisAndItsKeysAreRead) {
+  Config config;
+  ASSERT_TRUE(LoadConfig(Sources(), &config).ok());
+  EXPECT_EQ(config.live.ha_engine, "");
+  EXPECT_EQ(config.live.ha_engine_address, "127.0.0.1:6379");
+  EXPECT_EQ(config.live.ha_lease_ttl, std::chrono::milliseconds(3000));
+
+  std::string file = dir_.Write(
+      "ha.ini",
+      "[live]\nha_engine = redis\nha_engine_address = sentinel://a:1/m\n"
+      "ha_engine_password = pw\nha_prefix = eu\nha_lease_ttl = 2s\n");
+  ASSERT_TRUE(LoadConfig(Sources(file), &config).ok());
+  EXPECT_EQ(config.live.ha_engine, "redis");
+  EXPECT_EQ(config.live.ha_engine_address, "sentinel://a:1/m");
+  EXPECT_EQ(config.live.ha_engine_password, "pw");
+  EXPECT_EQ(config.live.ha_prefix, "eu");
+  EXPECT_EQ(config.live.ha_lease_ttl, std::chrono::milliseconds(2000));
+
+  file = dir_.Write("etcd.ini", "[live]\nha_engine = etcd\n");
+  Status status = LoadConfig(Sources(file), &config);
+  ASSERT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr(file + ":2: [live] ha_engine"));
+  EXPECT_THAT(status.message(), HasSubstr("\"redis\""));
+}
+
 TEST_F(ConfigTest, MissingConfigFileIsAnError) {
   Config config;
   Status status = LoadConfig(Sources(dir_.path() + "/nope.ini"), &config);

@@ -96,6 +96,15 @@ TEST(LifecycleTest, MaxConnectionsBelowMinusOneStopsStartUp) {
   EXPECT_THAT(host.Log(), HasSubstr("[live] max_connections"));
 }
 
+TEST(LifecycleTest, ABadRedisAddressStopsStartUp) {
+  HostProcess host(
+      "[live]\nha_engine = redis\nha_engine_address = sentinel://h:1\n");
+  std::string error;
+  ASSERT_FALSE(host.Start(&error));
+  EXPECT_THAT(host.Log(), HasSubstr("[live] ha_engine_address"));
+  EXPECT_THAT(host.Log(), HasSubstr("sentinel://h:1"));
+}
+
 TEST(LifecycleTest, UnknownPluginTypeStopsStartUpNamingFileAndLine) {
   HostProcess host;
   host.WriteFile("provisioning/datasources/z-bad.yaml",
