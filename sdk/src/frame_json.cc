@@ -4,6 +4,7 @@
 // value.
 #include "runnel/frame_json.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <string>
@@ -340,6 +341,36 @@ void AppendData(const Frame& frame, std::string& out) {
   out.push_back('}');
 }
 
+// A guess at the size of a frame's data JSON, so the buffer is allocated
+// once instead of doubling its way up: every doubling copies what was
+// written, which cost ~2% of the host's CPU on 70 KB push frames. Strings
+// count their bytes (plus quotes and comma); any other value is guessed at
+// the width of an epoch-milliseconds time, 14 bytes with its comma.
+size_t EstimateDataBytes(const Frame& frame) {
+  constexpr size_t kValueGuess = 14;
+  size_t bytes = 64;
+  for (const Field& field : frame.fields()) {
+    const size_t rows = field.size();
+    if (field.type() != FieldType::kString) {
+      bytes += rows * kValueGuess;
+      continue;
+    }
+    for (size_t row = 0; row < rows; ++row) {
+      bytes += field.IsNull(row) ? 5 : field.StringAt(row).size() + 3;
+    }
+  }
+  return bytes;
+}
+
+// Room for `more` bytes; geometric, so that a caller appending many frames
+// to one buffer still has amortized growth.
+void ReserveMore(size_t more, std::string& out) {
+  const size_t needed = out.size() + more;
+  if (needed > out.capacity()) {
+    out.reserve(std::max(needed, 2 * out.capacity()));
+  }
+}
+
 }  // namespace
 
 void AppendFrameJSON(const Frame& frame, FrameInclude include,
@@ -354,6 +385,7 @@ void AppendFrameJSON(const Frame& frame, FrameInclude include,
     AppendSchema(frame, out);
   }
   if (data) {
+    ReserveMore(EstimateDataBytes(frame), out);
     if (schema) out.push_back(',');
     out.append("\"data\":");
     AppendData(frame, out);

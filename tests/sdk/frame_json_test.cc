@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "json_escape.h"
 #include "runnel/frame.h"
@@ -371,6 +372,31 @@ TEST(FrameJSONTest, FloatsUseGoShortestFormatting) {
             "1.7976931348623157e+308");
   EXPECT_EQ(Float(1234.5678), "1234.5678");
   EXPECT_EQ(Float(9007199254740993.0), "9007199254740992");
+}
+
+TEST(FrameJSONTest, WholeNumbersAreWrittenAsTheFixedFormWrites) {
+  // Whole numbers below 2^53 take an integer fast path; it must give the
+  // very text of to_chars' shortest fixed form (Go's 'f', -1).
+  std::mt19937_64 rng(11);
+  std::vector<double> values = {1,
+                                -1,
+                                10,
+                                1e15,
+                                -1e15,
+                                0x1p53 - 1,
+                                -(0x1p53 - 1),
+                                0x1p53,
+                                4503599627370497.0};
+  for (int i = 0; i < 100000; ++i) {
+    double v = static_cast<double>(rng() >> (11 + rng() % 53));
+    values.push_back(rng() % 2 ? -v : v);
+  }
+  for (double v : values) {
+    char fixed[40];
+    auto end =
+        std::to_chars(fixed, fixed + sizeof fixed, v, std::chars_format::fixed);
+    ASSERT_EQ(Float(v), std::string(fixed, end.ptr));
+  }
 }
 
 TEST(FrameJSONTest, FloatsRoundTrip) {

@@ -15,6 +15,17 @@ namespace {
 
 bool IsControl(uint8_t c) { return c < 0x20 || c == 0x7f; }
 
+// [-]digits. A plain loop: find_first_not_of runs a memchr over its set for
+// every byte, which made the timestamp a tenth of the parse.
+bool IsInteger(std::string_view token) {
+  size_t i = (!token.empty() && token[0] == '-') ? 1 : 0;
+  if (i == token.size()) return false;
+  for (; i < token.size(); ++i) {
+    if (token[i] < '0' || token[i] > '9') return false;
+  }
+  return true;
+}
+
 // Control bytes end every element: a name may not hold them, and "\r" and
 // "\n" end the line.
 constexpr std::array<bool, 256> StopSet(std::string_view bytes) {
@@ -239,9 +250,7 @@ bool LineParser::ParseTimestamp(Point& point) {
     ++pos_;
   }
   std::string_view token = body_.substr(start, pos_ - start);
-  size_t digits = (!token.empty() && token[0] == '-') ? 1 : 0;
-  if (digits == token.size() ||
-      token.find_first_not_of("0123456789", digits) != std::string_view::npos) {
+  if (!IsInteger(token)) {
     return Fail(start, "invalid timestamp " + Quote(token));
   }
   int64_t value = 0;

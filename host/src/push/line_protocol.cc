@@ -11,6 +11,11 @@ void PointBatch::Clear() {
   unescaped_size_ = 0;
 }
 
+size_t PointBatch::capacity_bytes() const {
+  return points_.capacity() * sizeof(Point) + tags_.capacity() * sizeof(Tag) +
+         fields_.capacity() * sizeof(PointField) + unescaped_capacity_;
+}
+
 std::string ParseError::ToString() const {
   return "line " + std::to_string(line) + ", column " + std::to_string(column) +
          ": " + message;

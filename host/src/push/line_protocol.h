@@ -99,6 +99,9 @@ class PointBatch {
   }
   // Forgets the points and keeps the arrays' capacity.
   void Clear();
+  // Bytes the arrays hold, used or not: what keeping the batch for the
+  // next body costs.
+  size_t capacity_bytes() const;
 
  private:
   friend class LineParser;

@@ -6,13 +6,34 @@
 namespace runnel::host {
 namespace {
 
+// Up to this many items are sorted by insertion: a line's few tags and
+// fields, often already in order, then cost one pass and no allocation
+// (std::stable_sort takes a temporary buffer from the heap on every call).
+constexpr size_t kInsertionSortMax = 16;
+
+// Stable: an item moves left only past strictly greater keys.
+template <typename T>
+void InsertionSortByKey(std::vector<T>& items) {
+  for (size_t i = 1; i < items.size(); ++i) {
+    if (!(items[i].key < items[i - 1].key)) continue;
+    T item = items[i];
+    size_t j = i;
+    for (; j > 0 && item.key < items[j - 1].key; --j) items[j] = items[j - 1];
+    items[j] = item;
+  }
+}
+
 // Sorts by key keeping line order among equal keys, then keeps the last of
 // each run of equal keys.
 template <typename T>
 void LastPerKeySorted(std::span<const T> items, std::vector<T>& out) {
   out.assign(items.begin(), items.end());
-  std::stable_sort(out.begin(), out.end(),
-                   [](const T& a, const T& b) { return a.key < b.key; });
+  const auto by_key = [](const T& a, const T& b) { return a.key < b.key; };
+  if (out.size() <= kInsertionSortMax) {
+    InsertionSortByKey(out);
+  } else {
+    std::stable_sort(out.begin(), out.end(), by_key);
+  }
   size_t kept = 0;
   for (size_t i = 0; i < out.size(); ++i) {
     if (i + 1 < out.size() && out[i + 1].key == out[i].key) continue;
