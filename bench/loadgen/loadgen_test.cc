@@ -136,6 +136,18 @@ TEST(WsCodec, RejectsOversizeAndReservedBits) {
   EXPECT_EQ(ParseServerFrame(reserved, 2, 100, &frame), -1);
 }
 
+TEST(WsCodec, FrameSizeFromTheHeaderAlone) {
+  for (size_t size : {0, 125, 126, 70000}) {
+    std::string wire;
+    AppendClientFrame(WsOpcode::kText, std::string(size, 'a'), &wire);
+    // Masked client frames exercise the mask bytes too.
+    EXPECT_EQ(ServerFrameSize(wire.data(), wire.size()), wire.size());
+    const size_t header = wire.size() - size;
+    EXPECT_EQ(ServerFrameSize(wire.data(), header - 4), wire.size());
+    EXPECT_EQ(ServerFrameSize(wire.data(), header == 6 ? 1 : 3), 0u);
+  }
+}
+
 TEST(WsCodec, UpgradeResponse) {
   size_t head = 0;
   EXPECT_EQ(ParseUpgradeResponse("HTTP/1.1 101 Switching", &head),

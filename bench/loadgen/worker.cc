@@ -6,14 +6,17 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +37,7 @@ namespace {
 constexpr size_t kReadBufferSize = 256 * 1024;
 constexpr size_t kMaxMessage = 16 * 1024 * 1024;
 constexpr uint64_t kControlTag = ~uint64_t{0};
+constexpr size_t kMaxFrameHeader = 14;  // 2 + 8 length bytes + 4 mask bytes
 
 std::vector<std::string> BuildUpgradeRequests(
     const std::vector<ServerUrl>& urls) {
@@ -60,15 +64,57 @@ enum class State : uint8_t {
   kSubscribed,
 };
 
-// Per-connection state: kept small; the strings stay empty (no heap) unless
+// The start of a frame that a read split, in room sized for the whole frame
+// (or, until its header is in, for the longest header): the rest is read
+// straight into place, so a large frame is copied once however many pieces
+// it arrives in, and never re-scanned before it is whole. No heap when empty.
+class PartialFrame {
+ public:
+  bool empty() const { return size_ == 0; }
+  char* data() { return data_.get(); }
+  size_t size() const { return size_; }
+  char* end() { return data_.get() + size_; }
+  // Bytes still to come before the room is full.
+  size_t Missing() const { return capacity_ - size_; }
+  // Records `count` bytes read into end(); count <= Missing().
+  void Grew(size_t count) { size_ += count; }
+  void Append(const char* bytes, size_t count) {
+    std::memcpy(end(), bytes, count);
+    size_ += count;
+  }
+  // Starts over with an incomplete frame's first bytes (which may lie in
+  // this buffer).
+  void Assign(const char* bytes, size_t count) {
+    const uint64_t whole = ServerFrameSize(bytes, count);
+    const size_t capacity = whole != 0 ? whole : kMaxFrameHeader;
+    auto room = std::make_unique_for_overwrite<char[]>(capacity);
+    std::memcpy(room.get(), bytes, count);
+    data_ = std::move(room);
+    size_ = count;
+    capacity_ = capacity;
+  }
+  void Clear() {
+    data_.reset();
+    size_ = capacity_ = 0;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+// Per-connection state: kept small; the buffers stay empty (no heap) unless
 // a frame is split across reads or a write would block.
 struct Conn {
   State state = State::kFree;
   bool want_write = false;
-  uint16_t url = 0;       // index into options.urls
-  std::string in;         // bytes of an incomplete frame (or HTTP head)
-  std::string fragments;  // a fragmented message being reassembled
-  std::string out;        // bytes the socket did not take yet
+  uint16_t url = 0;        // index into options.urls
+  uint32_t wake_mark = 1;  // the socket's SO_RCVLOWAT
+  std::string head;        // the HTTP response head, while upgrading
+  PartialFrame partial;    // an incomplete frame
+  std::string fragments;   // a fragmented message being reassembled
+  std::string out;         // bytes the socket did not take yet
 };
 
 class Worker {
@@ -94,6 +140,11 @@ class Worker {
   void OnWritable(int fd, Conn& conn);
   void OnReadable(int fd, Conn& conn);
   void Consume(int fd, Conn& conn, char* data, size_t size);
+  void ConsumeUpgrade(int fd, Conn& conn, const char* data, size_t size);
+  void ConsumeFrames(int fd, Conn& conn, char* data, size_t size);
+  // Processes the partial frame once its room is full; false if closed.
+  bool FinishPartial(int fd, Conn& conn);
+  void SetWakeMark(int fd, Conn& conn);
   // Processes frames in data[0,size); returns bytes consumed or -1 on close.
   long ProcessFrames(int fd, Conn& conn, char* data, size_t size);
   void OnMessage(int fd, Conn& conn, std::string_view message);
@@ -295,54 +346,111 @@ void Worker::Send(int fd, Conn& conn, WsOpcode opcode,
 }
 
 void Worker::OnReadable(int fd, Conn& conn) {
-  const ssize_t got = read(fd, read_buffer_.data(), read_buffer_.size());
-  if (got > 0) {
-    if (measuring_) ++reads_;
-    Consume(fd, conn, read_buffer_.data(), static_cast<size_t>(got));
+  // The rest of a split frame goes straight into its room, whatever follows
+  // into the shared buffer, in one call.
+  iovec parts[2];
+  int count = 0;
+  const bool had_partial = !conn.partial.empty();
+  if (had_partial)
+    parts[count++] = {conn.partial.end(), conn.partial.Missing()};
+  parts[count++] = {read_buffer_.data(), read_buffer_.size()};
+  const ssize_t got = readv(fd, parts, count);
+  if (got <= 0) {
+    if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    Close(fd, conn, -1);  // EOF or error
     return;
   }
-  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  Close(fd, conn, -1);  // EOF or error
+  if (measuring_) ++reads_;
+  size_t rest = static_cast<size_t>(got);
+  if (had_partial) {
+    const size_t direct = std::min(rest, conn.partial.Missing());
+    conn.partial.Grew(direct);
+    rest -= direct;
+    if (!FinishPartial(fd, conn)) return;
+  }
+  Consume(fd, conn, read_buffer_.data(), rest);
+  if (conn.state != State::kFree) SetWakeMark(fd, conn);
 }
 
 void Worker::Consume(int fd, Conn& conn, char* data, size_t size) {
   if (conn.state == State::kUpgrading) {
-    conn.in.append(data, size);
-    size_t head_size = 0;
-    switch (ParseUpgradeResponse(conn.in, &head_size)) {
-      case UpgradeResult::kIncomplete:
-        return;
-      case UpgradeResult::kRejected:
-        Close(fd, conn, -2);
-        return;
-      case UpgradeResult::kAccepted:
-        break;
-    }
-    ++upgraded_;
-    last_progress_ns_ = Now(CLOCK_MONOTONIC);
-    conn.in.erase(0, head_size);
-    if (options_.protocol == Protocol::kPlain) {
-      Subscribed(conn);
-    } else {
-      conn.state = State::kConnecting;
-      Send(fd, conn, WsOpcode::kText, connect_command_);
-      if (conn.state == State::kFree) return;
-    }
-    size = 0;
-  }
-  if (conn.in.empty()) {
-    // The common case: whole frames in the read buffer, parsed in place.
-    const long used = ProcessFrames(fd, conn, data, size);
-    if (used >= 0 && static_cast<size_t>(used) < size) {
-      conn.in.assign(data + used, size - static_cast<size_t>(used));
-    }
+    ConsumeUpgrade(fd, conn, data, size);
     return;
   }
-  conn.in.append(data, size);
-  const long used = ProcessFrames(fd, conn, conn.in.data(), conn.in.size());
-  if (used < 0) return;
-  conn.in.erase(0, static_cast<size_t>(used));
-  if (conn.in.empty()) conn.in.shrink_to_fit();
+  ConsumeFrames(fd, conn, data, size);
+}
+
+void Worker::ConsumeUpgrade(int fd, Conn& conn, const char* data, size_t size) {
+  conn.head.append(data, size);
+  size_t head_size = 0;
+  switch (ParseUpgradeResponse(conn.head, &head_size)) {
+    case UpgradeResult::kIncomplete:
+      return;
+    case UpgradeResult::kRejected:
+      Close(fd, conn, -2);
+      return;
+    case UpgradeResult::kAccepted:
+      break;
+  }
+  ++upgraded_;
+  last_progress_ns_ = Now(CLOCK_MONOTONIC);
+  std::string frames = conn.head.substr(head_size);
+  conn.head = std::string();
+  if (options_.protocol == Protocol::kPlain) {
+    Subscribed(conn);
+  } else {
+    conn.state = State::kConnecting;
+    Send(fd, conn, WsOpcode::kText, connect_command_);
+    if (conn.state == State::kFree) return;
+  }
+  ConsumeFrames(fd, conn, frames.data(), frames.size());
+}
+
+void Worker::ConsumeFrames(int fd, Conn& conn, char* data, size_t size) {
+  // Finish a frame begun in an earlier read first (only a few header bytes
+  // get here: OnReadable reads the rest of a frame into place).
+  while (!conn.partial.empty() && size > 0) {
+    const size_t take = std::min(size, conn.partial.Missing());
+    conn.partial.Append(data, take);
+    data += take;
+    size -= take;
+    if (!FinishPartial(fd, conn)) return;
+  }
+  if (!conn.partial.empty()) return;
+  // The common case: whole frames in the read buffer, parsed in place.
+  const long used = ProcessFrames(fd, conn, data, size);
+  if (used >= 0 && static_cast<size_t>(used) < size) {
+    conn.partial.Assign(data + used, size - static_cast<size_t>(used));
+  }
+}
+
+bool Worker::FinishPartial(int fd, Conn& conn) {
+  PartialFrame& partial = conn.partial;
+  if (partial.Missing() > 0) return true;
+  const long used = ProcessFrames(fd, conn, partial.data(), partial.size());
+  if (used < 0) return false;
+  if (static_cast<size_t>(used) == partial.size()) {
+    partial.Clear();
+  } else {
+    // The room held only a header, now complete: make room for its frame.
+    partial.Assign(partial.data() + used,
+                   partial.size() - static_cast<size_t>(used));
+  }
+  return true;
+}
+
+void Worker::SetWakeMark(int fd, Conn& conn) {
+  // Waking for each piece of a large frame costs a wake-up and a read per
+  // piece; with the mark at the bytes still missing, epoll reports the
+  // socket once the frame is whole (or on EOF, or under memory pressure,
+  // which the code above handles as any short read). Back at 1 between
+  // frames, as the next one may be a two-byte ping.
+  const size_t missing = conn.partial.empty() ? 1 : conn.partial.Missing();
+  const auto mark = static_cast<uint32_t>(std::min<size_t>(missing, INT32_MAX));
+  if (mark == conn.wake_mark) return;
+  const int value = static_cast<int>(mark);
+  setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &value, sizeof(value));
+  conn.wake_mark = mark;
 }
 
 long Worker::ProcessFrames(int fd, Conn& conn, char* data, size_t size) {

@@ -64,6 +64,19 @@ void AppendClientFrame(WsOpcode opcode, std::string_view payload,
   for (size_t i = 0; i < size; ++i) (*out)[start + i] ^= kMask[i & 3];
 }
 
+uint64_t ServerFrameSize(const char* data, size_t size) {
+  if (size < 2) return 0;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(data);
+  const uint64_t mask = (bytes[1] & 0x80) ? 4 : 0;
+  const uint64_t length = bytes[1] & 0x7f;
+  if (length < 126) return 2 + mask + length;
+  const size_t extra = length == 126 ? 2 : 8;
+  if (size < 2 + extra) return 0;
+  uint64_t payload = 0;
+  for (size_t i = 0; i < extra; ++i) payload = (payload << 8) | bytes[2 + i];
+  return 2 + extra + mask + payload;
+}
+
 long ParseServerFrame(char* data, size_t size, size_t max_payload,
                       WsFrame* frame) {
   if (size < 2) return 0;

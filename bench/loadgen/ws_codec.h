@@ -50,6 +50,11 @@ struct WsFrame {
   std::string_view payload;
 };
 
+// The total size (header and payload) of the frame starting at
+// data[0, size), or 0 if its header is not all there yet. Lets a reader
+// size its buffer, and the socket's wake-up mark, for the whole frame.
+uint64_t ServerFrameSize(const char* data, size_t size);
+
 // Parses the frame at the start of data[0, size). Returns the bytes it
 // takes, 0 if incomplete, or -1 if the frame is malformed or larger than
 // `max_payload`.
