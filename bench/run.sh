@@ -28,7 +28,10 @@
 # connection ahead of delivery), each converted into one frame published to
 # 100 subscribers of 1/stream/bench/bench: lines/s delivered to every
 # subscriber, frames delivered, disconnects, push-to-client latency, server
-# CPU per million lines, load-generator CPU (Runnel and Centrifuge);
+# CPU per million lines, load-generator CPU (Runnel and Centrifuge), each
+# server run twice: pinned (the server on CPU 0, the load generator on CPU 1,
+# with taskset: both servers get the same one core, and the load generator
+# cannot take CPU from them) and shared (all processes on all cores);
 # cluster-fanout (issue 12): one Redis, hosts A and B on it, subscribers of
 # one broadcast channel split over A and B, a publisher posting to A's
 # POST /api/live/publish at a fixed rate (or as fast as delivery allows):
@@ -49,6 +52,7 @@
 # BENCH_PUSH_CONNECTIONS, BENCH_PUSH_WINDOW (bodies per push connection
 # ahead of the slowest subscriber; 0: closed loop on the answers),
 # BENCH_PUSH_PROCS (load-generator processes for the subscribers),
+# BENCH_PUSH_PLACEMENTS (pinned,shared by default; pinned needs 2 CPUs),
 # BENCH_CLUSTER_FANOUT (<subscribers>x<publications/s>, or x max: as fast as
 # delivery allows), BENCH_CLUSTER_SCALE (<connections>x<hosts>),
 # BENCH_CLUSTER_SCALE_RATE (broadcasts/s), BENCH_DURATION and
@@ -139,6 +143,19 @@ PUSH_WINDOW=${BENCH_PUSH_WINDOW:-$PUSH_WINDOW}
 # The subscribers' load-generator processes: two, so that reading ~1 GB/s of
 # frames is not one thread's work next to a server with a thread per core.
 PUSH_PROCS=${BENCH_PUSH_PROCS:-2}
+# Push runs once per placement: "pinned" puts the server on CPU 0 and the
+# load generator on CPU 1; "shared" lets them share every CPU.
+PUSH_PLACEMENTS=pinned,shared
+[[ $(nproc) -ge 2 ]] || PUSH_PLACEMENTS=shared
+PUSH_PLACEMENTS=${BENCH_PUSH_PLACEMENTS:-$PUSH_PLACEMENTS}
+IFS=, read -r -a PUSH_PLACEMENT_LIST <<< "$PUSH_PLACEMENTS"
+for placement in "${PUSH_PLACEMENT_LIST[@]}"; do
+  case "$placement" in pinned|shared) ;;
+    *) echo "run.sh: unknown push placement $placement" >&2; exit 2 ;;
+  esac
+done
+# A command prefix for the next server started (taskset, when pinned).
+SERVER_LAUNCH=()
 FANOUT_DURATION=${BENCH_DURATION:-$FANOUT_DURATION}
 PUSH_DURATION=${BENCH_DURATION:-$PUSH_DURATION}
 CONNECT_TIMEOUT=${BENCH_CONNECT_TIMEOUT:-$CONNECT_TIMEOUT}
@@ -276,7 +293,7 @@ wait_for_line() {
 # start_centrifuge SCENARIO [PEER_FLAGS...]
 start_centrifuge() {
   local log_file="$WORK/centrifuge-$1.log"
-  "$CENTRIFUGE_PEER" -addr 127.0.0.1:0 "${@:2}" > "$log_file" 2>&1 &
+  "${SERVER_LAUNCH[@]}" "$CENTRIFUGE_PEER" -addr 127.0.0.1:0 "${@:2}" > "$log_file" 2>&1 &
   SERVER_PID=$!; STARTED_PIDS+=("$SERVER_PID")
   local line; line=$(wait_for_line "$log_file" '^LISTEN ' "$SERVER_PID") || return 1
   SERVER_PORT=${line##*:}
@@ -312,7 +329,7 @@ allowed_origins = *
 level = warn
 $extra
 EOF
-  "$RUNNEL_BIN" --config "$dir/runnel.ini" --homepath "$ROOT" \
+  "${SERVER_LAUNCH[@]}" "$RUNNEL_BIN" --config "$dir/runnel.ini" --homepath "$ROOT" \
     > "$dir/runnel.log" 2>&1 &
   SERVER_PID=$!; STARTED_PIDS+=("$SERVER_PID")
   local line
@@ -428,54 +445,68 @@ run_server_scenarios() {
 # so the server's client queues stay short and the rate is the delivered
 # one. After the pushing it waits until every subscriber has every frame (or
 # 10 s pass without progress): the server's CPU covers the delivery of all
-# it accepted. Scenario label push-<subs>x<lines>.
+# it accepted. Scenario label push-<placement>-<subs>x<lines>.
 RUNNEL_PUSH_ROUTE=1  # 0 once Runnel answered the warm-up body 404 or 405
 run_push() {
-  local server=$1 spec subs lines
+  local server=$1 spec placement
   for spec in "${PUSH[@]}"; do
-    subs=${spec%x*}; lines=${spec#*x}
-    log "== $server push ($subs subscribers, $lines lines per body)"
-    # Both with Grafana's client queue limit, 4 MB (Runnel's default).
-    if [[ $server == centrifuge ]]; then
-      start_centrifuge "push-$spec" -client-queue-max-size 4194304
-    else
-      start_runnel "push-$spec"
-    fi || { log "$server did not start"; continue; }
-    local protocol=v2 path=/api/live/ws
-    if [[ $server == centrifuge ]]; then protocol=v1; path=/connection/websocket; fi
-    local label="$server|push-$spec" line
-    if line=$(timeout --kill-after=5 $((CONNECT_TIMEOUT + 120)) "$LOADGEN" \
-        --url "ws://127.0.0.1:$SERVER_PORT$path" --protocol "$protocol" \
-        --channel 1/stream/bench/bench --connections "$subs" \
-        --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
-        --stall-timeout "$STALL_TIMEOUT" --warmup "$PUSH_WARMUP" \
-        --duration "$PUSH_DURATION" \
-        --push-url "http://127.0.0.1:$SERVER_PORT/api/live/push/bench" \
-        --push-connections "$PUSH_CONNECTIONS" --push-lines "$lines" \
-        --push-window "$PUSH_WINDOW" --procs "$PUSH_PROCS" \
-        --drain-timeout 10 "${WATCH_ARGS[@]}" --label "$label" \
-        2> "$WORK/loadgen-$server-push-$spec.err"); then :; else
-      log "$server push: load generator failed; $(tail -3 "$WORK/loadgen-$server-push-$spec.err")"
-    fi
-    stop_server
-    [[ -n $line ]] || continue
-    echo "$line" >> "$RESULTS"
-    if [[ $server == runnel && $line =~ \"push_warmup_status\":40[45][,}] ]]; then
-      RUNNEL_PUSH_ROUTE=0
-      log "Runnel has no /api/live/push route (404/405): its push figures are not required"
-    fi
-    node -e '
-      const r = JSON.parse(process.argv[1]);
-      console.error(`[bench]   ${r.label}: warm-up ${r.push_warmup_status}, ` +
-        `${Math.floor(r.lines_per_s_delivered)} lines/s delivered ` +
-        `(${r.push_bodies} bodies, ${r.push_bodies_failed} failed, ` +
-        `complete ${r.push_delivery_complete}), frames ` +
-        `${r.frames_delivered}/${r.frames_expected}, p50 ` +
-        `${r.latency_p50_ms} ms, p99 ${r.latency_p99_ms} ms, cpu ` +
-        `${r.server_cpu_s} s (${r.server_cores} cores), load generator ` +
-        `${r.loadgen_cores} cores, machine ${r.machine_cores_busy} cores, ` +
-        `rss ${r.server_rss_end_kb} KB, disconnects ${r.disconnects}`);' "$line" || true
+    for placement in "${PUSH_PLACEMENT_LIST[@]}"; do
+      run_push_once "$server" "$spec" "$placement"
+    done
   done
+}
+
+# run_push_once SERVER SPEC PLACEMENT
+run_push_once() {
+  local server=$1 spec=$2 placement=$3
+  local subs=${spec%x*} lines=${spec#*x} loadgen_launch=()
+  log "== $server push ($subs subscribers, $lines lines per body, $placement)"
+  if [[ $placement == pinned ]]; then
+    SERVER_LAUNCH=(taskset -c 0); loadgen_launch=(taskset -c 1)
+  fi
+  # Both with Grafana's client queue limit, 4 MB (Runnel's default).
+  if [[ $server == centrifuge ]]; then
+    start_centrifuge "push-$placement-$spec" -client-queue-max-size 4194304
+  else
+    start_runnel "push-$placement-$spec"
+  fi || { SERVER_LAUNCH=(); log "$server did not start"; return 0; }
+  SERVER_LAUNCH=()
+  local protocol=v2 path=/api/live/ws
+  if [[ $server == centrifuge ]]; then protocol=v1; path=/connection/websocket; fi
+  local label="$server|push-$placement-$spec" line
+  local err="$WORK/loadgen-$server-push-$placement-$spec.err"
+  if line=$(timeout --kill-after=5 $((CONNECT_TIMEOUT + 120)) \
+      "${loadgen_launch[@]}" "$LOADGEN" \
+      --url "ws://127.0.0.1:$SERVER_PORT$path" --protocol "$protocol" \
+      --channel 1/stream/bench/bench --connections "$subs" \
+      --sources "$SOURCES" --connect-timeout "$CONNECT_TIMEOUT" \
+      --stall-timeout "$STALL_TIMEOUT" --warmup "$PUSH_WARMUP" \
+      --duration "$PUSH_DURATION" \
+      --push-url "http://127.0.0.1:$SERVER_PORT/api/live/push/bench" \
+      --push-connections "$PUSH_CONNECTIONS" --push-lines "$lines" \
+      --push-window "$PUSH_WINDOW" --procs "$PUSH_PROCS" \
+      --drain-timeout 10 "${WATCH_ARGS[@]}" --label "$label" \
+      2> "$err"); then :; else
+    log "$server push: load generator failed; $(tail -3 "$err")"
+  fi
+  stop_server
+  [[ -n $line ]] || return 0
+  echo "$line" >> "$RESULTS"
+  if [[ $server == runnel && $line =~ \"push_warmup_status\":40[45][,}] ]]; then
+    RUNNEL_PUSH_ROUTE=0
+    log "Runnel has no /api/live/push route (404/405): its push figures are not required"
+  fi
+  node -e '
+    const r = JSON.parse(process.argv[1]);
+    console.error(`[bench]   ${r.label}: warm-up ${r.push_warmup_status}, ` +
+      `${Math.floor(r.lines_per_s_delivered)} lines/s delivered ` +
+      `(${r.push_bodies} bodies, ${r.push_bodies_failed} failed, ` +
+      `complete ${r.push_delivery_complete}), frames ` +
+      `${r.frames_delivered}/${r.frames_expected}, p50 ` +
+      `${r.latency_p50_ms} ms, p99 ${r.latency_p99_ms} ms, cpu ` +
+      `${r.server_cpu_s} s (${r.server_cores} cores), load generator ` +
+      `${r.loadgen_cores} cores, machine ${r.machine_cores_busy} cores, ` +
+      `rss ${r.server_rss_end_kb} KB, disconnects ${r.disconnects}`);' "$line" || true
 }
 
 # ------------------------------------------------------------- clusters ---
@@ -741,7 +772,7 @@ has_server runnel && report_args+=(--streams "$(join "${STREAMS[@]}")")
 # RunStream figures are required once bench/runstream has its target.
 has_server runnel && has_scenario runstream && [[ -x $RUNSTREAM_BIN ]] &&
   report_args+=(--runstream)
-report_args+=(--push "$(join "${PUSH[@]}")"
+report_args+=(--push "$(join "${PUSH[@]}")" --push-placements "$PUSH_PLACEMENTS"
               --push-servers "$(join "${PUSH_SERVERS[@]}")"
               --cluster-fanout "$(join "${CLUSTER_FANOUT[@]}")"
               --cluster-scale "$(join "${CLUSTER_SCALE[@]}")"

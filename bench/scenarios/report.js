@@ -6,6 +6,7 @@
 // Usage: node report.js RESULTS.jsonl --servers runnel,centrifuge,ws
 //          --fanout 1000x20,1000x200 --idle 10000 --capacity 100000
 //          [--runstream] [--streams 1,100,1000,10000] [--push 100x1000]
+//          [--push-placements pinned,shared]
 //          [--push-servers runnel,centrifuge] [--cluster-fanout 1000x100]
 //          [--cluster-scale 100000x6] [--cluster-servers runnel,centrifuge]
 //          [--check]
@@ -16,6 +17,7 @@ const fs = require('fs');
 function parseArgs(argv) {
   const args = { file: argv[2], servers: [], fanout: [], idle: [],
                  capacity: [], streams: [], push: [],
+                 'push-placements': ['pinned', 'shared'],
                  'push-servers': ['runnel', 'centrifuge'],
                  'cluster-fanout': [], 'cluster-scale': [],
                  'cluster-servers': ['runnel', 'centrifuge'], runstream: false,
@@ -25,7 +27,8 @@ function parseArgs(argv) {
     if (flag === '--check') args.check = true;
     else if (flag === '--runstream') args.runstream = true;
     else if (['--servers', '--fanout', '--idle', '--capacity', '--streams',
-              '--push', '--push-servers', '--cluster-fanout',
+              '--push', '--push-placements', '--push-servers',
+              '--cluster-fanout',
               '--cluster-scale', '--cluster-servers'].includes(flag)) {
       args[flag.slice(2)] = (argv[++i] || '').split(',').filter(Boolean);
     } else {
@@ -123,10 +126,22 @@ if (args.runstream) {
 // accepted body's frame reached every subscriber and none was
 // disconnected (push_delivery_complete); otherwise the figures of that run
 // are marked '!' (and so is the ratio), not silently used.
+// Pinned: the server on CPU 0, the load generator on CPU 1 (each server
+// gets the same one core); shared: every process on every CPU.
+const placementTitles = {
+  pinned: 'server and load generator on one core each',
+  shared: 'all sharing the cores',
+};
 for (const spec of args.push) {
+  for (const placement of args['push-placements']) {
+    pushRows(spec, placement);
+  }
+}
+function pushRows(spec, placement) {
   const [subs, lines] = spec.split('x');
-  const scenario = `push-${spec}`;
-  const title = `push ${lines}-line bodies to ${subs} subs`;
+  const scenario = `push-${placement}-${spec}`;
+  const title = `push ${lines}-line bodies to ${subs} subs ` +
+    `(${placementTitles[placement]})`;
   const pushers = args['push-servers'];
   const pushed = (r) => r.push_bodies > 0 && r.push_warmup_status === 200 &&
     r.frames_delivered > 0 && r.latency_samples > 0 &&
