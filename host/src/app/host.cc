@@ -1,5 +1,7 @@
 #include "app/host.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -16,6 +18,22 @@
 #include "runnel/log.h"
 
 namespace runnel::host {
+namespace {
+
+// The cores this process may run on: its affinity mask (taskset, a
+// container's cpuset), not every core of the machine as
+// std::thread::hardware_concurrency() counts them. More event loops than
+// usable cores only adds context switches. Go's runtime sizes GOMAXPROCS
+// the same way.
+int UsableCores() {
+  cpu_set_t mask;
+  if (sched_getaffinity(0, sizeof(mask), &mask) == 0) {
+    return std::max(1, CPU_COUNT(&mask));
+  }
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
 
 LiveConfig MakeLiveConfig(const Config& config) {
   LiveConfig live;
@@ -35,10 +53,9 @@ LiveConfig MakeLiveConfig(const Config& config) {
   live.stale_close_delay = config.live.stale_close_delay;
   live.max_messages_in_frame =
       static_cast<size_t>(config.live.max_messages_in_frame);
-  live.io_threads =
-      config.live.io_threads > 0
-          ? static_cast<int>(config.live.io_threads)
-          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  live.io_threads = config.live.io_threads > 0
+                        ? static_cast<int>(config.live.io_threads)
+                        : UsableCores();
   live.static_root = config.server.static_root_path;
   return live;
 }

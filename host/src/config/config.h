@@ -53,7 +53,7 @@ struct LiveSettings {
   std::chrono::milliseconds pong_timeout{10000};    // 0 = no pong check
   std::chrono::milliseconds stale_close_delay{15000};
   int64_t max_messages_in_frame = 64;  // queued messages joined per frame
-  int64_t io_threads = 0;  // event loops; 0 = one per core; at most 1024
+  int64_t io_threads = 0;  // event loops; 0 = one per usable core; <= 1024
   // Largest publication (encoded) the hub delivers; 0 = client queue size.
   int64_t max_publication_size = 0;
   // POST /api/live/push bodies and push WebSocket messages, in bytes.
