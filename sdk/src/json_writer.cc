@@ -2,6 +2,7 @@
 // SDK's jsoniter writes them, appended to the caller's buffer.
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -90,6 +91,41 @@ void AppendPlainFromScientific(const char* sci, const char* end,
   }
 }
 
+// Numbers with at most 6 decimals below 1e9 in magnitude (0.07, 12.5,
+// -3.25: most metrics): one multiplication and one division tell whether v
+// is such a number, which is cheaper than the shortest-digits search of
+// to_chars. Their digits are then the shortest that round-trip: with
+// |n| = |v| * 1e6 below 2^50, two decimals of 6 places lie further apart
+// than the doubles around v, so only one of them reads back as v, the
+// product's rounding cannot pick a neighbour of it, and dropping its
+// trailing zeros gives the fewest digits. Returns false (nothing written)
+// for any other v, 0 and -0 included.
+bool AppendShortDecimal(double v, std::string& out) {
+  const double magnitude = std::fabs(v);
+  if (!(magnitude >= 1e-6 && magnitude < 1e9)) return false;
+  const double scaled = std::nearbyint(v * 1e6);
+  if (scaled / 1e6 != v) return false;
+  auto units = static_cast<uint64_t>(std::fabs(scaled));
+  int decimals = 6;
+  while (decimals > 0 && units % 10 == 0) {
+    units /= 10;
+    --decimals;
+  }
+  uint64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  if (v < 0) out.push_back('-');
+  char buf[24];
+  auto whole = std::to_chars(buf, buf + sizeof buf, units / scale);
+  out.append(buf, whole.ptr);
+  if (decimals == 0) return true;
+  out.push_back('.');
+  const uint64_t fraction = units % scale;
+  auto digits = std::to_chars(buf, buf + sizeof buf, fraction);
+  out.append(static_cast<size_t>(decimals - (digits.ptr - buf)), '0');
+  out.append(buf, digits.ptr);
+  return true;
+}
+
 }  // namespace
 
 void AppendJSONFloat64(double v, std::string& out) {
@@ -105,6 +141,7 @@ void AppendJSONFloat64(double v, std::string& out) {
     AppendJSONInt64(static_cast<int64_t>(v), out);
     return;
   }
+  if (AppendShortDecimal(v, out)) return;
   if (magnitude < 1e16 && (magnitude >= 1e-6 || magnitude == 0)) {
     // Below 1e16, to_chars' shortest fixed form holds exactly the shortest
     // round-trip digits, as Go's 'f' format with precision -1 does

@@ -399,6 +399,36 @@ TEST(FrameJSONTest, WholeNumbersAreWrittenAsTheFixedFormWrites) {
   }
 }
 
+TEST(FrameJSONTest, ShortDecimalsAreWrittenAsTheFixedFormWrites) {
+  // Numbers of up to 6 decimals below 1e9 take a fast path; it must give
+  // the very text of to_chars' shortest fixed form (Go's 'f', -1), and
+  // numbers just outside it (more decimals, larger, smaller) must too.
+  std::mt19937_64 rng(29);
+  std::vector<double> values = {
+      0.07, 12.5,        -3.25,      1e-6,      -1e-6,       0.1,        0.2,
+      0.3,  999999999.5, 1e9 - 1e-6, 1e9 + 0.5, 0.000001234, 123.456789, 5e-7};
+  for (int i = 0; i < 200000; ++i) {
+    const int decimals = 1 + static_cast<int>(rng() % 8);
+    const double scale = std::pow(10.0, decimals);
+    const auto units = static_cast<int64_t>(rng() % 2000000000000);
+    double v = static_cast<double>(units) / scale;
+    if (i % 4 == 3) {
+      // Any double of the fast path's magnitudes, most of them with more
+      // digits than it takes.
+      v = std::ldexp(static_cast<double>(rng() >> 11),
+                     static_cast<int>(rng() % 50) - 72);
+    }
+    values.push_back(rng() % 2 ? -v : v);
+  }
+  for (double v : values) {
+    if (v == std::trunc(v) || std::fabs(v) < 1e-6) continue;
+    char fixed[40];
+    auto end =
+        std::to_chars(fixed, fixed + sizeof fixed, v, std::chars_format::fixed);
+    ASSERT_EQ(Float(v), std::string(fixed, end.ptr)) << v;
+  }
+}
+
 TEST(FrameJSONTest, FloatsRoundTrip) {
   uint64_t state = 88172645463325252ull;
   for (int i = 0; i < 20000; ++i) {

@@ -126,7 +126,12 @@ bool ParseBool(std::string_view token, bool& value) {
 std::string ParseScalarValue(std::string_view token, FieldValue& out) {
   out = FieldValue{};
   if (token.empty()) return "expected field value";
-  if (ParseBool(token, out.bool_value)) {
+  // Every boolean spelling starts with t, T, f or F; numbers never do, so
+  // they skip the ten comparisons.
+  const char first = token.front();
+  const bool may_be_bool =
+      first == 't' || first == 'T' || first == 'f' || first == 'F';
+  if (may_be_bool && ParseBool(token, out.bool_value)) {
     out.type = ValueType::kBoolean;
     return "";
   }

@@ -21,14 +21,21 @@ void PadNulls(Field& field, size_t rows) {
 
 LabelsColumnFrames::Table& LabelsColumnFrames::TableFor(
     std::string_view measurement) {
+  // A body is mostly one measurement: check the previous point's first.
+  if (last_table_ < tables_.size() &&
+      tables_[last_table_].frame.name() == measurement) {
+    return tables_[last_table_];
+  }
   auto [it, inserted] = by_measurement_.try_emplace(measurement, 0);
-  if (!inserted) return tables_[it->second];
-  it->second = tables_.size();
-  Table& table = tables_.emplace_back();
-  table.frame = Frame(std::string(measurement));
-  table.frame.AddField("labels", FieldType::kString);
-  table.frame.AddField("time", FieldType::kTime);
-  return table;
+  if (inserted) {
+    it->second = tables_.size();
+    Table& table = tables_.emplace_back();
+    table.frame = Frame(std::string(measurement));
+    table.frame.AddField("labels", FieldType::kString);
+    table.frame.AddField("time", FieldType::kTime);
+  }
+  last_table_ = it->second;
+  return tables_[last_table_];
 }
 
 Status LabelsColumnFrames::Add(const PointBatch& batch, const Point& point,
@@ -42,24 +49,45 @@ Status LabelsColumnFrames::Add(const PointBatch& batch, const Point& point,
   table.frame.fields()[kTimeColumn].AppendTime(Timestamp{unix_nanos});
   ++table.rows;
   SortedFields(batch.fields(point), fields_);
-  for (const PointField& field : fields_) {
-    Status status = AddValue(table, field);
+  for (size_t position = 0; position < fields_.size(); ++position) {
+    Status status = AddValue(table, position, fields_[position]);
     if (!status.ok()) return status;
   }
   return Status::Ok();
 }
 
-Status LabelsColumnFrames::AddValue(Table& table, const PointField& field) {
-  GrafanaValue value = ToGrafanaValue(field.value);
+Status LabelsColumnFrames::ColumnFor(Table& table, size_t position,
+                                     std::string_view key, FieldType type,
+                                     size_t* column) {
+  if (position < table.last_keys.size() &&
+      table.last_keys[position].first == key) {
+    *column = table.last_keys[position].second;
+    return Status::Ok();
+  }
   auto [it, inserted] =
-      table.columns.try_emplace(field.key, table.frame.fields().size());
+      table.columns.try_emplace(key, table.frame.fields().size());
   if (inserted) {
     // A new column: null in the rows before this one.
     if (Status taken = budget_.Take(table.rows); !taken.ok()) return taken;
-    table.frame.AddField(std::string(field.key), value.type,
-                         /*nullable=*/true);
+    table.frame.AddField(std::string(key), type, /*nullable=*/true);
   }
-  Field& column = table.frame.fields()[it->second];
+  if (position >= table.last_keys.size()) {
+    table.last_keys.resize(position + 1);
+  }
+  table.last_keys[position] = {key, it->second};
+  *column = it->second;
+  return Status::Ok();
+}
+
+Status LabelsColumnFrames::AddValue(Table& table, size_t position,
+                                    const PointField& field) {
+  GrafanaValue value = ToGrafanaValue(field.value);
+  size_t index = 0;
+  if (Status found = ColumnFor(table, position, field.key, value.type, &index);
+      !found.ok()) {
+    return found;
+  }
+  Field& column = table.frame.fields()[index];
   if (value.type != column.type()) {
     // The column's type is its first value's (convert.go append: "error
     // appending values"): a string column keeps the value's text.
@@ -81,6 +109,7 @@ void LabelsColumnFrames::Finish(std::vector<MeasurementFrame>& out) {
   }
   tables_.clear();
   by_measurement_.clear();
+  last_table_ = 0;
 }
 
 }  // namespace runnel::host

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -34,15 +35,24 @@ class LabelsColumnFrames {
     Frame frame;
     absl::flat_hash_map<std::string_view, size_t> columns;  // key -> index
     size_t rows = 0;
+    // The previous point's sorted field keys with their columns. Lines of
+    // one measurement mostly repeat their keys, and comparing a key with
+    // the one at its place last time is cheaper than hashing it.
+    std::vector<std::pair<std::string_view, size_t>> last_keys;
   };
 
   Table& TableFor(std::string_view measurement);
-  Status AddValue(Table& table, const PointField& field);
+  // Finds the column of the point's `position`-th sorted field, adding it
+  // (of `type`) if the table has none yet.
+  Status ColumnFor(Table& table, size_t position, std::string_view key,
+                   FieldType type, size_t* column);
+  Status AddValue(Table& table, size_t position, const PointField& field);
 
   CellBudget& budget_;
   std::vector<Table> tables_;  // in first-appearance order
   absl::flat_hash_map<std::string_view, size_t> by_measurement_;
-  std::vector<Tag> tags_;           // scratch
+  size_t last_table_ = 0;  // the previous point's table, if tables_ has it
+  std::vector<Tag> tags_;  // scratch
   std::vector<PointField> fields_;  // scratch
 };
 
