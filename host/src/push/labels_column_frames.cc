@@ -44,13 +44,14 @@ Status LabelsColumnFrames::Add(const PointBatch& batch, const Point& point,
   if (Status taken = budget_.Take(table.frame.fields().size()); !taken.ok()) {
     return taken;
   }
-  SortedTags(batch.tags(point), tags_);
-  table.frame.fields()[kLabelsColumn].AppendString(LabelsString(tags_));
+  table.frame.fields()[kLabelsColumn].AppendString(
+      LabelsString(SortedTags(batch.tags(point), tags_)));
   table.frame.fields()[kTimeColumn].AppendTime(Timestamp{unix_nanos});
   ++table.rows;
-  SortedFields(batch.fields(point), fields_);
-  for (size_t position = 0; position < fields_.size(); ++position) {
-    Status status = AddValue(table, position, fields_[position]);
+  std::span<const PointField> fields =
+      SortedFields(batch.fields(point), fields_);
+  for (size_t position = 0; position < fields.size(); ++position) {
+    Status status = AddValue(table, position, fields[position]);
     if (!status.ok()) return status;
   }
   return Status::Ok();

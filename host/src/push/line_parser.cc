@@ -15,16 +15,40 @@ namespace {
 
 bool IsControl(uint8_t c) { return c < 0x20 || c == 0x7f; }
 
-// [-]digits. A plain loop: find_first_not_of runs a memchr over its set for
-// every byte, which made the timestamp a tenth of the parse.
-bool IsInteger(std::string_view token) {
-  size_t i = (!token.empty() && token[0] == '-') ? 1 : 0;
-  if (i == token.size()) return false;
-  for (; i < token.size(); ++i) {
-    if (token[i] < '0' || token[i] > '9') return false;
+enum class IntegerText { kOk, kNotInteger, kOutOfRange };
+
+// [-]digits into an int64, in one plain loop (find_first_not_of runs a
+// memchr over its set for every byte, which made the timestamp a tenth of
+// the parse). Up to 18 digits cannot overflow and are summed as they are
+// checked; longer tokens go through from_chars for the range check.
+IntegerText ParseInt64(std::string_view token, int64_t* value) {
+  const bool negative = !token.empty() && token[0] == '-';
+  const size_t first = negative ? 1 : 0;
+  if (first == token.size()) return IntegerText::kNotInteger;
+  uint64_t sum = 0;  // unsigned: past 19 digits it wraps, harmlessly
+  for (size_t i = first; i < token.size(); ++i) {
+    const unsigned digit = static_cast<unsigned char>(token[i]) - '0';
+    if (digit > 9) return IntegerText::kNotInteger;
+    sum = sum * 10 + digit;
   }
-  return true;
+  if (token.size() - first <= 18) {
+    const auto magnitude = static_cast<int64_t>(sum);
+    *value = negative ? -magnitude : magnitude;
+    return IntegerText::kOk;
+  }
+  auto [end, ec] =
+      std::from_chars(token.data(), token.data() + token.size(), *value);
+  return ec == std::errc() ? IntegerText::kOk : IntegerText::kOutOfRange;
 }
+
+// The bytes that end a scalar field value and a timestamp.
+constexpr std::array<bool, 256> ByteSet(std::string_view bytes) {
+  std::array<bool, 256> set{};
+  for (char c : bytes) set[static_cast<uint8_t>(c)] = true;
+  return set;
+}
+constexpr std::array<bool, 256> kValueEnds = ByteSet(", \r\n");
+constexpr std::array<bool, 256> kTimestampEnds = ByteSet(" \r\n");
 
 // Control bytes end every element: a name may not hold them, and "\r" and
 // "\n" end the line.
@@ -189,10 +213,7 @@ bool LineParser::ParseField() {
     field.value.type = ValueType::kString;
     if (!ParseStringValue(field.value.string_value)) return false;
   } else {
-    while (pos_ < body_.size() && body_[pos_] != ',' && body_[pos_] != ' ' &&
-           body_[pos_] != '\r' && body_[pos_] != '\n') {
-      ++pos_;
-    }
+    SkipUntil(kValueEnds);
     std::string_view token = body_.substr(start, pos_ - start);
     std::string error = ParseScalarValue(token, field.value);
     if (!error.empty()) {
@@ -245,19 +266,17 @@ bool LineParser::ParseTimestamp(Point& point) {
   SkipSpaces();
   if (AtLineEnd()) return true;
   size_t start = pos_;
-  while (pos_ < body_.size() && body_[pos_] != ' ' && body_[pos_] != '\r' &&
-         body_[pos_] != '\n') {
-    ++pos_;
-  }
+  SkipUntil(kTimestampEnds);
   std::string_view token = body_.substr(start, pos_ - start);
-  if (!IsInteger(token)) {
+  int64_t value = 0;
+  const IntegerText parsed = ParseInt64(token, &value);
+  if (parsed == IntegerText::kNotInteger) {
     return Fail(start, "invalid timestamp " + Quote(token));
   }
-  int64_t value = 0;
-  auto [end, ec] =
-      std::from_chars(token.data(), token.data() + token.size(), value);
   std::optional<int64_t> nanos;
-  if (ec == std::errc()) nanos = ToUnixNanos(value, options_.precision);
+  if (parsed == IntegerText::kOk) {
+    nanos = ToUnixNanos(value, options_.precision);
+  }
   if (!nanos) return Fail(start, "timestamp out of range " + Quote(token));
   point.unix_nanos = nanos;
   SkipSpaces();
@@ -266,6 +285,12 @@ bool LineParser::ParseTimestamp(Point& point) {
         pos_, "expected end of line after timestamp, found " + Describe(pos_));
   }
   return true;
+}
+
+void LineParser::SkipUntil(const std::array<bool, 256>& ends) {
+  while (pos_ < body_.size() && !ends[static_cast<uint8_t>(body_[pos_])]) {
+    ++pos_;
+  }
 }
 
 bool LineParser::ExpectElement(const ElementRules& rules,

@@ -53,6 +53,8 @@ class LineParser {
   void SkipComment();
   // Copies `raw` into the batch's unescape buffer with each escape sequence
   // in `escapes` replaced.
+  // Advances to the first byte in `ends` (or the end of the body).
+  void SkipUntil(const std::array<bool, 256>& ends);
   std::string_view Unescape(std::string_view raw, const EscapeTable& escapes);
   char* ReserveUnescaped();
   // Records the error at body offset `at` (the first one wins).

@@ -23,10 +23,22 @@ void InsertionSortByKey(std::vector<T>& items) {
   }
 }
 
-// Sorts by key keeping line order among equal keys, then keeps the last of
-// each run of equal keys.
 template <typename T>
-void LastPerKeySorted(std::span<const T> items, std::vector<T>& out) {
+bool KeysIncreaseStrictly(std::span<const T> items) {
+  for (size_t i = 1; i < items.size(); ++i) {
+    if (!(items[i - 1].key < items[i].key)) return false;
+  }
+  return true;
+}
+
+// Sorts by key keeping line order among equal keys, then keeps the last of
+// each run of equal keys. Items already in order with no repeated key, as
+// most lines write them, are returned as they are, with no copy.
+template <typename T>
+std::span<const T> LastPerKeySorted(std::span<const T> items,
+                                    std::vector<T>& scratch) {
+  if (KeysIncreaseStrictly(items)) return items;
+  std::vector<T>& out = scratch;
   out.assign(items.begin(), items.end());
   const auto by_key = [](const T& a, const T& b) { return a.key < b.key; };
   if (out.size() <= kInsertionSortMax) {
@@ -40,17 +52,19 @@ void LastPerKeySorted(std::span<const T> items, std::vector<T>& out) {
     out[kept++] = out[i];
   }
   out.resize(kept);
+  return out;
 }
 
 }  // namespace
 
-void SortedTags(std::span<const Tag> tags, std::vector<Tag>& out) {
-  LastPerKeySorted(tags, out);
+std::span<const Tag> SortedTags(std::span<const Tag> tags,
+                                std::vector<Tag>& scratch) {
+  return LastPerKeySorted(tags, scratch);
 }
 
-void SortedFields(std::span<const PointField> fields,
-                  std::vector<PointField>& out) {
-  LastPerKeySorted(fields, out);
+std::span<const PointField> SortedFields(std::span<const PointField> fields,
+                                         std::vector<PointField>& scratch) {
+  return LastPerKeySorted(fields, scratch);
 }
 
 std::string LabelsString(std::span<const Tag> sorted_tags) {

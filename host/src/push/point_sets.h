@@ -16,12 +16,15 @@
 
 namespace runnel::host {
 
-// Fills `out` with the point's tags, last per key, sorted by key.
-void SortedTags(std::span<const Tag> tags, std::vector<Tag>& out);
+// The point's tags, last per key, sorted by key: `tags` itself when its
+// keys already increase strictly (most lines), else `scratch`, filled.
+std::span<const Tag> SortedTags(std::span<const Tag> tags,
+                                std::vector<Tag>& scratch);
 
-// Fills `out` with the point's fields, last per key, sorted by key.
-void SortedFields(std::span<const PointField> fields,
-                  std::vector<PointField>& out);
+// The point's fields, last per key, sorted by key: `fields` itself when its
+// keys already increase strictly, else `scratch`, filled.
+std::span<const PointField> SortedFields(std::span<const PointField> fields,
+                                         std::vector<PointField>& scratch);
 
 // "k1=v1, k2=v2" from sorted tags, as grafana-plugin-sdk-go data.Labels
 // String() writes it (no quoting or escaping; "" without tags).

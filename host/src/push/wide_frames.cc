@@ -19,15 +19,15 @@ Frame& WideFrames::FrameFor(std::string_view measurement, int64_t unix_nanos) {
 
 Status WideFrames::Add(const PointBatch& batch, const Point& point,
                        int64_t unix_nanos) {
-  SortedFields(batch.fields(point), fields_);
+  std::span<const PointField> fields =
+      SortedFields(batch.fields(point), fields_);
   // The time cell of a new frame is counted with the fields: at most one.
-  if (Status taken = budget_.Take(fields_.size() + 1); !taken.ok()) {
+  if (Status taken = budget_.Take(fields.size() + 1); !taken.ok()) {
     return taken;
   }
   Frame& frame = FrameFor(point.measurement, unix_nanos);
-  SortedTags(batch.tags(point), tags_);
-  Labels labels = ToLabels(tags_);
-  for (const PointField& field : fields_) {
+  Labels labels = ToLabels(SortedTags(batch.tags(point), tags_));
+  for (const PointField& field : fields) {
     GrafanaValue value = ToGrafanaValue(field.value);
     frame
         .AddField(std::string(field.key), value.type, /*nullable=*/true, labels)
