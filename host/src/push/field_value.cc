@@ -70,7 +70,7 @@ bool Overflows(std::string_view s) {
   return magnitude + exponent > 0;
 }
 
-std::string ParseFloat(std::string_view token, FieldValue& out) {
+const char* ParseFloat(std::string_view token, FieldValue& out) {
   if (!IsFloatSyntax(token)) return "invalid field value";
   double value = 0;
   auto [end, ec] =
@@ -83,28 +83,47 @@ std::string ParseFloat(std::string_view token, FieldValue& out) {
   }
   out.type = ValueType::kFloat;
   out.float_value = value;
-  return "";
+  return nullptr;
+}
+
+// Sums the digits of `digits` (nothing else allowed, at least one) into
+// `*sum`, wrapping harmlessly past 19 digits; false if not all digits.
+bool SumDigits(std::string_view digits, uint64_t* sum) {
+  if (digits.empty()) return false;
+  uint64_t total = 0;
+  for (char c : digits) {
+    const unsigned digit = static_cast<unsigned char>(c) - '0';
+    if (digit > 9) return false;
+    total = total * 10 + digit;
+  }
+  *sum = total;
+  return true;
 }
 
 // `digits` is the token without its 'i' or 'u' suffix.
-std::string ParseInteger(std::string_view digits, bool is_unsigned,
+const char* ParseInteger(std::string_view digits, bool is_unsigned,
                          FieldValue& out) {
-  size_t i = (!is_unsigned && !digits.empty() && digits[0] == '-') ? 1 : 0;
-  if (SkipDigits(digits, i) == 0 || i != digits.size()) {
-    return is_unsigned ? "invalid unsigned integer" : "invalid integer";
-  }
-  const char* first = digits.data();
-  const char* last = digits.data() + digits.size();
-  std::from_chars_result result;
   if (is_unsigned) {
-    result = std::from_chars(first, last, out.uint_value);
     out.type = ValueType::kUnsigned;
-  } else {
-    result = std::from_chars(first, last, out.int_value);
-    out.type = ValueType::kInteger;
+    switch (ParseDecimalUint64(digits, &out.uint_value)) {
+      case IntegerText::kOk:
+        return nullptr;
+      case IntegerText::kNotInteger:
+        return "invalid unsigned integer";
+      case IntegerText::kOutOfRange:
+        return "unsigned integer out of range";
+    }
   }
-  if (result.ec == std::errc()) return "";
-  return is_unsigned ? "unsigned integer out of range" : "integer out of range";
+  out.type = ValueType::kInteger;
+  switch (ParseDecimalInt64(digits, &out.int_value)) {
+    case IntegerText::kOk:
+      return nullptr;
+    case IntegerText::kNotInteger:
+      return "invalid integer";
+    case IntegerText::kOutOfRange:
+      return "integer out of range";
+  }
+  return "invalid integer";
 }
 
 bool ParseBool(std::string_view token, bool& value) {
@@ -123,7 +142,34 @@ bool ParseBool(std::string_view token, bool& value) {
 
 }  // namespace
 
-std::string ParseScalarValue(std::string_view token, FieldValue& out) {
+IntegerText ParseDecimalInt64(std::string_view token, int64_t* value) {
+  const bool negative = !token.empty() && token[0] == '-';
+  const std::string_view digits = token.substr(negative ? 1 : 0);
+  uint64_t sum = 0;
+  if (!SumDigits(digits, &sum)) return IntegerText::kNotInteger;
+  if (digits.size() <= 18) {
+    const auto magnitude = static_cast<int64_t>(sum);
+    *value = negative ? -magnitude : magnitude;
+    return IntegerText::kOk;
+  }
+  auto [end, ec] =
+      std::from_chars(token.data(), token.data() + token.size(), *value);
+  return ec == std::errc() ? IntegerText::kOk : IntegerText::kOutOfRange;
+}
+
+IntegerText ParseDecimalUint64(std::string_view token, uint64_t* value) {
+  uint64_t sum = 0;
+  if (!SumDigits(token, &sum)) return IntegerText::kNotInteger;
+  if (token.size() <= 19) {
+    *value = sum;
+    return IntegerText::kOk;
+  }
+  auto [end, ec] =
+      std::from_chars(token.data(), token.data() + token.size(), *value);
+  return ec == std::errc() ? IntegerText::kOk : IntegerText::kOutOfRange;
+}
+
+const char* ParseScalarValue(std::string_view token, FieldValue& out) {
   out = FieldValue{};
   if (token.empty()) return "expected field value";
   // Every boolean spelling starts with t, T, f or F; numbers never do, so
@@ -133,7 +179,7 @@ std::string ParseScalarValue(std::string_view token, FieldValue& out) {
       first == 't' || first == 'T' || first == 'f' || first == 'F';
   if (may_be_bool && ParseBool(token, out.bool_value)) {
     out.type = ValueType::kBoolean;
-    return "";
+    return nullptr;
   }
   char last = token.back();
   if (last == 'i' || last == 'u') {

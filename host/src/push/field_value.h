@@ -6,7 +6,7 @@
 #ifndef RUNNEL_HOST_PUSH_FIELD_VALUE_H_
 #define RUNNEL_HOST_PUSH_FIELD_VALUE_H_
 
-#include <string>
+#include <cstdint>
 #include <string_view>
 
 #include "push/line_protocol.h"
@@ -14,8 +14,16 @@
 namespace runnel::host {
 
 // Parses `token` (the bytes up to the next comma, space or line end) into
-// `out`. Returns "" on success, else what is wrong with it.
-std::string ParseScalarValue(std::string_view token, FieldValue& out);
+// `out`. Returns nullptr on success, else what is wrong with it.
+const char* ParseScalarValue(std::string_view token, FieldValue& out);
+
+enum class IntegerText { kOk, kNotInteger, kOutOfRange };
+
+// [-]digits (no sign when `is_unsigned`) into `*value`, in one pass: up to
+// 18 digits cannot overflow and are summed as they are checked; longer
+// tokens go through from_chars for the range check.
+IntegerText ParseDecimalInt64(std::string_view token, int64_t* value);
+IntegerText ParseDecimalUint64(std::string_view token, uint64_t* value);
 
 }  // namespace runnel::host
 

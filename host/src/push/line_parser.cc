@@ -15,32 +15,6 @@ namespace {
 
 bool IsControl(uint8_t c) { return c < 0x20 || c == 0x7f; }
 
-enum class IntegerText { kOk, kNotInteger, kOutOfRange };
-
-// [-]digits into an int64, in one plain loop (find_first_not_of runs a
-// memchr over its set for every byte, which made the timestamp a tenth of
-// the parse). Up to 18 digits cannot overflow and are summed as they are
-// checked; longer tokens go through from_chars for the range check.
-IntegerText ParseInt64(std::string_view token, int64_t* value) {
-  const bool negative = !token.empty() && token[0] == '-';
-  const size_t first = negative ? 1 : 0;
-  if (first == token.size()) return IntegerText::kNotInteger;
-  uint64_t sum = 0;  // unsigned: past 19 digits it wraps, harmlessly
-  for (size_t i = first; i < token.size(); ++i) {
-    const unsigned digit = static_cast<unsigned char>(token[i]) - '0';
-    if (digit > 9) return IntegerText::kNotInteger;
-    sum = sum * 10 + digit;
-  }
-  if (token.size() - first <= 18) {
-    const auto magnitude = static_cast<int64_t>(sum);
-    *value = negative ? -magnitude : magnitude;
-    return IntegerText::kOk;
-  }
-  auto [end, ec] =
-      std::from_chars(token.data(), token.data() + token.size(), *value);
-  return ec == std::errc() ? IntegerText::kOk : IntegerText::kOutOfRange;
-}
-
 // The bytes that end a scalar field value and a timestamp.
 constexpr std::array<bool, 256> ByteSet(std::string_view bytes) {
   std::array<bool, 256> set{};
@@ -52,12 +26,14 @@ constexpr std::array<bool, 256> kTimestampEnds = ByteSet(" \r\n");
 
 // Control bytes end every element: a name may not hold them, and "\r" and
 // "\n" end the line.
-constexpr std::array<bool, 256> StopSet(std::string_view bytes) {
-  std::array<bool, 256> set{};
-  for (int c = 0; c < 0x20; ++c) set[c] = true;
-  set[0x7f] = true;
-  for (char c : bytes) set[static_cast<uint8_t>(c)] = true;
-  return set;
+constexpr std::array<ByteClass, 256> ClassesStoppingAt(std::string_view bytes) {
+  std::array<ByteClass, 256> classes{};
+  for (int c = 0x80; c < 0x100; ++c) classes[c] = ByteClass::kHigh;
+  for (int c = 0; c < 0x20; ++c) classes[c] = ByteClass::kStop;
+  classes[0x7f] = ByteClass::kStop;
+  classes['\\'] = ByteClass::kBackslash;
+  for (char c : bytes) classes[static_cast<uint8_t>(c)] = ByteClass::kStop;
+  return classes;
 }
 
 // Escapes that stand for the escaped byte itself.
@@ -75,12 +51,13 @@ constexpr EscapeTable StringEscapes() {
   return table;
 }
 
-constexpr ElementRules kMeasurement{"measurement", StopSet(", "),
+constexpr ElementRules kMeasurement{"measurement", ClassesStoppingAt(", "),
                                     SelfEscapes(", ")};
-constexpr ElementRules kTagKey{"tag key", StopSet(",= "), SelfEscapes(",= ")};
-constexpr ElementRules kTagValue{"tag value", StopSet(",= "),
+constexpr ElementRules kTagKey{"tag key", ClassesStoppingAt(",= "),
+                               SelfEscapes(",= ")};
+constexpr ElementRules kTagValue{"tag value", ClassesStoppingAt(",= "),
                                  SelfEscapes(",= ")};
-constexpr ElementRules kFieldKey{"field key", StopSet(",= "),
+constexpr ElementRules kFieldKey{"field key", ClassesStoppingAt(",= "),
                                  SelfEscapes(",= ")};
 constexpr EscapeTable kStringEscapes = StringEscapes();
 
@@ -215,8 +192,8 @@ bool LineParser::ParseField() {
   } else {
     SkipUntil(kValueEnds);
     std::string_view token = body_.substr(start, pos_ - start);
-    std::string error = ParseScalarValue(token, field.value);
-    if (!error.empty()) {
+    if (const char* problem = ParseScalarValue(token, field.value)) {
+      std::string error = problem;
       if (!token.empty()) error += ' ' + Quote(token);
       return Fail(start, std::move(error));
     }
@@ -269,7 +246,7 @@ bool LineParser::ParseTimestamp(Point& point) {
   SkipUntil(kTimestampEnds);
   std::string_view token = body_.substr(start, pos_ - start);
   int64_t value = 0;
-  const IntegerText parsed = ParseInt64(token, &value);
+  const IntegerText parsed = ParseDecimalInt64(token, &value);
   if (parsed == IntegerText::kNotInteger) {
     return Fail(start, "invalid timestamp " + Quote(token));
   }
@@ -308,16 +285,21 @@ bool LineParser::ParseElement(const ElementRules& rules,
   bool escaped = false;
   bool high = false;
   while (pos_ < body_.size()) {
-    auto c = static_cast<uint8_t>(body_[pos_]);
-    if (c == '\\' && pos_ + 1 < body_.size() &&
-        rules.escapes[static_cast<uint8_t>(body_[pos_ + 1])] != 0) {
+    const ByteClass kind = rules.classes[static_cast<uint8_t>(body_[pos_])];
+    if (kind == ByteClass::kPlain) {
+      ++pos_;
+    } else if (kind == ByteClass::kStop) {
+      break;
+    } else if (kind == ByteClass::kHigh) {
+      high = true;
+      ++pos_;
+    } else if (pos_ + 1 < body_.size() &&
+               rules.escapes[static_cast<uint8_t>(body_[pos_ + 1])] != 0) {
       escaped = true;
       pos_ += 2;
-      continue;
+    } else {
+      ++pos_;  // a backslash before any other byte is kept as it is
     }
-    if (rules.stops[c]) break;
-    high |= c >= 0x80;
-    ++pos_;
   }
   std::string_view raw = body_.substr(start, pos_ - start);
   out = escaped ? Unescape(raw, rules.escapes) : raw;

@@ -22,9 +22,18 @@ using EscapeTable = std::array<char, 256>;
 
 // The bytes that end an escaped element and the escapes it knows (InfluxDB
 // line protocol reference, "Special characters").
+// What a byte is to the element being scanned, so that an ordinary byte
+// costs one table look-up.
+enum class ByteClass : uint8_t {
+  kPlain,      // part of the element
+  kStop,       // ends it (and is not part of it)
+  kBackslash,  // may escape the next byte
+  kHigh,       // part of it, and makes a UTF-8 check necessary
+};
+
 struct ElementRules {
   const char* name;  // for error messages: "measurement", "tag key", ...
-  std::array<bool, 256> stops;
+  std::array<ByteClass, 256> classes;
   EscapeTable escapes;
 };
 
