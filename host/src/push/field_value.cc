@@ -147,9 +147,13 @@ IntegerText ParseDecimalInt64(std::string_view token, int64_t* value) {
   const std::string_view digits = token.substr(negative ? 1 : 0);
   uint64_t sum = 0;
   if (!SumDigits(digits, &sum)) return IntegerText::kNotInteger;
-  if (digits.size() <= 18) {
-    const auto magnitude = static_cast<int64_t>(sum);
-    *value = negative ? -magnitude : magnitude;
+  if (digits.size() <= 19) {  // exact in 64 bits: below 10^19 < 2^64
+    constexpr uint64_t kMaxMagnitude = uint64_t{1} << 63;  // of -2^63
+    if (sum > kMaxMagnitude - (negative ? 0 : 1)) {
+      return IntegerText::kOutOfRange;
+    }
+    *value = negative ? static_cast<int64_t>(0 - sum)  // two's complement
+                      : static_cast<int64_t>(sum);
     return IntegerText::kOk;
   }
   auto [end, ec] =

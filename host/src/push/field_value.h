@@ -19,9 +19,9 @@ const char* ParseScalarValue(std::string_view token, FieldValue& out);
 
 enum class IntegerText { kOk, kNotInteger, kOutOfRange };
 
-// [-]digits (no sign when `is_unsigned`) into `*value`, in one pass: up to
-// 18 digits cannot overflow and are summed as they are checked; longer
-// tokens go through from_chars for the range check.
+// [-]digits (no sign for the unsigned one) into `*value`, in one pass: up
+// to 19 digits are summed exactly in 64 bits as they are checked, then
+// range-checked; longer tokens (leading zeros) go through from_chars.
 IntegerText ParseDecimalInt64(std::string_view token, int64_t* value);
 IntegerText ParseDecimalUint64(std::string_view token, uint64_t* value);
 
