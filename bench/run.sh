@@ -53,6 +53,8 @@
 # ahead of the slowest subscriber; 0: closed loop on the answers),
 # BENCH_PUSH_PROCS (load-generator processes for the subscribers),
 # BENCH_PUSH_PLACEMENTS (pinned,shared by default; pinned needs 2 CPUs),
+# BENCH_PUSH_REPEAT (push runs per server and placement, 3; the servers
+# take turns and the table gives the median of each figure),
 # BENCH_CLUSTER_FANOUT (<subscribers>x<publications/s>, or x max: as fast as
 # delivery allows), BENCH_CLUSTER_SCALE (<connections>x<hosts>),
 # BENCH_CLUSTER_SCALE_RATE (broadcasts/s), BENCH_DURATION and
@@ -143,6 +145,9 @@ PUSH_WINDOW=${BENCH_PUSH_WINDOW:-$PUSH_WINDOW}
 # The subscribers' load-generator processes: two, so that reading ~1 GB/s of
 # frames is not one thread's work next to a server with a thread per core.
 PUSH_PROCS=${BENCH_PUSH_PROCS:-2}
+# Push runs this many times per server and placement, the servers taking
+# turns; the table gives each figure's median.
+PUSH_REPEAT=${BENCH_PUSH_REPEAT:-$([[ $SMOKE == 1 ]] && echo 1 || echo 3)}
 # Push runs once per placement: "pinned" puts the server on CPU 0 and the
 # load generator on CPU 1; "shared" lets them share every CPU.
 PUSH_PLACEMENTS=pinned,shared
@@ -445,22 +450,28 @@ run_server_scenarios() {
 # so the server's client queues stay short and the rate is the delivered
 # one. After the pushing it waits until every subscriber has every frame (or
 # 10 s pass without progress): the server's CPU covers the delivery of all
-# it accepted. Scenario label push-<placement>-<subs>x<lines>.
+# it accepted. Scenario label push-<placement>-<subs>x<lines>#<run>.
 RUNNEL_PUSH_ROUTE=1  # 0 once Runnel answered the warm-up body 404 or 405
+# The servers take turns, run after run, so that a slower spell of a shared
+# machine falls on both alike; the table gives each figure's median.
 run_push() {
-  local server=$1 spec placement
-  for spec in "${PUSH[@]}"; do
-    for placement in "${PUSH_PLACEMENT_LIST[@]}"; do
-      run_push_once "$server" "$spec" "$placement"
+  local rep spec placement server
+  for ((rep = 1; rep <= PUSH_REPEAT; rep++)); do
+    for spec in "${PUSH[@]}"; do
+      for placement in "${PUSH_PLACEMENT_LIST[@]}"; do
+        for server in "${SERVER_LIST[@]}"; do
+          [[ $server == ws ]] || run_push_once "$server" "$spec" "$placement" "$rep"
+        done
+      done
     done
   done
 }
 
-# run_push_once SERVER SPEC PLACEMENT
+# run_push_once SERVER SPEC PLACEMENT REP
 run_push_once() {
-  local server=$1 spec=$2 placement=$3
+  local server=$1 spec=$2 placement=$3 rep=$4
   local subs=${spec%x*} lines=${spec#*x} loadgen_launch=()
-  log "== $server push ($subs subscribers, $lines lines per body, $placement)"
+  log "== $server push ($subs subscribers, $lines lines per body, $placement, run $rep of $PUSH_REPEAT)"
   if [[ $placement == pinned ]]; then
     SERVER_LAUNCH=(taskset -c 0); loadgen_launch=(taskset -c 1)
   fi
@@ -473,8 +484,8 @@ run_push_once() {
   SERVER_LAUNCH=()
   local protocol=v2 path=/api/live/ws
   if [[ $server == centrifuge ]]; then protocol=v1; path=/connection/websocket; fi
-  local label="$server|push-$placement-$spec" line
-  local err="$WORK/loadgen-$server-push-$placement-$spec.err"
+  local label="$server|push-$placement-$spec#$rep" line
+  local err="$WORK/loadgen-$server-push-$placement-$spec-$rep.err"
   if line=$(timeout --kill-after=5 $((CONNECT_TIMEOUT + 120)) \
       "${loadgen_launch[@]}" "$LOADGEN" \
       --url "ws://127.0.0.1:$SERVER_PORT$path" --protocol "$protocol" \
@@ -728,7 +739,6 @@ fi
 has_scenario streams || STREAMS=()
 for server in "${SERVER_LIST[@]}"; do
   run_server_scenarios "$server"
-  if [[ ${#PUSH[@]} -gt 0 && $server != ws ]]; then run_push "$server"; fi
   # The clusters: Runnel and the Centrifuge peer (the ws peer has no
   # engine to share).
   if [[ $server != ws ]]; then
@@ -736,6 +746,7 @@ for server in "${SERVER_LIST[@]}"; do
     run_cluster_scale "$server"
   fi
 done
+if [[ ${#PUSH[@]} -gt 0 ]]; then run_push; fi
 # Runnel's cluster figures are required once its hosts know ha_engine;
 # before that each host delivers only its own publications.
 CLUSTER_SERVERS=()
@@ -783,6 +794,8 @@ echo
 echo "Runnel benchmarks ($([[ $SMOKE == 1 ]] && echo smoke || echo full)), $(date -u +%FT%TZ), $(nproc) cores"
 echo "Runnel CPU/RSS = host + testdata plugin processes; latency = client receive - publisher send time (push: - the body's send time)."
 echo "Open-file limit per process (servers and each load-generator worker): $(ulimit -n)."
+[[ ${#PUSH[@]} -gt 0 ]] &&
+  echo "Push: the median of $PUSH_REPEAT runs per server and placement, the servers taking turns (each run: per run, below)."
 status=0
 node "$ROOT/bench/scenarios/report.js" "${report_args[@]}" | tee "$OUT/table.txt" ||
   status=$?

@@ -81,6 +81,34 @@ for (const line of fs.readFileSync(args.file, 'utf8').split('\n')) {
   }
 }
 
+// Repeated runs (labels ending in #<run>) become one result under the
+// label without it: the median of each number, a flag true only if true in
+// every run, so that the table shows the typical run of a shared machine.
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+const repeats = new Map(); // base label -> [result of each run]
+for (const [label, value] of results) {
+  const run = /^(.*)#\d+$/.exec(label);
+  if (!run) continue;
+  if (!repeats.has(run[1])) repeats.set(run[1], []);
+  repeats.get(run[1]).push(value);
+}
+for (const [base, runs] of repeats) {
+  const combined = { ...runs[0], label: base, runs: runs.length, combined: true };
+  for (const key of Object.keys(runs[0])) {
+    const values = runs.map((r) => r[key]);
+    if (values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      combined[key] = median(values);
+    } else if (values.every((v) => typeof v === 'boolean')) {
+      combined[key] = values.every(Boolean);
+    }
+  }
+  results.set(base, combined);
+}
+
 const NAMES = { runnel: 'Runnel', centrifuge: 'Centrifuge', ws: 'Node ws' };
 // Each row: [title, scenario label, key, servers it applies to, extra check].
 const rows = [];
@@ -313,6 +341,7 @@ console.log('\nper run: target conns, held, connect errors, protocol errors, ' +
             'disconnects, load-generator CPU s in the window (close codes)');
 for (const [label, r] of results) {
   if (label.includes('|runstream') || label.includes('|streams-')) continue;
+  if (r.combined) continue;  // its runs are listed one by one
   const codes = Object.entries(r.close_codes || {})
     .map(([code, count]) => `${code}:${count}`).join(' ');
   console.log(`  ${label.padEnd(34)} ${r.target_connections} ` +
