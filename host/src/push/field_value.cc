@@ -100,30 +100,41 @@ bool SumDigits(std::string_view digits, uint64_t* sum) {
   return true;
 }
 
+// What ParseInteger reports for a reader's outcome.
+const char* IntegerProblem(IntegerText parsed, const char* invalid,
+                           const char* out_of_range) {
+  switch (parsed) {
+    case IntegerText::kOk:
+      return nullptr;
+    case IntegerText::kNotInteger:
+      return invalid;
+    case IntegerText::kOutOfRange:
+      return out_of_range;
+  }
+  return invalid;
+}
+
+// Tokens past 19 digits (only leading zeros can keep them in range): the
+// digits were checked, so from_chars decides the range alone.
+template <typename Integer>
+IntegerText ParseLongToken(std::string_view token, Integer* value) {
+  auto [end, ec] =
+      std::from_chars(token.data(), token.data() + token.size(), *value);
+  return ec == std::errc() ? IntegerText::kOk : IntegerText::kOutOfRange;
+}
+
 // `digits` is the token without its 'i' or 'u' suffix.
 const char* ParseInteger(std::string_view digits, bool is_unsigned,
                          FieldValue& out) {
   if (is_unsigned) {
     out.type = ValueType::kUnsigned;
-    switch (ParseDecimalUint64(digits, &out.uint_value)) {
-      case IntegerText::kOk:
-        return nullptr;
-      case IntegerText::kNotInteger:
-        return "invalid unsigned integer";
-      case IntegerText::kOutOfRange:
-        return "unsigned integer out of range";
-    }
+    return IntegerProblem(ParseDecimalUint64(digits, &out.uint_value),
+                          "invalid unsigned integer",
+                          "unsigned integer out of range");
   }
   out.type = ValueType::kInteger;
-  switch (ParseDecimalInt64(digits, &out.int_value)) {
-    case IntegerText::kOk:
-      return nullptr;
-    case IntegerText::kNotInteger:
-      return "invalid integer";
-    case IntegerText::kOutOfRange:
-      return "integer out of range";
-  }
-  return "invalid integer";
+  return IntegerProblem(ParseDecimalInt64(digits, &out.int_value),
+                        "invalid integer", "integer out of range");
 }
 
 bool ParseBool(std::string_view token, bool& value) {
@@ -156,9 +167,7 @@ IntegerText ParseDecimalInt64(std::string_view token, int64_t* value) {
                       : static_cast<int64_t>(sum);
     return IntegerText::kOk;
   }
-  auto [end, ec] =
-      std::from_chars(token.data(), token.data() + token.size(), *value);
-  return ec == std::errc() ? IntegerText::kOk : IntegerText::kOutOfRange;
+  return ParseLongToken(token, value);
 }
 
 IntegerText ParseDecimalUint64(std::string_view token, uint64_t* value) {
@@ -168,9 +177,7 @@ IntegerText ParseDecimalUint64(std::string_view token, uint64_t* value) {
     *value = sum;
     return IntegerText::kOk;
   }
-  auto [end, ec] =
-      std::from_chars(token.data(), token.data() + token.size(), *value);
-  return ec == std::errc() ? IntegerText::kOk : IntegerText::kOutOfRange;
+  return ParseLongToken(token, value);
 }
 
 const char* ParseScalarValue(std::string_view token, FieldValue& out) {
