@@ -38,21 +38,21 @@ template <typename T>
 std::span<const T> LastPerKeySorted(std::span<const T> items,
                                     std::vector<T>& scratch) {
   if (KeysIncreaseStrictly(items)) return items;
-  std::vector<T>& out = scratch;
-  out.assign(items.begin(), items.end());
+  scratch.assign(items.begin(), items.end());
   const auto by_key = [](const T& a, const T& b) { return a.key < b.key; };
-  if (out.size() <= kInsertionSortMax) {
-    InsertionSortByKey(out);
+  if (scratch.size() <= kInsertionSortMax) {
+    InsertionSortByKey(scratch);
   } else {
-    std::stable_sort(out.begin(), out.end(), by_key);
+    std::stable_sort(scratch.begin(), scratch.end(), by_key);
   }
   size_t kept = 0;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (i + 1 < out.size() && out[i + 1].key == out[i].key) continue;
-    out[kept++] = out[i];
+  for (size_t i = 0; i < scratch.size(); ++i) {
+    if (i + 1 < scratch.size() && scratch[i + 1].key == scratch[i].key)
+      continue;
+    scratch[kept++] = scratch[i];
   }
-  out.resize(kept);
-  return out;
+  scratch.resize(kept);
+  return scratch;
 }
 
 }  // namespace
