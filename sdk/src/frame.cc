@@ -218,33 +218,6 @@ void Field::Append(const Value& v) {
   }
 }
 
-bool Field::IsNull(size_t row) const { return nullable_ && valid_[row] == 0; }
-
-Timestamp Field::TimeAt(size_t row) const {
-  assert(type_ == FieldType::kTime);
-  return Timestamp{ints_[row]};
-}
-
-double Field::Float64At(size_t row) const {
-  assert(type_ == FieldType::kFloat64);
-  return floats_[row];
-}
-
-int64_t Field::Int64At(size_t row) const {
-  assert(type_ == FieldType::kInt64);
-  return ints_[row];
-}
-
-const std::string& Field::StringAt(size_t row) const {
-  assert(type_ == FieldType::kString);
-  return strings_[row];
-}
-
-bool Field::BoolAt(size_t row) const {
-  assert(type_ == FieldType::kBool);
-  return bools_[row] != 0;
-}
-
 // The narrow integer reads return what the matching append widened, so the
 // casts only undo that widening.
 
