@@ -304,11 +304,15 @@ void ClientSession::FinishSubscribe(uint32_t id, const std::string& wire,
     SendError(id, reply.error_code, reply.error_message);
     return;
   }
-  // The reply goes into the queue before the client joins the hub, so no
-  // publication can precede it.
+  // The client joins the hub before its reply is written: a client that has
+  // the reply may publish at once (or have something published), on another
+  // loop, and the hub must already know it. No publication can precede the
+  // reply all the same: the hub hands publications to this loop as tasks,
+  // which run after this one.
+  if (still_wanted && env_->hub->Subscribe(wire, this)) {
+    channels_.push_back(wire);
+  }
   connection_.Send(EncodeSubscribeReply(id, reply.data));
-  if (!still_wanted || !connection_.open()) return;
-  if (env_->hub->Subscribe(wire, this)) channels_.push_back(wire);
 }
 
 void ClientSession::HandleUnsubscribe(const Command& command) {

@@ -600,13 +600,22 @@ void Server::Impl::Accept() {
         // new connections at a few hundred a second while loop 0 is busy
         // fanning out. An error (or none waiting) ends the burst; the next
         // async_accept reports it.
+        // Only a connection taken turns the round robin: an attempt that
+        // finds none waiting must not, or with two loops every connection
+        // arriving on its own would go to the same loop.
         for (int i = 1; i < kAcceptBurst; ++i) {
-          IoLoop* next = &loops_.Next();
-          tcp::socket more(next->context());
+          tcp::socket more(acceptor_.get_executor());
           beast::error_code burst_ec;
           acceptor_.accept(more, burst_ec);
           if (burst_ec) break;
-          StartHttp(std::move(more), next);
+          IoLoop* next = &loops_.Next();
+          tcp::socket moved(next->context());
+          const tcp::endpoint local = more.local_endpoint(burst_ec);
+          if (!burst_ec) {
+            moved.assign(local.protocol(), more.release(burst_ec), burst_ec);
+          }
+          if (burst_ec) continue;  // that client is gone: take the next
+          StartHttp(std::move(moved), next);
         }
         Accept();
       });

@@ -2,6 +2,8 @@
 // fake handler for plugin channels.
 #include "live/server.h"
 
+#include <absl/synchronization/mutex.h>
+#include <absl/time/time.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -283,6 +285,130 @@ TEST_F(ServerTest, SubscribeReplyThenPublications) {
   reply = Call(*client, {{"id", 4}, {"unsubscribe", {{"channel", channel}}}});
   EXPECT_EQ(reply, json::parse(R"({"id":4,"unsubscribe":{}})"));
   EXPECT_EQ(hub_.NumSubscribers(channel), 0u);
+}
+
+// A hub link that, when a channel gets its first subscriber (on the
+// client's loop, inside Hub::Subscribe), waits a while for the test thread
+// to say it already has the subscribe reply.
+class ReplyBeforeJoinProbe : public HubLink {
+ public:
+  void Forward(const std::string&, std::string_view) override {}
+  void ChannelVacated(const std::string&) override {}
+  void ChannelOccupied(const std::string&) override {
+    absl::MutexLock lock(&mutex_);
+    mutex_.AwaitWithTimeout(absl::Condition(&reply_read_), absl::Seconds(1));
+    reply_read_before_join_ = reply_read_;
+    joined_ = true;
+  }
+  void ReplyRead() {
+    absl::MutexLock lock(&mutex_);
+    reply_read_ = true;
+  }
+  bool joined() const {
+    absl::MutexLock lock(&mutex_);
+    return joined_;
+  }
+  bool reply_read_before_join() const {
+    absl::MutexLock lock(&mutex_);
+    return reply_read_before_join_;
+  }
+
+ private:
+  mutable absl::Mutex mutex_;
+  bool reply_read_ ABSL_GUARDED_BY(mutex_) = false;
+  bool joined_ ABSL_GUARDED_BY(mutex_) = false;
+  bool reply_read_before_join_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
+class ServerOrderTest : public ServerTest {
+ protected:
+  ReplyBeforeJoinProbe probe_;  // outlives TearDown's server shutdown
+};
+
+TEST_F(ServerOrderTest, SubscribeReplyComesOnlyOnceTheHubHasTheClient) {
+  // A client may publish the moment it has the reply, and that publication
+  // may be handled on another loop: the hub must already count the client.
+  ReplyBeforeJoinProbe& probe = probe_;
+  hub_.SetLink(&probe);
+  StartServer();
+  auto client = Connected();
+  const std::string channel = "1/grafana/broadcast/order";
+  ASSERT_TRUE(client->SendText(
+      json({{"id", 2}, {"subscribe", {{"channel", channel}}}}).dump()));
+  std::optional<json> reply = client->ReadReply();
+  ASSERT_TRUE(reply);
+  EXPECT_TRUE(reply->contains("subscribe")) << reply->dump();
+  probe.ReplyRead();
+  ASSERT_TRUE(WaitUntil([&] { return probe.joined(); }, 5s));
+  EXPECT_FALSE(probe.reply_read_before_join())
+      << "the subscribe reply reached the client before the hub had it";
+  EXPECT_EQ(hub_.NumSubscribers(channel), 1u);
+}
+
+// A hub link that holds the loop of a channel's first subscriber (inside
+// Hub::Subscribe) until the test releases it, for at most 10 s.
+class LoopHolder : public HubLink {
+ public:
+  void Forward(const std::string&, std::string_view) override {}
+  void ChannelVacated(const std::string&) override {}
+  void ChannelOccupied(const std::string&) override {
+    absl::MutexLock lock(&mutex_);
+    holding_ = true;
+    mutex_.AwaitWithTimeout(absl::Condition(&released_), absl::Seconds(10));
+    released_in_time_ = released_;
+    holding_ = false;
+    done_ = true;
+  }
+  void Release() {
+    absl::MutexLock lock(&mutex_);
+    released_ = true;
+  }
+  bool holding() const {
+    absl::MutexLock lock(&mutex_);
+    return holding_;
+  }
+  bool done() const {
+    absl::MutexLock lock(&mutex_);
+    return done_;
+  }
+  bool released_in_time() const {
+    absl::MutexLock lock(&mutex_);
+    return released_in_time_;
+  }
+
+ private:
+  mutable absl::Mutex mutex_;
+  bool holding_ ABSL_GUARDED_BY(mutex_) = false;
+  bool released_ ABSL_GUARDED_BY(mutex_) = false;
+  bool done_ ABSL_GUARDED_BY(mutex_) = false;
+  bool released_in_time_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
+class ServerLoopsTest : public ServerTest {
+ protected:
+  LoopHolder holder_;  // outlives TearDown's server shutdown
+};
+
+TEST_F(ServerLoopsTest, ConnectionsArrivingOneByOneTakeTurnsOverTheLoops) {
+  // Two loops, connections one at a time: the first goes to loop 0 (which
+  // also accepts), the second to loop 1, the third to loop 0 again. With
+  // the second's loop held, the third still connects.
+  hub_.SetLink(&holder_);
+  LiveConfig config = TestConfig();
+  config.io_threads = 2;
+  StartServer(config);
+  auto first = Connected();
+  auto second = Connected();
+  ASSERT_TRUE(second->SendText(
+      json(
+          {{"id", 2}, {"subscribe", {{"channel", "1/grafana/broadcast/hold"}}}})
+          .dump()));
+  ASSERT_TRUE(WaitUntil([&] { return holder_.holding(); }, 5s));
+  auto third = Connected();
+  holder_.Release();
+  ASSERT_TRUE(WaitUntil([&] { return holder_.done(); }, 15s));
+  EXPECT_TRUE(holder_.released_in_time())
+      << "the third connection waited for the second one's loop";
 }
 
 TEST_F(ServerTest, BroadcastChannelRebroadcastsPublishes) {
