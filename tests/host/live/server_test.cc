@@ -287,74 +287,18 @@ TEST_F(ServerTest, SubscribeReplyThenPublications) {
   EXPECT_EQ(hub_.NumSubscribers(channel), 0u);
 }
 
-// A hub link that, when a channel gets its first subscriber (on the
-// client's loop, inside Hub::Subscribe), waits a while for the test thread
-// to say it already has the subscribe reply.
-class ReplyBeforeJoinProbe : public HubLink {
+// A hub link that holds the loop of a channel's first subscriber inside
+// Hub::Subscribe (ChannelOccupied) until the test releases it or `limit`
+// passes, and records which came first.
+class JoinHolder : public HubLink {
  public:
-  void Forward(const std::string&, std::string_view) override {}
-  void ChannelVacated(const std::string&) override {}
-  void ChannelOccupied(const std::string&) override {
-    absl::MutexLock lock(&mutex_);
-    mutex_.AwaitWithTimeout(absl::Condition(&reply_read_), absl::Seconds(1));
-    reply_read_before_join_ = reply_read_;
-    joined_ = true;
-  }
-  void ReplyRead() {
-    absl::MutexLock lock(&mutex_);
-    reply_read_ = true;
-  }
-  bool joined() const {
-    absl::MutexLock lock(&mutex_);
-    return joined_;
-  }
-  bool reply_read_before_join() const {
-    absl::MutexLock lock(&mutex_);
-    return reply_read_before_join_;
-  }
-
- private:
-  mutable absl::Mutex mutex_;
-  bool reply_read_ ABSL_GUARDED_BY(mutex_) = false;
-  bool joined_ ABSL_GUARDED_BY(mutex_) = false;
-  bool reply_read_before_join_ ABSL_GUARDED_BY(mutex_) = false;
-};
-
-class ServerOrderTest : public ServerTest {
- protected:
-  ReplyBeforeJoinProbe probe_;  // outlives TearDown's server shutdown
-};
-
-TEST_F(ServerOrderTest, SubscribeReplyComesOnlyOnceTheHubHasTheClient) {
-  // A client may publish the moment it has the reply, and that publication
-  // may be handled on another loop: the hub must already count the client.
-  ReplyBeforeJoinProbe& probe = probe_;
-  hub_.SetLink(&probe);
-  StartServer();
-  auto client = Connected();
-  const std::string channel = "1/grafana/broadcast/order";
-  ASSERT_TRUE(client->SendText(
-      json({{"id", 2}, {"subscribe", {{"channel", channel}}}}).dump()));
-  std::optional<json> reply = client->ReadReply();
-  ASSERT_TRUE(reply);
-  EXPECT_TRUE(reply->contains("subscribe")) << reply->dump();
-  probe.ReplyRead();
-  ASSERT_TRUE(WaitUntil([&] { return probe.joined(); }, 5s));
-  EXPECT_FALSE(probe.reply_read_before_join())
-      << "the subscribe reply reached the client before the hub had it";
-  EXPECT_EQ(hub_.NumSubscribers(channel), 1u);
-}
-
-// A hub link that holds the loop of a channel's first subscriber (inside
-// Hub::Subscribe) until the test releases it, for at most 10 s.
-class LoopHolder : public HubLink {
- public:
+  explicit JoinHolder(absl::Duration limit) : limit_(limit) {}
   void Forward(const std::string&, std::string_view) override {}
   void ChannelVacated(const std::string&) override {}
   void ChannelOccupied(const std::string&) override {
     absl::MutexLock lock(&mutex_);
     holding_ = true;
-    mutex_.AwaitWithTimeout(absl::Condition(&released_), absl::Seconds(10));
+    mutex_.AwaitWithTimeout(absl::Condition(&released_), limit_);
     released_in_time_ = released_;
     holding_ = false;
     done_ = true;
@@ -377,6 +321,7 @@ class LoopHolder : public HubLink {
   }
 
  private:
+  const absl::Duration limit_;
   mutable absl::Mutex mutex_;
   bool holding_ ABSL_GUARDED_BY(mutex_) = false;
   bool released_ ABSL_GUARDED_BY(mutex_) = false;
@@ -384,9 +329,36 @@ class LoopHolder : public HubLink {
   bool released_in_time_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
+class ServerOrderTest : public ServerTest {
+ protected:
+  // Held up to 1 s: long enough for the client to read a reply sent early.
+  JoinHolder holder_{absl::Seconds(1)};  // outlives TearDown's shutdown
+};
+
+TEST_F(ServerOrderTest, SubscribeReplyComesOnlyOnceTheHubHasTheClient) {
+  // A client may publish the moment it has the reply, and that publication
+  // may be handled on another loop: the hub must already count the client.
+  hub_.SetLink(&holder_);
+  StartServer();
+  auto client = Connected();
+  const std::string channel = "1/grafana/broadcast/order";
+  ASSERT_TRUE(client->SendText(
+      json({{"id", 2}, {"subscribe", {{"channel", channel}}}}).dump()));
+  std::optional<json> reply = client->ReadReply();
+  ASSERT_TRUE(reply);
+  EXPECT_TRUE(reply->contains("subscribe")) << reply->dump();
+  // The join is held until this release: if it ends the hold, the client
+  // had the reply while the hub did not have the client yet.
+  holder_.Release();
+  ASSERT_TRUE(WaitUntil([&] { return holder_.done(); }, 5s));
+  EXPECT_FALSE(holder_.released_in_time())
+      << "the subscribe reply reached the client before the hub had it";
+  EXPECT_EQ(hub_.NumSubscribers(channel), 1u);
+}
+
 class ServerLoopsTest : public ServerTest {
  protected:
-  LoopHolder holder_;  // outlives TearDown's server shutdown
+  JoinHolder holder_{absl::Seconds(10)};  // outlives TearDown's shutdown
 };
 
 TEST_F(ServerLoopsTest, ConnectionsArrivingOneByOneTakeTurnsOverTheLoops) {
